@@ -1,0 +1,136 @@
+"""Writes for users, memberships and API tokens: one transaction each, audited."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import timedelta
+
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from govbuy.core import audit
+from govbuy.core.errors import ApplicationError
+
+from .models import ROLE_ORG_FLAG, ApiToken, Membership, Role, User
+
+
+@transaction.atomic
+def create_user(
+    *,
+    actor,
+    username: str,
+    password: str | None,
+    display_name: str = "",
+    phone: str = "",
+    email: str = "",
+    check_password: bool = True,
+) -> User:
+    username = (username or "").strip()
+    if not username:
+        raise ApplicationError("required", "请填写用户名 / username is required", field="username")
+    if User.objects.filter(username__iexact=username).exists():
+        raise ApplicationError(
+            "duplicate", "用户名已存在 / username already taken", field="username"
+        )
+    user = User(username=username, display_name=display_name, phone=phone, email=email)
+    if password:
+        if check_password:
+            try:
+                validate_password(password, user)
+            except ValidationError as e:
+                raise ApplicationError(
+                    "weak_password", " ".join(e.messages), field="password"
+                ) from None
+        user.set_password(password)
+    else:
+        user.set_unusable_password()
+    user.save()
+    audit.record(actor=actor, action="accounts.user.create", obj=user, data={"username": username})
+    return user
+
+
+@transaction.atomic
+def add_membership(*, actor, user: User, organization, role: str, title: str = "") -> Membership:
+    """Give a user a role in an organization; the organization must hold that
+    platform role (a provider's staff cannot be given the purchaser role)."""
+    if role not in Role.values:
+        raise ApplicationError("invalid_role", f"未知角色 / unknown role {role!r}", field="role")
+    flag = ROLE_ORG_FLAG.get(role)
+    if flag and not getattr(organization, flag):
+        raise ApplicationError(
+            "role_not_allowed",
+            f"{organization.name} 未登记为该角色 / is not registered as {role}",
+            field="role",
+        )
+    membership, created = Membership.objects.get_or_create(
+        user=user, organization=organization, role=role, defaults={"title": title}
+    )
+    if created:
+        audit.record(
+            actor=actor,
+            action="accounts.membership.create",
+            obj=membership,
+            data={"user": user.username, "role": role},
+        )
+    user.__dict__.pop("active_memberships", None)
+    return membership
+
+
+@transaction.atomic
+def create_api_token(*, actor: User, name: str, days: int | None = 365) -> tuple[ApiToken, str]:
+    """Returns the token row and the secret, which is never stored and shown only once."""
+    name = (name or "").strip()
+    if not name:
+        raise ApplicationError("required", "请为令牌命名 / give the token a name", field="name")
+    if days is not None and not (1 <= days <= 3650):
+        raise ApplicationError("out_of_range", "有效期 1–3650 天 / 1–3650 days", field="days")
+    key = ApiToken.PREFIX + secrets.token_urlsafe(32)
+    token = ApiToken.objects.create(
+        user=actor,
+        name=name[:100],
+        key_prefix=key[:10],
+        key_hash=ApiToken.hash_key(key),
+        expires_at=timezone.now() + timedelta(days=days) if days else None,
+    )
+    audit.record(
+        actor=actor, action="accounts.api_token.create", obj=token, data={"name": token.name}
+    )
+    return token, key
+
+
+@transaction.atomic
+def revoke_api_token(*, actor: User, token: ApiToken) -> ApiToken:
+    if token.revoked_at is None:
+        token.revoked_at = timezone.now()
+        token.save(update_fields=["revoked_at"])
+        audit.record(actor=actor, action="accounts.api_token.revoke", obj=token)
+    return token
+
+
+def authenticate_token(key: str) -> User | None:
+    """The user of a valid, unrevoked, unexpired token (not a write: no audit)."""
+    if not key or not key.startswith(ApiToken.PREFIX):
+        return None
+    token = (
+        ApiToken.objects.select_related("user")
+        .filter(key_hash=ApiToken.hash_key(key), revoked_at__isnull=True, user__is_active=True)
+        .first()
+    )
+    if token is None or (token.expires_at and token.expires_at <= timezone.now()):
+        return None
+    now = timezone.now()
+    if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=5):
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    return token.user
+
+
+def record_login(*, user: User, ip: str | None) -> None:
+    with transaction.atomic():
+        audit.record(actor=user, action="accounts.login", obj=user, data={"ip": ip or ""})
+
+
+def record_mfa(*, user: User, action: str, device) -> None:
+    with transaction.atomic():
+        audit.record(actor=user, action=action, obj=user, data={"device": device.name})

@@ -1,0 +1,94 @@
+"""/api/v1: one NinjaAPI, one error body.
+
+Refused by a rule  → 422 {"code": "rule_violation", "violations": [...]}
+Bad input          → 422 {"code": "invalid_input", "errors": [{"field", "message"}]}
+Not yours / absent → 404 {"code": "not_found", ...}
+"""
+
+from django.http import Http404
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationError
+
+from govbuy.accounts.api import router as accounts_router
+from govbuy.core.api import router as core_router
+from govbuy.core.errors import ApplicationError
+from govbuy.core.rules import RuleViolation
+from govbuy.orgs.api import public_router as orgs_public_router
+from govbuy.orgs.api import router as orgs_router
+
+api = NinjaAPI(
+    title="govbuy API",
+    version="1",
+    description=(
+        "政府购买服务平台 API. Authenticate with `Authorization: Bearer <token>` (create a "
+        "token under 账户 → API 令牌) or a browser session. Errors share one body: "
+        '`{"code": ..., "violations" | "errors": [...]}`.'
+    ),
+    urls_namespace="api",
+)
+
+
+def _field_of(loc) -> str | None:
+    parts = [
+        str(p) for p in loc if p not in ("body", "query", "path", "payload", "params", "filters")
+    ]
+    return ".".join(parts) or None
+
+
+@api.exception_handler(ValidationError)
+def on_validation_error(request, exc):
+    errors = []
+    for e in exc.errors:
+        field = _field_of(e.get("loc", ()))
+        message = e.get("msg", "invalid")
+        if e.get("type") == "missing":
+            message = "必填 / this field is required"
+        errors.append({"field": field, "message": message, "type": e.get("type", "")})
+    return api.create_response(request, {"code": "invalid_input", "errors": errors}, status=422)
+
+
+@api.exception_handler(RuleViolation)
+def on_rule_violation(request, exc):
+    return api.create_response(request, exc.as_body(), status=422)
+
+
+@api.exception_handler(ApplicationError)
+def on_application_error(request, exc):
+    return api.create_response(request, exc.as_body(), status=exc.status)
+
+
+@api.exception_handler(Http404)
+def on_not_found(request, exc):
+    return api.create_response(request, {"code": "not_found", "message": "Not found"}, status=404)
+
+
+@api.exception_handler(AuthenticationError)
+def on_unauthenticated(request, exc):
+    return api.create_response(
+        request,
+        {"code": "not_authenticated", "message": "Log in or send Authorization: Bearer <token>"},
+        status=401,
+    )
+
+
+@api.exception_handler(Throttled)
+def on_throttled(request, exc):
+    response = api.create_response(
+        request, {"code": "rate_limited", "message": "Too many requests; slow down."}, status=429
+    )
+    if exc.wait:
+        response["Retry-After"] = str(int(exc.wait) + 1)
+    return response
+
+
+@api.exception_handler(HttpError)
+def on_http_error(request, exc):
+    return api.create_response(
+        request, {"code": "http_error", "message": str(exc)}, status=exc.status_code
+    )
+
+
+api.add_router("", core_router)
+api.add_router("", accounts_router)
+api.add_router("", orgs_router)
+api.add_router("", orgs_public_router)

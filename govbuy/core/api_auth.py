@@ -1,0 +1,53 @@
+"""Authentication and throttling shared by every /api/v1 router."""
+
+from django.conf import settings
+from ninja.security import APIKeyCookie, HttpBearer
+from ninja.throttling import SimpleRateThrottle
+
+
+class TokenAuth(HttpBearer):
+    """``Authorization: Bearer gb_…`` personal API tokens."""
+
+    def authenticate(self, request, token):
+        from govbuy.accounts.services import authenticate_token
+
+        user = authenticate_token(token)
+        if user is not None:
+            request.user = user
+        return user
+
+
+class VerifiedSessionAuth(APIKeyCookie):
+    """The browser session (with CSRF), refused for staff roles that have not
+    passed MFA when MFA is required."""
+
+    param_name = settings.SESSION_COOKIE_NAME
+
+    def authenticate(self, request, key):
+        user = request.user
+        if not user.is_authenticated:
+            return None
+        if settings.GOVBUY_REQUIRE_MFA and user.requires_mfa and not user.is_verified():
+            return None
+        return user
+
+
+AUTH = [TokenAuth(), VerifiedSessionAuth()]
+
+
+class PublicRateThrottle(SimpleRateThrottle):
+    """Per-client limit for the public rule endpoints; the rate is read from
+    settings at each request so operators (and tests) can change it."""
+
+    scope = "public"
+
+    def __init__(self):
+        self.rate = None
+
+    def allow_request(self, request):
+        self.rate = settings.GOVBUY_PUBLIC_API_RATE
+        self.num_requests, self.duration = self.parse_rate(self.rate)
+        return super().allow_request(request)
+
+    def get_cache_key(self, request):
+        return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}

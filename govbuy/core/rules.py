@@ -1,0 +1,101 @@
+"""The rules kernel: every rule of reference/rules.md has one `Rule` object,
+defined in the rules.py of the app that owns it, and produces `Violation`s.
+
+A rule function takes facts and returns ``list[Violation]``; it never writes.
+Services call ``enforce(violations)``, which raises `RuleViolation` when any
+violation is hard; the API turns that into HTTP 422 and pages show the same
+messages beside the fields.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Severity(models.TextChoices):
+    HARD = "hard", _("Refused")
+    WARN = "warn", _("Warning")
+    REPORT = "report", _("Reported")
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A rule of reference/rules.md: stable ID, kind and legal basis."""
+
+    id: str
+    severity: str
+    basis: str
+    title: str
+
+    def __post_init__(self):
+        existing = REGISTRY.get(self.id)
+        if existing is not None and existing != self:
+            raise ValueError(f"rule {self.id} is defined twice")
+        REGISTRY[self.id] = self
+
+    def violation(self, message, *, field: str | None = None, severity: str | None = None):
+        return Violation(
+            rule=self.id,
+            severity=severity or self.severity,
+            message=str(message),
+            basis=self.basis,
+            field=field,
+        )
+
+
+REGISTRY: dict[str, Rule] = {}
+
+
+@dataclass(frozen=True)
+class Violation:
+    rule: str
+    severity: str
+    message: str
+    basis: str
+    field: str | None = None
+
+    @property
+    def is_hard(self) -> bool:
+        return self.severity == Severity.HARD
+
+    def as_dict(self) -> dict:
+        return {
+            "rule": self.rule,
+            "severity": self.severity,
+            "message": self.message,
+            "basis": self.basis,
+            "field": self.field,
+        }
+
+    def __str__(self) -> str:
+        return f"[{self.rule}] {self.message} ({self.basis})"
+
+
+@dataclass
+class RuleViolation(Exception):
+    """Raised by a service when a hard rule refuses the action."""
+
+    violations: list[Violation] = field(default_factory=list)
+
+    def __post_init__(self):
+        super().__init__("; ".join(str(v) for v in self.violations))
+
+    def as_body(self) -> dict:
+        return {"code": "rule_violation", "violations": [v.as_dict() for v in self.violations]}
+
+    def by_field(self) -> dict[str | None, list[Violation]]:
+        grouped: dict[str | None, list[Violation]] = {}
+        for v in self.violations:
+            grouped.setdefault(v.field, []).append(v)
+        return grouped
+
+
+def enforce(violations: list[Violation]) -> list[Violation]:
+    """Raise for hard violations; return the others (warnings, reports) to record."""
+    hard = [v for v in violations if v.is_hard]
+    if hard:
+        raise RuleViolation(hard)
+    return [v for v in violations if not v.is_hard]

@@ -1,0 +1,179 @@
+"""Writes for regions and organizations: one transaction each, rules checked, audited."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from django.db import transaction
+
+from govbuy.core import audit
+from govbuy.core.errors import ApplicationError
+from govbuy.core.rules import enforce
+
+from . import rules
+from .models import Organization, Region, RegionLevel
+from .validators import uscc_error
+
+REGIONS_FILE = Path(__file__).resolve().parent / "data" / "regions.json"
+
+
+def load_regions(using: str = "default") -> int:
+    """Load the GB/T 2260 tree once (reference data, not an audited write)."""
+    if Region.objects.using(using).exists():
+        return 0
+    rows = json.loads(REGIONS_FILE.read_text(encoding="utf-8"))["rows"]
+    by_code: dict[str, Region] = {}
+    created = []
+    with transaction.atomic(using=using):
+        # Parents come before children in the file, level by level.
+        for depth in (None, "province", "city"):
+            batch = []
+            for code, name, parent in rows:
+                parent_obj = by_code.get(parent) if parent else None
+                if (parent is None) != (depth is None) or (
+                    parent_obj is not None and parent_obj.level != depth
+                ):
+                    continue
+                if code in by_code:
+                    continue
+                level = (
+                    RegionLevel.PROVINCE
+                    if parent_obj is None
+                    else RegionLevel.CITY
+                    if parent_obj.level == RegionLevel.PROVINCE and code.endswith("00")
+                    else RegionLevel.COUNTY
+                )
+                region = Region(
+                    code=code,
+                    name=name,
+                    level=level,
+                    parent=parent_obj,
+                    path=(parent_obj.path if parent_obj else "/") + code + "/",
+                )
+                batch.append(region)
+                by_code[code] = region
+            Region.objects.using(using).bulk_create(batch)
+            created += batch
+            # bulk_create on PostgreSQL and SQLite returns primary keys.
+    return len(created)
+
+
+ORG_FIELDS = (
+    "name",
+    "region",
+    "uscc",
+    "org_type",
+    "institution_class",
+    "staffing",
+    "fiscal_funded",
+    "social_org_form",
+    "sme_size",
+    "address",
+    "contact_phone",
+    "description",
+)
+ROLE_FLAGS = ("is_finance_bureau", "is_purchaser", "is_provider", "is_evaluator", "is_audit_office")
+
+
+def validate_organization_fields(data: dict) -> None:
+    """Field-level input checks (not rules): raises ApplicationError on the first field."""
+    if not (data.get("name") or "").strip():
+        raise ApplicationError("required", "请填写名称 / name is required", field="name")
+    cat = rules.OrgCategory(
+        org_type=data.get("org_type") or "",
+        institution_class=data.get("institution_class") or "",
+        staffing=data.get("staffing") or "",
+        fiscal_funded=data.get("fiscal_funded"),
+        social_org_form=data.get("social_org_form") or "",
+    )
+    errors = rules.category_errors(cat)
+    if errors:
+        field, message = next(iter(errors.items()))
+        raise ApplicationError("invalid_category", message, field=field)
+    uscc = (data.get("uscc") or "").strip().upper()
+    if cat.org_type == "natural_person":
+        if uscc:
+            raise ApplicationError(
+                "invalid_uscc",
+                "自然人没有统一社会信用代码 / natural persons have no USCC",
+                field="uscc",
+            )
+    elif not uscc:
+        raise ApplicationError(
+            "required",
+            "请填写统一社会信用代码 / the unified social credit code is required",
+            field="uscc",
+        )
+    elif error := uscc_error(uscc):
+        raise ApplicationError("invalid_uscc", error, field="uscc")
+    size = data.get("sme_size") or ""
+    if size and cat.org_type not in ("enterprise", "individual_business"):
+        raise ApplicationError(
+            "invalid",
+            "企业规模仅适用于企业 / enterprise size applies to enterprises only",
+            field="sme_size",
+        )
+
+
+def role_violations(org_like, flags: dict) -> list:
+    """S1–S5 for the platform roles an organization asks for."""
+    cat = rules.OrgCategory.of(org_like)
+    violations = rules.role_conflict_violations(
+        is_purchaser=flags.get("is_purchaser", False), is_provider=flags.get("is_provider", False)
+    )
+    if flags.get("is_purchaser"):
+        violations += rules.purchaser_violations(cat)
+    if flags.get("is_provider"):
+        violations += rules.provider_violations(cat)
+    return violations
+
+
+@transaction.atomic
+def create_organization(*, actor, **data) -> Organization:
+    """Register an organization; S1–S5 decide which platform roles it may take."""
+    unknown = set(data) - set(ORG_FIELDS) - set(ROLE_FLAGS)
+    if unknown:
+        raise TypeError(f"unknown fields: {sorted(unknown)}")
+    validate_organization_fields(data)
+    if data.get("uscc"):
+        data["uscc"] = data["uscc"].strip().upper()
+        if Organization.objects.filter(uscc=data["uscc"]).exists():
+            raise ApplicationError(
+                "duplicate",
+                "该统一社会信用代码已登记 / this USCC is already registered",
+                field="uscc",
+            )
+    flags = {f: bool(data.pop(f, False)) for f in ROLE_FLAGS}
+    org = Organization(
+        **{k: v for k, v in data.items() if v is not None or k == "fiscal_funded"}, **flags
+    )
+    enforce(role_violations(org, flags))
+    org.save()
+    audit.record(
+        actor=actor,
+        action="orgs.organization.create",
+        obj=org,
+        organization=org,
+        data={"org_type": org.org_type, "region": org.region.code, "roles": org.platform_roles},
+    )
+    return org
+
+
+@transaction.atomic
+def set_platform_roles(*, actor, organization: Organization, **flags) -> Organization:
+    """Change what an organization does on the platform (S1–S5 checked)."""
+    org = Organization.objects.select_for_update().get(pk=organization.pk)
+    new = {f: flags.get(f, getattr(org, f)) for f in ROLE_FLAGS}
+    enforce(role_violations(org, new))
+    before = org.platform_roles
+    for f, value in new.items():
+        setattr(org, f, value)
+    org.save(update_fields=[*ROLE_FLAGS, "updated_at"])
+    audit.record(
+        actor=actor,
+        action="orgs.organization.set_roles",
+        obj=org,
+        data={"before": before, "after": org.platform_roles},
+    )
+    return org

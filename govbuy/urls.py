@@ -1,0 +1,38 @@
+from django.urls import include, path
+from django.views.i18n import JavaScriptCatalog
+
+from govbuy.api import api
+from govbuy.core import views as core_views
+from govbuy.orgs import views as org_views
+
+public = (
+    [
+        path("", core_views.home, name="home"),
+        path("rules/", core_views.rules_index, name="rules"),
+    ],
+    "public",
+)
+core = (
+    [
+        path("parameters/", core_views.parameters, name="parameters"),
+        path("calendar/", core_views.holiday_calendars, name="holiday_calendars"),
+    ],
+    "core",
+)
+orgs = (
+    [
+        path("orgs/", org_views.organization_list, name="list"),
+        path("orgs/<int:pk>/", org_views.organization_detail, name="detail"),
+    ],
+    "orgs",
+)
+
+urlpatterns = [
+    path("", include(public)),
+    path("", include(core)),
+    path("", include(orgs)),
+    path("", include("govbuy.accounts.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
+    path("api/v1/", api.urls),
+]
