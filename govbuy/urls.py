@@ -16,6 +16,7 @@ core = (
     [
         path("parameters/", core_views.parameters, name="parameters"),
         path("calendar/", core_views.holiday_calendars, name="holiday_calendars"),
+        path("calendar/enter/", core_views.holiday_calendar_edit, name="holiday_calendar_edit"),
     ],
     "core",
 )

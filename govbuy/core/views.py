@@ -4,6 +4,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from . import params
 from .errors import ApplicationError
@@ -35,7 +36,7 @@ def parameters(request):
         try:
             at = dt.date.fromisoformat(request.GET["at"])
         except ValueError:
-            error = "日期格式应为 YYYY-MM-DD / date must be YYYY-MM-DD"
+            error = _("date must be YYYY-MM-DD")
     rows = []
     for definition in ParameterDefinition.objects.order_by("key"):
         try:
@@ -70,5 +71,45 @@ def holiday_calendars(request):
             "package_years": (package_years[0], package_years[-1]),
             "overrides": overrides,
             "this_year": timezone.localdate().year,
+            "may_enter": _may_enter_calendar(request),
         },
     )
+
+
+def _may_enter_calendar(request) -> bool:
+    from govbuy.accounts.selectors import active_membership
+
+    m = active_membership(request)
+    if m is None:
+        return False
+    if m.role == "platform_admin":
+        return True
+    return m.role == "finance" and m.organization.region.level == "province"
+
+
+@login_required
+def holiday_calendar_edit(request):
+    """Enter a year's holiday arrangement (province finance or platform admin)."""
+    from django.core.exceptions import PermissionDenied
+    from django.shortcuts import redirect
+
+    from .forms import HolidayCalendarForm
+    from .services import set_holiday_calendar
+
+    if not _may_enter_calendar(request):
+        raise PermissionDenied
+    form = HolidayCalendarForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            set_holiday_calendar(
+                actor=request.user,
+                year=form.cleaned_data["year"],
+                basis=form.cleaned_data["basis"],
+                published_on=form.cleaned_data["published_on"],
+                days_text=form.cleaned_data["days"],
+            )
+        except ApplicationError as e:
+            form.add_error(e.field if e.field in form.fields else None, e.message)
+        else:
+            return redirect("core:holiday_calendars")
+    return render(request, "core/holiday_calendar_form.html", {"form": form})

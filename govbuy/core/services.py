@@ -1,0 +1,178 @@
+"""Writes of the core kernel: holiday calendars and policy parameters.
+One transaction each, checked, audited."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import transaction
+
+from . import audit
+from .errors import ApplicationError
+from .models import HolidayCalendar, HolidayCalendarDay, ParameterDefinition, PolicyParameter
+from .params import parse_value
+
+KIND_WORDS = {
+    "holiday": HolidayCalendarDay.Kind.HOLIDAY,
+    "放假": HolidayCalendarDay.Kind.HOLIDAY,
+    "休": HolidayCalendarDay.Kind.HOLIDAY,
+    "workday": HolidayCalendarDay.Kind.WORKDAY,
+    "上班": HolidayCalendarDay.Kind.WORKDAY,
+    "班": HolidayCalendarDay.Kind.WORKDAY,
+}
+
+
+def parse_holiday_lines(year: int, text: str) -> list[tuple[dt.date, str, str]]:
+    """Lines of ``YYYY-MM-DD kind [name]`` (kind: holiday/放假 or workday/上班);
+    blank lines and lines starting with # are ignored. Errors name the line."""
+    days, seen = [], set()
+    for number, raw in enumerate(text.splitlines(), start=1):
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        parts = line.split(maxsplit=2)
+        try:
+            day = dt.date.fromisoformat(parts[0])
+        except ValueError:
+            raise ApplicationError(
+                "invalid_date",
+                f"第 {number} 行：日期应为 YYYY-MM-DD / line {number}: bad date",
+                field="days",
+            ) from None
+        if day.year != year:
+            raise ApplicationError(
+                "wrong_year",
+                f"第 {number} 行：{day} 不在 {year} 年 / line {number}: not in {year}",
+                field="days",
+            )
+        if len(parts) < 2 or parts[1].lower() not in KIND_WORDS:
+            raise ApplicationError(
+                "invalid_kind",
+                f"第 {number} 行：类型应为 holiday/放假 或 workday/上班 / line {number}: kind must be holiday or workday",
+                field="days",
+            )
+        if day in seen:
+            raise ApplicationError(
+                "duplicate",
+                f"第 {number} 行：{day} 重复 / line {number}: {day} appears twice",
+                field="days",
+            )
+        kind = KIND_WORDS[parts[1].lower()]
+        if kind == HolidayCalendarDay.Kind.WORKDAY and day.weekday() < 5:
+            raise ApplicationError(
+                "not_weekend",
+                f"第 {number} 行：调休上班日应为周末 / line {number}: a make-up working day falls on a weekend",
+                field="days",
+            )
+        seen.add(day)
+        days.append((day, kind, parts[2] if len(parts) > 2 else ""))
+    if not any(kind == HolidayCalendarDay.Kind.HOLIDAY for _, kind, _ in days):
+        raise ApplicationError(
+            "empty", "至少录入一个放假日 / enter at least one public holiday", field="days"
+        )
+    return days
+
+
+@transaction.atomic
+def set_holiday_calendar(
+    *,
+    actor,
+    year: int,
+    basis: str,
+    days_text: str,
+    published_on: dt.date | None = None,
+    note: str = "",
+) -> HolidayCalendar:
+    """Enter (or replace) a year's holiday arrangement from the State Council's notice.
+    The entry then governs every working-day computation in that year."""
+    if not (2000 <= year <= 2100):
+        raise ApplicationError(
+            "out_of_range", "年份应在 2000–2100 / year out of range", field="year"
+        )
+    if not (basis or "").strip():
+        raise ApplicationError(
+            "required",
+            "请填写依据文号 / give the notice's reference (e.g. 国办发明电〔2026〕…号)",
+            field="basis",
+        )
+    days = parse_holiday_lines(year, days_text)
+    calendar, created = HolidayCalendar.objects.update_or_create(
+        year=year, defaults={"basis": basis.strip(), "published_on": published_on, "note": note}
+    )
+    calendar.days.all().delete()
+    HolidayCalendarDay.objects.bulk_create(
+        HolidayCalendarDay(calendar=calendar, date=day, kind=kind, name=name)
+        for day, kind, name in days
+    )
+    audit.record(
+        actor=actor,
+        action="core.holiday_calendar.create" if created else "core.holiday_calendar.replace",
+        obj=calendar,
+        data={
+            "year": year,
+            "basis": calendar.basis,
+            "days": [[d.isoformat(), k, n] for d, k, n in days],
+        },
+    )
+    return calendar
+
+
+@transaction.atomic
+def set_policy_parameter(
+    *,
+    actor,
+    key: str,
+    value: str,
+    effective_from: dt.date,
+    basis: str,
+    region=None,
+    level: str = "",
+    note: str = "",
+) -> PolicyParameter:
+    """Add a value of a policy parameter from a date (for a region, or national)."""
+    definition = ParameterDefinition.objects.filter(key=key).first()
+    if definition is None:
+        raise ApplicationError(
+            "unknown_parameter", f"未知参数 / unknown parameter {key!r}", field="key"
+        )
+    try:
+        parse_value(definition.value_type, str(value))
+    except ValueError as e:
+        raise ApplicationError("invalid_value", str(e), field="value") from None
+    if not (basis or "").strip():
+        raise ApplicationError(
+            "required", "请填写依据 / the legal basis is required", field="basis"
+        )
+    if level and level not in ("province", "city", "county"):
+        raise ApplicationError("invalid_level", "层级应为 province/city/county", field="level")
+    if PolicyParameter.objects.filter(
+        definition=definition, region=region, level=level, effective_from=effective_from
+    ).exists():
+        raise ApplicationError(
+            "duplicate",
+            "该参数在此日期已有取值 / a value already starts on this date",
+            field="effective_from",
+        )
+    row = PolicyParameter.objects.create(
+        definition=definition,
+        region=region,
+        level=level,
+        value=str(value),
+        effective_from=effective_from,
+        basis=basis.strip(),
+        note=note,
+        created_by=actor if getattr(actor, "is_authenticated", False) else None,
+    )
+    audit.record(
+        actor=actor,
+        action="core.policy_parameter.create",
+        obj=row,
+        data={
+            "key": key,
+            "region": region.code if region else None,
+            "level": level,
+            "value": row.value,
+            "effective_from": effective_from.isoformat(),
+        },
+    )
+    return row
