@@ -15,6 +15,7 @@ public = (
 core = (
     [
         path("parameters/", core_views.parameters, name="parameters"),
+        path("parameters/add/", core_views.parameter_add, name="parameter_add"),
         path("calendar/", core_views.holiday_calendars, name="holiday_calendars"),
         path("calendar/enter/", core_views.holiday_calendar_edit, name="holiday_calendar_edit"),
     ],

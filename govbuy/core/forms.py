@@ -28,3 +28,44 @@ class HolidayCalendarForm(forms.Form):
         ),
         widget=forms.Textarea(attrs={"class": "form-control font-monospace", "rows": 14}),
     )
+
+
+class PolicyParameterForm(forms.Form):
+    key = forms.ChoiceField(
+        label=_("Parameter"), widget=forms.Select(attrs={"class": "form-select"})
+    )
+    value = forms.CharField(
+        label=_("Value"),
+        max_length=200,
+        help_text=_("Amounts in 元 (1000000.00), ratios between 0 and 1 (0.30), days as MM-DD."),
+        widget=forms.TextInput(attrs={"class": "form-control"}),
+    )
+    level = forms.ChoiceField(
+        label=_("Applies to"),
+        required=False,
+        choices=[
+            ("", _("This region and everything below it")),
+            ("city", _("Only cities in this region")),
+            ("county", _("Only counties in this region")),
+        ],
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
+    effective_from = forms.DateField(
+        label=_("Effective from"),
+        widget=forms.DateInput(attrs={"type": "date", "class": "form-control"}),
+    )
+    basis = forms.CharField(
+        label=_("Basis"),
+        max_length=300,
+        help_text=_("The document that sets the value, e.g. 豫财购〔2020〕4号"),
+        widget=forms.TextInput(attrs={"class": "form-control"}),
+    )
+    note = forms.CharField(
+        label=_("Note"),
+        required=False,
+        widget=forms.Textarea(attrs={"class": "form-control", "rows": 2}),
+    )
+
+    def __init__(self, *args, definitions=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["key"].choices = [(d.key, f"{d.name} ({d.key})") for d in definitions]

@@ -113,3 +113,43 @@ def holiday_calendar_edit(request):
         else:
             return redirect("core:holiday_calendars")
     return render(request, "core/holiday_calendar_form.html", {"form": form})
+
+
+@login_required
+def parameter_add(request):
+    """A finance bureau adds a value for its own region, from a date."""
+    from django.core.exceptions import PermissionDenied
+    from django.shortcuts import redirect
+
+    from govbuy.accounts.selectors import active_membership
+
+    from .forms import PolicyParameterForm
+    from .services import set_policy_parameter
+
+    membership = active_membership(request)
+    if membership is None or membership.role != "finance":
+        raise PermissionDenied
+    region = membership.organization.region
+    form = PolicyParameterForm(
+        request.POST or None,
+        definitions=ParameterDefinition.objects.order_by("key"),
+        initial={"key": request.GET.get("key", "")},
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            set_policy_parameter(
+                actor=request.user,
+                key=data["key"],
+                value=data["value"].strip(),
+                effective_from=data["effective_from"],
+                basis=data["basis"],
+                region=region,
+                level=data["level"],
+                note=data["note"],
+            )
+        except ApplicationError as e:
+            form.add_error(e.field if e.field in form.fields else None, e.message)
+        else:
+            return redirect("core:parameters")
+    return render(request, "core/parameter_form.html", {"form": form, "region": region})
