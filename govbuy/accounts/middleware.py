@@ -1,11 +1,21 @@
 from django.conf import settings
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.http import urlencode
 
-# Paths an unverified staff user may still reach: logging in and setting up
-# MFA, switching language, static files, the public portal and the API (which
-# checks its own authentication).
-EXEMPT_PREFIXES = ("/accounts/", "/i18n/", "/static/", "/api/", "/favicon")
+# Paths an unverified staff user may still reach: logging in and out, setting
+# up MFA, switching language, static files, the public portal and the API (which
+# checks its own authentication). Not the rest of /accounts/: an API token
+# minted before the second factor would bypass it.
+EXEMPT_PREFIXES = (
+    "/accounts/login/",
+    "/accounts/logout/",
+    "/accounts/mfa/",
+    "/i18n/",
+    "/static/",
+    "/api/",
+    "/favicon",
+)
 PUBLIC_EXACT = ("/", "/rules/")
 
 
@@ -18,7 +28,9 @@ class RequireMFAMiddleware:
 
     def __call__(self, request):
         if settings.GOVBUY_REQUIRE_MFA and self._needs_mfa(request):
-            return redirect(f"{reverse('accounts:mfa')}?next={request.get_full_path()}")
+            # Encoded, so that a query string in `next` (?q=…&role=…) survives whole.
+            query = urlencode({"next": request.get_full_path()})
+            return redirect(f"{reverse('accounts:mfa')}?{query}")
         return self.get_response(request)
 
     @staticmethod
