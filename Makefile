@@ -38,7 +38,7 @@ format: setup
 	$(BIN)/ruff format .
 
 messages: setup ## extract strings to the .po files and compile the .mo files
-	$(DEV) $(BIN)/python manage.py makemessages -l zh_Hans --no-obsolete --no-location -i '.venv/*' -i 'node_modules/*' -i 'var/*'
+	$(DEV) $(BIN)/python manage.py makemessages -l zh_Hans --no-obsolete --no-location -i '.venv/*' -i 'node_modules/*' -i 'var/*' -i '*/tests/*' -i 'conftest.py'
 	$(BIN)/python -m govbuy.core.i18n compile
 
 check-deploy: setup

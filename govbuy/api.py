@@ -6,6 +6,7 @@ Not yours / absent → 404 {"code": "not_found", ...}
 """
 
 from django.http import Http404
+from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationError
 
@@ -42,7 +43,7 @@ def on_validation_error(request, exc):
         field = _field_of(e.get("loc", ()))
         message = e.get("msg", "invalid")
         if e.get("type") == "missing":
-            message = "必填 / this field is required"
+            message = _("this field is required")
         errors.append({"field": field, "message": message, "type": e.get("type", "")})
     return api.create_response(request, {"code": "invalid_input", "errors": errors}, status=422)
 
@@ -59,14 +60,19 @@ def on_application_error(request, exc):
 
 @api.exception_handler(Http404)
 def on_not_found(request, exc):
-    return api.create_response(request, {"code": "not_found", "message": "Not found"}, status=404)
+    return api.create_response(
+        request, {"code": "not_found", "message": _("Not found")}, status=404
+    )
 
 
 @api.exception_handler(AuthenticationError)
 def on_unauthenticated(request, exc):
     return api.create_response(
         request,
-        {"code": "not_authenticated", "message": "Log in or send Authorization: Bearer <token>"},
+        {
+            "code": "not_authenticated",
+            "message": _("Log in or send Authorization: Bearer <token>"),
+        },
         status=401,
     )
 
@@ -74,7 +80,7 @@ def on_unauthenticated(request, exc):
 @api.exception_handler(Throttled)
 def on_throttled(request, exc):
     response = api.create_response(
-        request, {"code": "rate_limited", "message": "Too many requests; slow down."}, status=429
+        request, {"code": "rate_limited", "message": _("Too many requests; slow down.")}, status=429
     )
     if exc.wait:
         response["Retry-After"] = str(int(exc.wait) + 1)

@@ -9,6 +9,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from govbuy.core import audit
 from govbuy.core.errors import ApplicationError
@@ -29,11 +30,9 @@ def create_user(
 ) -> User:
     username = (username or "").strip()
     if not username:
-        raise ApplicationError("required", "请填写用户名 / username is required", field="username")
+        raise ApplicationError("required", _("username is required"), field="username")
     if User.objects.filter(username__iexact=username).exists():
-        raise ApplicationError(
-            "duplicate", "用户名已存在 / username already taken", field="username"
-        )
+        raise ApplicationError("duplicate", _("username already taken"), field="username")
     user = User(username=username, display_name=display_name, phone=phone, email=email)
     if password:
         if check_password:
@@ -56,12 +55,15 @@ def add_membership(*, actor, user: User, organization, role: str, title: str = "
     """Give a user a role in an organization; the organization must hold that
     platform role (a provider's staff cannot be given the purchaser role)."""
     if role not in Role.values:
-        raise ApplicationError("invalid_role", f"未知角色 / unknown role {role!r}", field="role")
+        raise ApplicationError(
+            "invalid_role", _("unknown role %(role)s") % {"role": repr(role)}, field="role"
+        )
     flag = ROLE_ORG_FLAG.get(role)
     if flag and not getattr(organization, flag):
         raise ApplicationError(
             "role_not_allowed",
-            f"{organization.name} 未登记为该角色 / is not registered as {role}",
+            _("%(organization)s is not registered as %(role)s")
+            % {"organization": organization.name, "role": role},
             field="role",
         )
     membership, created = Membership.objects.get_or_create(
@@ -83,9 +85,9 @@ def create_api_token(*, actor: User, name: str, days: int | None = 365) -> tuple
     """Returns the token row and the secret, which is never stored and shown only once."""
     name = (name or "").strip()
     if not name:
-        raise ApplicationError("required", "请为令牌命名 / give the token a name", field="name")
+        raise ApplicationError("required", _("give the token a name"), field="name")
     if days is not None and not (1 <= days <= 3650):
-        raise ApplicationError("out_of_range", "有效期 1–3650 天 / 1–3650 days", field="days")
+        raise ApplicationError("out_of_range", _("1–3650 days"), field="days")
     key = ApiToken.PREFIX + secrets.token_urlsafe(32)
     token = ApiToken.objects.create(
         user=actor,

@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_noop, ngettext
 
 from .models import AuditChainHead, AuditEvent
 
@@ -28,6 +29,25 @@ def _default(value):
     if isinstance(value, datetime | date):
         return value.isoformat()
     return str(value)
+
+
+def _stable_float(text: str):
+    # PostgreSQL's jsonb prints numbers without an exponent, so an integral float
+    # (1e16, -0.0) would come back as an int and no longer match its hash; store
+    # it as the int it equals.
+    number = float(text)
+    return int(number) if number.is_integer() else number
+
+
+def _without_nul(value):
+    """PostgreSQL's jsonb and text refuse U+0000; drop it rather than fail the write."""
+    if isinstance(value, str):
+        return value.replace("\x00", "")
+    if isinstance(value, dict):
+        return {_without_nul(k): _without_nul(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_without_nul(v) for v in value]
+    return value
 
 
 def canonical(value) -> str:
@@ -84,8 +104,8 @@ def record(
         action=action,
         object_type=obj._meta.label_lower if obj is not None else "",
         object_id=str(obj.pk) if obj is not None else "",
-        object_repr=str(obj)[:300] if obj is not None else "",
-        data=json.loads(canonical(data or {})),
+        object_repr=_without_nul(str(obj))[:300] if obj is not None else "",
+        data=_without_nul(json.loads(canonical(data or {}), parse_float=_stable_float)),
     )
     event.hash = compute_hash(event)
     event.save(force_insert=True)
@@ -101,11 +121,37 @@ class ChainReport:
     seq: int | None = None
     event_id: int | None = None
     reason: str = ""
+    # (English template, values) of `reason`, so pages can show it translated.
+    reason_i18n: tuple[str, dict] | None = field(default=None, compare=False)
 
     def __str__(self):
+        # English: for the command line and logs.
         if self.ok:
             return f"audit chain intact: {self.checked} events"
         return f"audit chain broken at seq {self.seq} (event id {self.event_id}): {self.reason}"
+
+    @property
+    def message(self) -> str:
+        """The report in the active language, for pages."""
+        if self.ok:
+            return ngettext(
+                "Audit chain intact: %(n)d event checked.",
+                "Audit chain intact: %(n)d events checked.",
+                self.checked,
+            ) % {"n": self.checked}
+        reason = self.reason
+        if self.reason_i18n is not None:
+            template, values = self.reason_i18n
+            reason = gettext(template) % values
+        return gettext("Audit chain broken at seq %(seq)s (event id %(event_id)s): %(reason)s") % {
+            "seq": self.seq,
+            "event_id": self.event_id if self.event_id is not None else "—",
+            "reason": reason,
+        }
+
+
+def _broken(checked: int, seq, event_id, template: str, **values) -> ChainReport:
+    return ChainReport(False, checked, seq, event_id, template % values, (template, values))
 
 
 def verify_chain(batch_size: int = 2000) -> ChainReport:
@@ -114,34 +160,41 @@ def verify_chain(batch_size: int = 2000) -> ChainReport:
     last = None
     for event in AuditEvent.objects.order_by("seq").iterator(chunk_size=batch_size):
         if event.seq != expected_seq:
-            return ChainReport(
-                False,
+            return _broken(
                 checked,
                 event.seq,
                 event.pk,
-                f"expected seq {expected_seq}: event(s) {expected_seq}…{event.seq - 1} deleted or reordered",
+                gettext_noop(
+                    "expected seq %(expected)s: event(s) %(expected)s…%(last)s deleted or reordered"
+                ),
+                expected=expected_seq,
+                last=event.seq - 1,
             )
         if event.prev_hash != prev_hash:
-            return ChainReport(
-                False,
+            return _broken(
                 checked,
                 event.seq,
                 event.pk,
-                "previous-hash link does not match the event before it (deleted or reordered)",
+                gettext_noop(
+                    "previous-hash link does not match the event before it (deleted or reordered)"
+                ),
             )
         if compute_hash(event) != event.hash:
-            return ChainReport(
-                False, checked, event.seq, event.pk, "content changed after it was written"
+            return _broken(
+                checked, event.seq, event.pk, gettext_noop("content changed after it was written")
             )
         prev_hash, expected_seq, checked, last = event.hash, expected_seq + 1, checked + 1, event
     head = AuditChainHead.objects.filter(id=1).first()
     if head is not None and (head.seq != (last.seq if last else 0) or head.hash != prev_hash):
-        return ChainReport(
-            False,
+        return _broken(
             checked,
             head.seq,
             None,
-            f"chain ends at seq {last.seq if last else 0} but the head records seq {head.seq}: "
-            "the latest event(s) were deleted",
+            gettext_noop(
+                "chain ends at seq %(last)s but the head records seq %(head)s: "
+                "the latest event(s) were deleted"
+            ),
+            last=last.seq if last else 0,
+            head=head.seq,
         )
     return ChainReport(True, checked)

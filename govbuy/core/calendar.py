@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 
 import chinese_calendar
+from django.utils.translation import gettext as _
 
 from .errors import ApplicationError, CalendarNotCovered
 
@@ -60,7 +61,9 @@ class WorkingCalendar:
 
 def _check(d, name="date"):
     if isinstance(d, dt.datetime) or not isinstance(d, dt.date):
-        raise ApplicationError("invalid_date", f"{name} must be a date", field=name)
+        raise ApplicationError(
+            "invalid_date", _("%(name)s must be a date") % {"name": name}, field=name
+        )
 
 
 def is_working_day(day: dt.date, calendar: WorkingCalendar | None = None) -> bool:
@@ -74,11 +77,11 @@ def add_working_days(start: dt.date, n: int, calendar: WorkingCalendar | None = 
     _check(start, "start")
     if not isinstance(n, int) or isinstance(n, bool):
         raise ApplicationError(
-            "invalid_number", "working_days must be a whole number", field="working_days"
+            "invalid_number", _("working_days must be a whole number"), field="working_days"
         )
     if abs(n) * 7 // 5 + 30 > MAX_SPAN_DAYS:
         raise ApplicationError(
-            "out_of_range", "working_days is out of range (at most 2,500)", field="working_days"
+            "out_of_range", _("working_days is out of range (at most 2,500)"), field="working_days"
         )
     cal = calendar or WorkingCalendar()
     step = dt.timedelta(days=1 if n >= 0 else -1)
@@ -98,7 +101,7 @@ def working_days_between(a: dt.date, b: dt.date, calendar: WorkingCalendar | Non
     _check(a, "start")
     _check(b, "end")
     if abs((b - a).days) > MAX_SPAN_DAYS:
-        raise ApplicationError("out_of_range", "the period is longer than 10 years", field="end")
+        raise ApplicationError("out_of_range", _("the period is longer than 10 years"), field="end")
     if b < a:
         return -working_days_between(b, a, calendar)
     cal = calendar or WorkingCalendar()

@@ -7,6 +7,8 @@ covers (a malformed value, a wrong state); the API answers with
 
 from __future__ import annotations
 
+from django.utils.translation import gettext as _
+
 
 class ApplicationError(Exception):
     status = 422
@@ -36,9 +38,10 @@ class CalendarNotCovered(ApplicationError):
     def __init__(self, year: int):
         super().__init__(
             "calendar_not_covered",
-            f"{year}年的法定节假日安排尚未录入：请财政部门管理员根据国务院办公厅当年发布的"
-            f"节假日安排通知补录 {year} 年日历（节假日与调休上班日）后再计算工作日。"
-            f" / No holiday calendar for {year}: the finance administrator must enter the "
-            f"State Council's {year} holiday notice before working days can be computed.",
+            _(
+                "No holiday calendar for %(year)s: the finance administrator must enter the "
+                "State Council's %(year)s holiday notice before working days can be computed."
+            )
+            % {"year": year},
         )
         self.year = year

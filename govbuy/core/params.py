@@ -16,6 +16,7 @@ from pathlib import Path
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from .errors import ApplicationError
 from .models import ParameterDefinition, PolicyParameter
@@ -27,7 +28,8 @@ class ParameterMissing(ApplicationError):
     def __init__(self, key: str, at: dt.date):
         super().__init__(
             "parameter_missing",
-            f"政策参数 {key} 在 {at} 没有生效值 / policy parameter {key} has no value in force on {at}",
+            _("policy parameter %(key)s has no value in force on %(date)s")
+            % {"key": key, "date": at},
             field=key,
         )
 
@@ -55,12 +57,14 @@ def parse_value(value_type: str, raw: str):
         return raw
     except (ValueError, InvalidOperation, TypeError):
         expected = {
-            VT.MONEY: "an amount in 元 with at most 2 decimals, e.g. 1000000.00",
-            VT.INTEGER: "a whole number",
-            VT.RATIO: "a ratio between 0 and 1, e.g. 0.30",
-            VT.MONTH_DAY: "a day of the year as MM-DD, e.g. 09-30",
-        }.get(value_type, "text")
-        raise ValueError(f"{raw!r} is not {expected}") from None
+            VT.MONEY: _("an amount in 元 with at most 2 decimals, e.g. 1000000.00"),
+            VT.INTEGER: _("a whole number"),
+            VT.RATIO: _("a ratio between 0 and 1, e.g. 0.30"),
+            VT.MONTH_DAY: _("a day of the year as MM-DD, e.g. 09-30"),
+        }.get(value_type, _("text"))
+        raise ValueError(
+            _("%(value)s is not %(expected)s") % {"value": repr(raw), "expected": expected}
+        ) from None
 
 
 def _lineage(region) -> list:

@@ -23,7 +23,10 @@ class Severity(models.TextChoices):
 
 @dataclass(frozen=True)
 class Rule:
-    """A rule of reference/rules.md: stable ID, kind and legal basis."""
+    """A rule of reference/rules.md: stable ID, kind and legal basis.
+
+    `title` is English marked with gettext_noop (it stays a plain str); pages
+    show it with ``{% translate rule.title %}``."""
 
     id: str
     severity: str

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import transaction
+from django.utils.translation import gettext
 
 from . import audit
 from .errors import ApplicationError
@@ -36,40 +37,41 @@ def parse_holiday_lines(year: int, text: str) -> list[tuple[dt.date, str, str]]:
         except ValueError:
             raise ApplicationError(
                 "invalid_date",
-                f"第 {number} 行：日期应为 YYYY-MM-DD / line {number}: bad date",
+                gettext("line %(number)s: the date must be YYYY-MM-DD") % {"number": number},
                 field="days",
             ) from None
         if day.year != year:
             raise ApplicationError(
                 "wrong_year",
-                f"第 {number} 行：{day} 不在 {year} 年 / line {number}: not in {year}",
+                gettext("line %(number)s: %(day)s is not in %(year)s")
+                % {"number": number, "day": day, "year": year},
                 field="days",
             )
         if len(parts) < 2 or parts[1].lower() not in KIND_WORDS:
             raise ApplicationError(
                 "invalid_kind",
-                f"第 {number} 行：类型应为 holiday/放假 或 workday/上班 / line {number}: kind must be holiday or workday",
+                gettext("line %(number)s: the kind must be holiday or workday")
+                % {"number": number},
                 field="days",
             )
         if day in seen:
             raise ApplicationError(
                 "duplicate",
-                f"第 {number} 行：{day} 重复 / line {number}: {day} appears twice",
+                gettext("line %(number)s: %(day)s appears twice") % {"number": number, "day": day},
                 field="days",
             )
         kind = KIND_WORDS[parts[1].lower()]
         if kind == HolidayCalendarDay.Kind.WORKDAY and day.weekday() < 5:
             raise ApplicationError(
                 "not_weekend",
-                f"第 {number} 行：调休上班日应为周末 / line {number}: a make-up working day falls on a weekend",
+                gettext("line %(number)s: a make-up working day must fall on a weekend")
+                % {"number": number},
                 field="days",
             )
         seen.add(day)
         days.append((day, kind, parts[2] if len(parts) > 2 else ""))
     if not any(kind == HolidayCalendarDay.Kind.HOLIDAY for _, kind, _ in days):
-        raise ApplicationError(
-            "empty", "至少录入一个放假日 / enter at least one public holiday", field="days"
-        )
+        raise ApplicationError("empty", gettext("enter at least one public holiday"), field="days")
     return days
 
 
@@ -87,12 +89,12 @@ def set_holiday_calendar(
     The entry then governs every working-day computation in that year."""
     if not (2000 <= year <= 2100):
         raise ApplicationError(
-            "out_of_range", "年份应在 2000–2100 / year out of range", field="year"
+            "out_of_range", gettext("the year must be within 2000–2100"), field="year"
         )
     if not (basis or "").strip():
         raise ApplicationError(
             "required",
-            "请填写依据文号 / give the notice's reference (e.g. 国办发明电〔2026〕…号)",
+            gettext("give the notice's reference (e.g. 国办发明电〔2026〕…号)"),
             field="basis",
         )
     days = parse_holiday_lines(year, days_text)
@@ -133,24 +135,26 @@ def set_policy_parameter(
     definition = ParameterDefinition.objects.filter(key=key).first()
     if definition is None:
         raise ApplicationError(
-            "unknown_parameter", f"未知参数 / unknown parameter {key!r}", field="key"
+            "unknown_parameter",
+            gettext("unknown parameter %(key)s") % {"key": repr(key)},
+            field="key",
         )
     try:
         parse_value(definition.value_type, str(value))
     except ValueError as e:
         raise ApplicationError("invalid_value", str(e), field="value") from None
     if not (basis or "").strip():
-        raise ApplicationError(
-            "required", "请填写依据 / the legal basis is required", field="basis"
-        )
+        raise ApplicationError("required", gettext("the legal basis is required"), field="basis")
     if level and level not in ("province", "city", "county"):
-        raise ApplicationError("invalid_level", "层级应为 province/city/county", field="level")
+        raise ApplicationError(
+            "invalid_level", gettext("the level must be province, city or county"), field="level"
+        )
     if PolicyParameter.objects.filter(
         definition=definition, region=region, level=level, effective_from=effective_from
     ).exists():
         raise ApplicationError(
             "duplicate",
-            "该参数在此日期已有取值 / a value already starts on this date",
+            gettext("a value already starts on this date"),
             field="effective_from",
         )
     row = PolicyParameter.objects.create(

@@ -8,23 +8,36 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from govbuy.core.rules import Rule, Severity
 
 from .models import InstitutionClass, OrgType, SocialOrgForm, Staffing
 
-S1 = Rule("S1", Severity.HARD, "102号令 第五条; Q19; Q89(1)", "Purchasers are state organs")
-S2 = Rule("S2", Severity.HARD, "102号令 第六条; Q21–Q23", "Who may be a provider")
+S1 = Rule(
+    "S1", Severity.HARD, "102号令 第五条; Q19; Q89(1)", gettext_noop("Purchasers are state organs")
+)
+S2 = Rule("S2", Severity.HARD, "102号令 第六条; Q21–Q23", gettext_noop("Who may be a provider"))
 S3 = Rule(
     "S3",
     Severity.HARD,
     "102号令 第八条; Q20; Q24; Q28(2)",
-    "公益一类 units and fiscally funded institutional mass organizations take part in neither role",
+    gettext_noop(
+        "公益一类 units and fiscally funded institutional mass organizations take part in neither role"
+    ),
 )
 S4 = Rule(
-    "S4", Severity.HARD, "Q26; Q89(4)", "Unclassified public institutions take part in neither role"
+    "S4",
+    Severity.HARD,
+    "Q26; Q89(4)",
+    gettext_noop("Unclassified public institutions take part in neither role"),
 )
-S5 = Rule("S5", Severity.HARD, "Q27", "One organization is never both purchaser and provider")
+S5 = Rule(
+    "S5",
+    Severity.HARD,
+    "Q27",
+    gettext_noop("One organization is never both purchaser and provider"),
+)
 
 STATE_ORGANS = {
     OrgType.ADMINISTRATIVE_ORGAN,

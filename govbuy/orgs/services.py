@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from govbuy.core import audit
 from govbuy.core.errors import ApplicationError
@@ -79,7 +80,7 @@ ROLE_FLAGS = ("is_finance_bureau", "is_purchaser", "is_provider", "is_evaluator"
 def validate_organization_fields(data: dict) -> None:
     """Field-level input checks (not rules): raises ApplicationError on the first field."""
     if not (data.get("name") or "").strip():
-        raise ApplicationError("required", "请填写名称 / name is required", field="name")
+        raise ApplicationError("required", _("name is required"), field="name")
     cat = rules.OrgCategory(
         org_type=data.get("org_type") or "",
         institution_class=data.get("institution_class") or "",
@@ -96,13 +97,13 @@ def validate_organization_fields(data: dict) -> None:
         if uscc:
             raise ApplicationError(
                 "invalid_uscc",
-                "自然人没有统一社会信用代码 / natural persons have no USCC",
+                _("natural persons have no USCC"),
                 field="uscc",
             )
     elif not uscc:
         raise ApplicationError(
             "required",
-            "请填写统一社会信用代码 / the unified social credit code is required",
+            _("the unified social credit code is required"),
             field="uscc",
         )
     elif error := uscc_error(uscc):
@@ -111,7 +112,7 @@ def validate_organization_fields(data: dict) -> None:
     if size and cat.org_type not in ("enterprise", "individual_business"):
         raise ApplicationError(
             "invalid",
-            "企业规模仅适用于企业 / enterprise size applies to enterprises only",
+            _("enterprise size applies to enterprises only"),
             field="sme_size",
         )
 
@@ -138,10 +139,11 @@ def create_organization(*, actor, **data) -> Organization:
     validate_organization_fields(data)
     if data.get("uscc"):
         data["uscc"] = data["uscc"].strip().upper()
-        if Organization.objects.filter(uscc=data["uscc"]).exists():
+        # "" (a natural person's blank, possibly sent as spaces) is never a duplicate.
+        if data["uscc"] and Organization.objects.filter(uscc=data["uscc"]).exists():
             raise ApplicationError(
                 "duplicate",
-                "该统一社会信用代码已登记 / this USCC is already registered",
+                _("this USCC is already registered"),
                 field="uscc",
             )
     flags = {f: bool(data.pop(f, False)) for f in ROLE_FLAGS}
@@ -163,6 +165,9 @@ def create_organization(*, actor, **data) -> Organization:
 @transaction.atomic
 def set_platform_roles(*, actor, organization: Organization, **flags) -> Organization:
     """Change what an organization does on the platform (S1–S5 checked)."""
+    unknown = set(flags) - set(ROLE_FLAGS)
+    if unknown:
+        raise TypeError(f"unknown role flags: {sorted(unknown)}")
     org = Organization.objects.select_for_update().get(pk=organization.pk)
     new = {f: flags.get(f, getattr(org, f)) for f in ROLE_FLAGS}
     enforce(role_violations(org, new))

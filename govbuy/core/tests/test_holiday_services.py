@@ -140,3 +140,15 @@ def test_set_policy_parameter(db, region):
         with pytest.raises(ApplicationError) as exc:
             set_policy_parameter(actor="test", **args)
         assert exc.value.field == field
+
+
+def test_audit_data_with_a_nul_character_is_stored_and_verifies(db):
+    from django.db import transaction
+
+    from govbuy.core import audit
+
+    with transaction.atomic():
+        event = audit.record(actor="test", action="x", data={"name": "a\x00b", "k\x00": ["c\x00"]})
+    event.refresh_from_db()
+    assert event.data == {"name": "ab", "k": ["c"]}
+    assert audit.verify_chain().ok
