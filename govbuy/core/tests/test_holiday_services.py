@@ -152,3 +152,12 @@ def test_audit_data_with_a_nul_character_is_stored_and_verifies(db):
     event.refresh_from_db()
     assert event.data == {"name": "ab", "k": ["c"]}
     assert audit.verify_chain().ok
+
+
+def test_deploy_check_refuses_a_missing_or_development_secret_key(settings):
+    from govbuy.core.checks import secret_key_set
+
+    settings.SECRET_KEY = "govbuy-insecure-development-key-never-use-in-production-0123456789"
+    assert [e.id for e in secret_key_set(None)] == ["govbuy.E001"]
+    settings.SECRET_KEY = "x" * 60
+    assert secret_key_set(None) == []
