@@ -20,44 +20,43 @@ REGIONS_FILE = Path(__file__).resolve().parent / "data" / "regions.json"
 
 
 def load_regions(using: str = "default") -> int:
-    """Load the GB/T 2260 tree once (reference data, not an audited write)."""
+    """Load the GB/T 2260 tree once (reference data, not an audited write).
+
+    One bulk insert per depth, so that every parent has its key before its
+    children are inserted."""
     if Region.objects.using(using).exists():
         return 0
     rows = json.loads(REGIONS_FILE.read_text(encoding="utf-8"))["rows"]
     by_code: dict[str, Region] = {}
-    created = []
+    pending = rows
     with transaction.atomic(using=using):
-        # Parents come before children in the file, level by level.
-        for depth in (None, "province", "city"):
+        while pending:
             batch = []
-            for code, name, parent in rows:
-                parent_obj = by_code.get(parent) if parent else None
-                if (parent is None) != (depth is None) or (
-                    parent_obj is not None and parent_obj.level != depth
-                ):
+            for code, name, parent_code in pending:
+                if parent_code is not None and parent_code not in by_code:
                     continue
-                if code in by_code:
-                    continue
-                level = (
-                    RegionLevel.PROVINCE
-                    if parent_obj is None
-                    else RegionLevel.CITY
-                    if parent_obj.level == RegionLevel.PROVINCE and code.endswith("00")
-                    else RegionLevel.COUNTY
+                parent = by_code.get(parent_code)
+                if parent is None:
+                    level = RegionLevel.PROVINCE
+                elif parent.level == RegionLevel.PROVINCE and code.endswith("00"):
+                    level = RegionLevel.CITY
+                else:
+                    level = RegionLevel.COUNTY
+                batch.append(
+                    Region(
+                        code=code,
+                        name=name,
+                        level=level,
+                        parent=parent,
+                        path=(parent.path if parent else "/") + code + "/",
+                    )
                 )
-                region = Region(
-                    code=code,
-                    name=name,
-                    level=level,
-                    parent=parent_obj,
-                    path=(parent_obj.path if parent_obj else "/") + code + "/",
-                )
-                batch.append(region)
-                by_code[code] = region
+            if not batch:
+                raise ValueError(f"regions without a known parent: {pending[:3]}")
             Region.objects.using(using).bulk_create(batch)
-            created += batch
-            # bulk_create on PostgreSQL and SQLite returns primary keys.
-    return len(created)
+            by_code.update((r.code, r) for r in batch)
+            pending = [row for row in pending if row[0] not in by_code]
+    return len(by_code)
 
 
 ORG_FIELDS = (

@@ -6,15 +6,9 @@ import pytest
 from django.conf import settings as django_settings
 from django.core.cache import cache
 
-URL = "/api/v1/rules/eligibility"
+from govbuy.orgs.tests.test_rules import BASIS
 
-BASIS = {
-    "S1": "102号令 第五条; Q19; Q89(1)",
-    "S2": "102号令 第六条; Q21–Q23",
-    "S3": "102号令 第八条; Q20; Q24; Q28(2)",
-    "S4": "Q26; Q89(4)",
-    "S5": "Q27",
-}
+URL = "/api/v1/rules/eligibility"
 
 
 @pytest.fixture
