@@ -5,12 +5,16 @@ Bad input          → 422 {"code": "invalid_input", "errors": [{"field", "messa
 Not yours / absent → 404 {"code": "not_found", ...}
 """
 
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.http import Http404
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationError
 
 from govbuy.accounts.api import router as accounts_router
+from govbuy.catalog.api import public_router as catalog_public_router
+from govbuy.catalog.api import router as catalog_router
 from govbuy.core.api import router as core_router
 from govbuy.core.errors import ApplicationError
 from govbuy.core.rules import RuleViolation
@@ -58,6 +62,19 @@ def on_application_error(request, exc):
     return api.create_response(request, exc.as_body(), status=exc.status)
 
 
+@api.exception_handler(RequestDataTooBig)
+def on_too_big(request, exc):
+    return api.create_response(
+        request,
+        {
+            "code": "too_large",
+            "message": _("The request body is too large (at most %(mb)s MB).")
+            % {"mb": settings.DATA_UPLOAD_MAX_MEMORY_SIZE // (1024 * 1024)},
+        },
+        status=413,
+    )
+
+
 @api.exception_handler(Http404)
 def on_not_found(request, exc):
     return api.create_response(
@@ -98,3 +115,5 @@ api.add_router("", core_router)
 api.add_router("", accounts_router)
 api.add_router("", orgs_router)
 api.add_router("", orgs_public_router)
+api.add_router("", catalog_router)
+api.add_router("", catalog_public_router)

@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "govbuy.core",
     "govbuy.orgs",
     "govbuy.accounts",
+    "govbuy.catalog",
     "govbuy.demo",
 ]
 

@@ -34,6 +34,7 @@ urlpatterns = [
     path("", include(core)),
     path("", include(orgs)),
     path("", include("govbuy.accounts.urls")),
+    path("catalog/", include("govbuy.catalog.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("api/v1/", api.urls),

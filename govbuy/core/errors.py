@@ -45,3 +45,16 @@ class CalendarNotCovered(ApplicationError):
             % {"year": year},
         )
         self.year = year
+
+
+class InvalidInput(ApplicationError):
+    """Several field errors at once: ``errors`` is a list of dicts with at least
+    ``field`` and ``message`` (imports add ``row`` and ``column``)."""
+
+    def __init__(self, errors: list[dict], *, code: str = "invalid_input"):
+        first = errors[0] if errors else {"field": None, "message": _("invalid input")}
+        super().__init__(code, first["message"], field=first.get("field"))
+        self.errors = errors
+
+    def as_body(self) -> dict:
+        return {"code": self.code, "errors": self.errors}

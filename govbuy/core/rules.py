@@ -39,13 +39,22 @@ class Rule:
             raise ValueError(f"rule {self.id} is defined twice")
         REGISTRY[self.id] = self
 
-    def violation(self, message, *, field: str | None = None, severity: str | None = None):
+    def violation(
+        self,
+        message,
+        *,
+        field: str | None = None,
+        severity: str | None = None,
+        basis: str | None = None,
+        match: str | None = None,
+    ):
         return Violation(
             rule=self.id,
             severity=severity or self.severity,
             message=str(message),
-            basis=self.basis,
+            basis=basis or self.basis,
             field=field,
+            match=match,
         )
 
 
@@ -59,19 +68,24 @@ class Violation:
     message: str
     basis: str
     field: str | None = None
+    # The words of the input that triggered a screening rule (C2, C3, C7, C9).
+    match: str | None = None
 
     @property
     def is_hard(self) -> bool:
         return self.severity == Severity.HARD
 
     def as_dict(self) -> dict:
-        return {
+        body = {
             "rule": self.rule,
             "severity": self.severity,
             "message": self.message,
             "basis": self.basis,
             "field": self.field,
         }
+        if self.match is not None:
+            body["match"] = self.match
+        return body
 
     def __str__(self) -> str:
         return f"[{self.rule}] {self.message} ({self.basis})"

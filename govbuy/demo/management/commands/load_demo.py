@@ -5,6 +5,7 @@ from django.db import transaction
 
 from govbuy.accounts import services as account_services
 from govbuy.accounts.models import User
+from govbuy.demo import catalog as demo_catalog
 from govbuy.demo import data
 from govbuy.orgs import services as org_services
 from govbuy.orgs.models import Organization, Region
@@ -62,7 +63,9 @@ class Command(BaseCommand):
                 account_services.add_membership(
                     actor="load_demo", user=user, organization=orgs[org_key], role=role
                 )
+        catalog_done = demo_catalog.load(orgs)
         self.stdout.write(
             f"demo data: {created_orgs} organizations and {created_users} users created "
-            f"({len(orgs)} organizations, {len(data.USERS)} users in the demo set)"
+            f"({len(orgs)} organizations, {len(data.USERS)} users in the demo set); "
+            f"catalog: {', '.join(catalog_done) or 'present'}"
         )

@@ -1,0 +1,132 @@
+"""Shipped reference data: the model guidance catalog (data/guidance_catalog.json)
+and the negative list (data/negative_list.json). Both are loaded on a fresh
+install; loading again adds what is missing and never overwrites edits."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from django.db import transaction
+from django.utils import timezone
+
+from govbuy.core import audit
+from govbuy.orgs.models import Region
+
+from . import search
+from .models import (
+    Catalog,
+    CatalogItem,
+    CatalogItemChange,
+    CatalogStatus,
+    ChangeAction,
+    NegativeListItem,
+)
+from .services import item_state, sort_key, split_keywords
+
+DATA = Path(__file__).resolve().parent / "data"
+GUIDANCE_FILE = DATA / "guidance_catalog.json"
+NEGATIVE_FILE = DATA / "negative_list.json"
+
+
+def guidance_seed() -> dict:
+    return json.loads(GUIDANCE_FILE.read_text(encoding="utf-8"))
+
+
+def load_negative_list(using: str = "default") -> int:
+    """Add the shipped negative-list items whose key is not present yet."""
+    data = json.loads(NEGATIVE_FILE.read_text(encoding="utf-8"))
+    existing = set(NegativeListItem.objects.using(using).values_list("key", flat=True))
+    regions = {
+        r.code: r
+        for r in Region.objects.using(using).filter(
+            code__in=[i["region"] for i in data["items"] if i.get("region")]
+        )
+    }
+    rows = []
+    for position, item in enumerate(data["items"], start=1):
+        if item["key"] in existing:
+            continue
+        region = regions.get(item["region"]) if item.get("region") else None
+        if item.get("region") and region is None:
+            continue
+        rows.append(
+            NegativeListItem(
+                region=region,
+                key=item["key"],
+                clause=item["clause"],
+                title=item["title"],
+                title_en=item.get("title_en", ""),
+                description=item["description"],
+                description_en=item.get("description_en", ""),
+                basis=item["basis"],
+                phrases="\n".join(item.get("phrases", [])),
+                unless="\n".join(item.get("unless", [])),
+                position=position,
+            )
+        )
+    NegativeListItem.objects.using(using).bulk_create(rows)
+    return len(rows)
+
+
+@transaction.atomic
+def load_guidance_catalog(
+    *, year: int, region=None, owner=None, publish: bool = True, actor=None
+) -> Catalog:
+    """Create the shipped model catalog for a level and year (once)."""
+    existing = Catalog.objects.filter(region=region, year=year).first()
+    if existing is not None:
+        return existing
+    data = guidance_seed()
+    catalog = Catalog.objects.create(
+        region=region,
+        owner=owner,
+        year=year,
+        name=data["name"] if region is None else f"{region.name}{data['name']}",
+        status=CatalogStatus.PUBLISHED if publish else CatalogStatus.DRAFT,
+        published_at=timezone.now() if publish else None,
+    )
+    created = []
+
+    def walk(nodes, parent, category):
+        for position, node in enumerate(nodes, start=1):
+            keywords = split_keywords(node.get("keywords", []))
+            item = CatalogItem(
+                catalog=catalog,
+                parent=parent,
+                code=node["code"],
+                name=node["name"],
+                description=node.get("description", ""),
+                kind=node["kind"],
+                category=node.get("category") or category,
+                procurement_code=node.get("procurement_code", ""),
+                keywords=keywords,
+                depth=(parent.depth + 1) if parent else 1,
+                position=position,
+                sort_key=sort_key(parent.sort_key if parent else None, position),
+                **search.search_columns(node["name"], keywords, node.get("description", "")),
+            )
+            item.save()
+            created.append(item)
+            walk(node.get("children", []), item, item.category)
+
+    walk(data["items"], None, None)
+    CatalogItemChange.objects.bulk_create(
+        CatalogItemChange(
+            catalog=catalog,
+            item=item,
+            code=item.code,
+            action=ChangeAction.IMPORTED,
+            after=item_state(item),
+            reason="govbuy seed: " + "; ".join(data.get("sources", [])),
+            actor_repr="system",
+        )
+        for item in created
+    )
+    audit.record(
+        actor=actor,
+        action="catalog.catalog.seed",
+        obj=catalog,
+        data={"year": year, "items": len(created)},
+    )
+    return catalog

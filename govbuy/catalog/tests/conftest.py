@@ -1,0 +1,34 @@
+"""A small world for catalog tests: 河南's finance bureau keeps the 2026 catalog
+(the shipped model catalog), 郑州 and 洛阳 each have a finance bureau and a
+purchasing department."""
+
+from types import SimpleNamespace
+
+import pytest
+
+
+@pytest.fixture
+def world(db, make_org, make_user, region):
+    from govbuy.catalog import seed
+
+    hn = make_org("河南省财政厅（测试）", "410000", is_finance_bureau=True, is_purchaser=True)
+    zz = make_org("郑州市财政局（测试）", "410100", is_finance_bureau=True, is_purchaser=True)
+    ly = make_org("洛阳市财政局（测试）", "410300", is_finance_bureau=True, is_purchaser=True)
+    dept = make_org("郑州市民政局（测试）", "410100", is_purchaser=True)
+    dept_ly = make_org("洛阳市民政局（测试）", "410300", is_purchaser=True)
+    audit = make_org("郑州市审计局（测试）", "410100", is_audit_office=True)
+    catalog = seed.load_guidance_catalog(year=2026, region=region("410000"), owner=hn, publish=True)
+    return SimpleNamespace(
+        hn=hn,
+        zz=zz,
+        ly=ly,
+        dept=dept,
+        dept_ly=dept_ly,
+        catalog=catalog,
+        finance_hn=make_user("finance", hn),
+        finance_zz=make_user("finance", zz),
+        finance_ly=make_user("finance", ly),
+        purchaser=make_user("purchaser", dept),
+        purchaser_ly=make_user("purchaser", dept_ly),
+        auditor=make_user("auditor", audit),
+    )

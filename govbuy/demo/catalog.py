@@ -1,0 +1,126 @@
+"""Demo catalogs: the model catalog nationally and for 河南 (2026, published),
+one department catalog approved, one awaiting approval, one adjustment
+awaiting approval, and a 公益一类 unit's funded service (C8). Idempotent."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from govbuy.accounts.models import User
+from govbuy.catalog import department, seed, services
+from govbuy.catalog.models import (
+    Catalog,
+    CatalogAdjustment,
+    DepartmentCatalog,
+    PublicUnitService,
+)
+from govbuy.orgs.models import Region
+
+YEAR = 2026
+
+# (department key, [(parent code, code, name, description)], approve?)
+DEPARTMENT_CATALOGS = [
+    (
+        "pur_zz_mz",
+        [
+            (
+                "A05",
+                "A0501",
+                "居家养老服务",
+                "为居家老年人提供助餐、助浴、助洁、助急、助医等上门服务",
+            ),
+            ("A0501", "A050101", "助餐服务", "老年助餐点运营与送餐上门"),
+            ("A0501", "A050102", "助浴服务", "上门或集中助浴"),
+            ("A05", "A0502", "社区养老服务", "社区日间照料中心运营"),
+            ("A04", "A0401", "儿童福利服务", "困境儿童关爱保护"),
+            ("B03", "B0301", "社会工作服务", "社区社会工作站运营"),
+        ],
+        True,
+    ),
+    (
+        "pur_zz_rs",
+        [
+            ("A02", "A0201", "公共就业规划和政策研究、咨询及宣传", ""),
+            ("A02", "A0204", "政府组织的就业培训和创业培训", "职业技能培训、创业培训"),
+            ("A16", "A1604", "高校毕业生就业指导及公益性招聘活动", "组织公益性招聘会"),
+        ],
+        False,
+    ),
+]
+
+PENDING_ADJUSTMENT = {
+    "proposer": "pur_zz_mz",
+    "parent_code": "A0501",
+    "name": "老年人智能技术运用培训服务",
+    "description": "为老年人开展智能手机、网上办事等智能技术运用培训，帮助跨越“数字鸿沟”。",
+    "keywords": "老年人 智能手机 数字鸿沟",
+    "reason": "国务院办公厅关于切实解决老年人运用智能技术困难的实施方案要求开展培训，目录尚无对应事项。",
+}
+
+
+def load(orgs: dict, *, today: dt.date | None = None) -> list[str]:
+    admin = User.objects.get(username="admin")
+    done = []
+    national = seed.load_guidance_catalog(year=YEAR, actor=admin)
+    henan_region = Region.objects.get(code="410000")
+    henan = Catalog.objects.filter(region=henan_region, year=YEAR).first()
+    if henan is None:
+        henan = services.copy_catalog(
+            actor=admin,
+            source=national,
+            year=YEAR,
+            region=henan_region,
+            owner=orgs["fin_hn"],
+            name="河南省政府购买服务指导性目录（演示）",
+        )
+        services.publish_catalog(actor=admin, catalog=henan)
+        done.append("河南 catalog")
+    for key, items, approve in DEPARTMENT_CATALOGS:
+        org = orgs[key]
+        if DepartmentCatalog.objects.filter(organization=org, year=YEAR).exists():
+            continue
+        dc = department.create_department_catalog(actor=admin, organization=org, year=YEAR)
+        existing = set(dc.items.values_list("code", flat=True))
+        for parent_code, code, name, description in items:
+            if code in existing:
+                continue
+            department.add_department_item(
+                actor=admin,
+                department_catalog=dc,
+                parent_code=parent_code,
+                code=code,
+                name=name,
+                description=description,
+            )
+        department.submit_department_catalog(actor=admin, department_catalog=dc)
+        if approve:
+            department.approve_department_catalog(
+                actor=admin, department_catalog=dc, note="符合省级目录，同意使用。"
+            )
+        done.append(f"department catalog of {org.name}")
+    spec = PENDING_ADJUSTMENT
+    if not CatalogAdjustment.objects.filter(name=spec["name"]).exists():
+        services.propose_adjustment(
+            actor=admin,
+            proposer=orgs[spec["proposer"]],
+            action="add",
+            parent_code=spec["parent_code"],
+            fields={
+                "name": spec["name"],
+                "description": spec["description"],
+                "keywords": spec["keywords"],
+            },
+            reason=spec["reason"],
+            today=today,
+        )
+        done.append("pending adjustment")
+    cdc = orgs.get("ref_cdc")
+    if cdc is not None and not PublicUnitService.objects.filter(organization=cdc).exists():
+        PublicUnitService.objects.create(
+            organization=cdc,
+            item_code="A0702",
+            name="核酸检测",
+            capacity_note="实验室日检测能力约 2 万管（演示）",
+        )
+        done.append("公益一类 service")
+    return done
