@@ -146,6 +146,17 @@ class Hit:
     end: int = 0
 
 
+def _(message: str) -> str:
+    """Django's gettext when Django is set up; the English text otherwise (the
+    engine also runs without Django, e.g. in the benchmark's baseline)."""
+    try:
+        from django.utils.translation import gettext
+
+        return gettext(message)
+    except Exception:  # noqa: BLE001 - settings not configured
+        return message
+
+
 class PatternError(ValueError):
     """A pattern line is malformed; the message says what is wrong."""
 
@@ -372,37 +383,45 @@ def compile_pattern(line: str) -> Pattern:
 
     Raises :class:`PatternError` with a message that says what is wrong."""
     if not isinstance(line, str):
-        raise PatternError("a pattern must be text")
+        raise PatternError(_("a pattern must be text"))
     if len(line) > MAX_LINE:
-        raise PatternError(f"the pattern is too long (at most {MAX_LINE} characters)")
+        raise PatternError(
+            _("the pattern is too long (at most %(n)s characters)") % {"n": MAX_LINE}
+        )
     src = unicodedata.normalize("NFKC", line).strip().lower()
     if not src:
-        raise PatternError("the pattern is empty")
+        raise PatternError(_("the pattern is empty"))
     window = DEFAULT_WINDOW
     m = _WINDOW.match(src)
     if m:
         window = int(m.group(1))
         if not 1 <= window <= MAX_WINDOW:
-            raise PatternError(f"the span limit {{{window}}} must be between 1 and {MAX_WINDOW}")
+            raise PatternError(
+                _("the span limit {%(window)s} must be between 1 and %(max)s")
+                % {"window": window, "max": MAX_WINDOW}
+            )
         src = src[m.end() :]
     elif src.startswith("{") or "}" in src or "{" in src:
-        raise PatternError("write a span limit as {N} at the very start, e.g. {4} 道路 + 建设")
+        raise PatternError(_("write a span limit as {N} at the very start, e.g. {4} 道路 + 建设"))
     if src.startswith("+") or src.endswith("+"):
-        raise PatternError("“+” must stand between two terms")
+        raise PatternError(_("“+” must stand between two terms"))
     terms = []
     for n, raw_term in enumerate(src.split("+"), start=1):
         term = raw_term.strip()
         if not term:
-            raise PatternError(f"term {n} is empty (two “+” in a row?)")
+            raise PatternError(_("term %(n)s is empty (two “+” in a row?)") % {"n": n})
         alts = []
         for raw_alt in term.split("|"):
             alt = raw_alt.strip()
             if not alt:
-                raise PatternError(f"term {n} has an empty alternative (stray “|”?)")
+                raise PatternError(_("term %(n)s has an empty alternative (stray “|”?)") % {"n": n})
             alts.append(_compile_alternative(alt, n))
         terms.append(tuple(alts))
     if len(terms) > window:
-        raise PatternError(f"{len(terms)} terms cannot fit in a span of {window} words")
+        raise PatternError(
+            _("%(n)s terms cannot fit in a span of %(window)s words")
+            % {"n": len(terms), "window": window}
+        )
     return Pattern(line=line.strip(), window=window, terms=tuple(terms))
 
 
@@ -410,20 +429,29 @@ def _compile_alternative(alt: str, n: int) -> Alternative:
     lead, trail = alt.startswith("*"), alt.endswith("*") and len(alt) > 1
     body = alt[1 if lead else 0 : len(alt) - 1 if trail else len(alt)].strip()
     if lead and trail:
-        raise PatternError(f"“{alt}”: “*” may stand at the start or at the end, not both")
+        raise PatternError(
+            _("“%(alt)s”: “*” may stand at the start or at the end, not both") % {"alt": alt}
+        )
     if "*" in body:
-        raise PatternError(f"“{alt}”: “*” may only stand at the start or the end of a word")
+        raise PatternError(
+            _("“%(alt)s”: “*” may only stand at the start or the end of a word") % {"alt": alt}
+        )
     if not body:
-        raise PatternError(f"term {n}: “*” needs a word next to it")
+        raise PatternError(_("term %(n)s: “*” needs a word next to it") % {"n": n})
     if not _ALLOWED.match(body):
         bad = sorted({c for c in body if not _ALLOWED.match(c)})
         raise PatternError(
-            f"“{alt}”: characters not allowed in a word: {' '.join(bad)} "
-            "(clauses cannot be crossed; use “+” between words, “|” between alternatives)"
+            _(
+                "“%(alt)s”: characters not allowed in a word: %(bad)s (clauses cannot be "
+                "crossed; use “+” between words, “|” between alternatives)"
+            )
+            % {"alt": alt, "bad": " ".join(bad)}
         )
-    text, _ = normalize(body)
+    text, _offsets = normalize(body)
     if not _WORD_CHAR.search(text):
-        raise PatternError(f"“{alt}” has no letters, digits or Chinese characters")
+        raise PatternError(
+            _("“%(alt)s” has no letters, digits or Chinese characters") % {"alt": alt}
+        )
     words = tuple(w for w in get_tokenizer().cut(text, HMM=False) if not w.isspace())
     kind = "suffix" if lead else "prefix" if trail else "exact"
     return Alternative(text=text, kind=kind, words=words)
@@ -672,7 +700,7 @@ class Screener:
                     hit[1] = max(hit[1], last)
             if hit is not None:
                 found.append((hit[0], hit[1], order, entry, hit[2]))
-        hard_spans = [(f, la) for f, la, _, e, _ in found if e.severity == HARD]
+        hard_spans = [(f, la) for f, la, _pos, e, _hit in found if e.severity == HARD]
         out = []
         for first, last, _order, entry, line in sorted(found, key=lambda x: (x[0], x[2])):
             if entry.severity != HARD and any(a <= first and last <= b for a, b in hard_spans):
@@ -688,7 +716,7 @@ def find_pattern(line: str, text: str) -> list[str]:
     t = _Text(text)
     screener = Screener([probe])
     occ = screener._lexicon.occurrences(t)
-    (_, (compiled,), _) = screener._compiled[0]
+    (_first, (compiled,), _last) = screener._compiled[0]
     return [t.span_text(text, a, b)[0] for a, b in compiled.matches(t, occ)]
 
 

@@ -97,7 +97,10 @@ def test_propose_approve_and_find_in_the_public_catalog(live_server, monkeypatch
             page.get_by_role("link", name=NAME).first.click()
             expect(page.locator("main")).to_contain_text("A0501")
             expect(page.locator("main")).to_contain_text("老年人跌倒是伤害死亡首因")
-            _screenshot(page, "catalog-item.png")
+            context.add_cookies([{"name": "govbuy_language", "value": "zh-hans", "url": base}])
+            page.goto(f"{base}/catalog/?catalog={catalog.pk}&q=yanglao")
+            expect(page.locator("#catalog-results")).to_contain_text("养老")
+            _screenshot(page, "catalog-search.png")
         finally:
             browser.close()
 

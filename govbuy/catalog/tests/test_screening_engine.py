@@ -37,6 +37,21 @@ LABELLED = json.loads(LABELLED_PATH.read_text(encoding="utf-8"))
 REPO = Path(__file__).resolve().parents[3]
 
 
+@pytest.fixture(autouse=True)
+def _english():
+    """Pattern errors are translated; these tests read the English text."""
+    try:
+        from django.conf import settings
+
+        settings.INSTALLED_APPS  # noqa: B018 - raises when Django is not set up
+        from django.utils import translation
+    except Exception:
+        yield
+        return
+    with translation.override("en"):
+        yield
+
+
 @cache
 def screener_for(region: str | None = None) -> Screener:
     return Screener(entries_from_seed(region_ancestors(region)))
