@@ -252,8 +252,7 @@ class AdjustmentOut(Schema):
         return obj.proposer.name if obj.proposer_id else None
 
 
-class AdjustmentIn(Schema):
-    organization_id: int
+class EditIn(Schema):
     action: str
     reason: str
     item_code: str = ""
@@ -264,6 +263,10 @@ class AdjustmentIn(Schema):
     kind: str = ""
     procurement_code: str = ""
     keywords: str = ""
+
+
+class AdjustmentIn(EditIn):
+    organization_id: int
 
 
 class DecisionIn(Schema):
@@ -477,19 +480,6 @@ class InboxOut(Schema):
 def inbox(request):
     data = selectors.finance_inbox(request.auth)
     return {k: list(v[:200]) for k, v in data.items()}
-
-
-class EditIn(Schema):
-    action: str
-    reason: str
-    item_code: str = ""
-    parent_code: str = ""
-    code: str = ""
-    name: str = ""
-    description: str = ""
-    kind: str = ""
-    procurement_code: str = ""
-    keywords: str = ""
 
 
 @router.post("/catalog/catalogs/{pk}/edit", response=ItemOut, summary="Keeping bureau's edit")

@@ -45,7 +45,7 @@ def approving_bureaus(user, department_catalog) -> list:
 
 def _require_editable(actor, dc: DepartmentCatalog) -> DepartmentCatalog:
     require_member(actor, dc.organization, roles=(Role.PURCHASER,))
-    dc = DepartmentCatalog.objects.select_for_update().get(pk=dc.pk)
+    dc = DepartmentCatalog.objects.select_for_update(of=("self",)).get(pk=dc.pk)
     if not dc.is_editable:
         raise InvalidState(
             _("The department catalog is %(status)s; it can no longer be edited.")
@@ -298,7 +298,7 @@ def submit_department_catalog(*, actor, department_catalog: DepartmentCatalog) -
 
 def _decidable(actor, department_catalog) -> DepartmentCatalog:
     dc = (
-        DepartmentCatalog.objects.select_for_update()
+        DepartmentCatalog.objects.select_for_update(of=("self",))
         .select_related("organization")
         .get(pk=department_catalog.pk)
     )

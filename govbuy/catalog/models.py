@@ -178,7 +178,7 @@ class CatalogItem(models.Model):
     class Meta:
         verbose_name = _("目录项 catalog item")
         verbose_name_plural = _("目录项 catalog items")
-        ordering = ["catalog", "sort_key"]
+        ordering = ["sort_key"]
         constraints = [
             models.UniqueConstraint(fields=["catalog", "code"], name="catalog_item_code_unique"),
             models.CheckConstraint(
@@ -343,7 +343,7 @@ class DepartmentCatalogItem(models.Model):
     class Meta:
         verbose_name = _("部门目录项 department catalog item")
         verbose_name_plural = _("部门目录项 department catalog items")
-        ordering = ["department_catalog", "sort_key"]
+        ordering = ["sort_key"]
         constraints = [
             models.UniqueConstraint(
                 fields=["department_catalog", "code"], name="department_item_code_unique"

@@ -14,15 +14,8 @@ from govbuy.core import audit
 from govbuy.orgs.models import Region
 
 from . import search
-from .models import (
-    Catalog,
-    CatalogItem,
-    CatalogItemChange,
-    CatalogStatus,
-    ChangeAction,
-    NegativeListItem,
-)
-from .services import item_state, sort_key, split_keywords
+from .models import Catalog, CatalogItem, CatalogStatus, NegativeListItem
+from .services import record_imported, sort_key, split_keywords
 
 DATA = Path(__file__).resolve().parent / "data"
 GUIDANCE_FILE = DATA / "guidance_catalog.json"
@@ -111,18 +104,7 @@ def load_guidance_catalog(
             walk(node.get("children", []), item, item.category)
 
     walk(data["items"], None, None)
-    CatalogItemChange.objects.bulk_create(
-        CatalogItemChange(
-            catalog=catalog,
-            item=item,
-            code=item.code,
-            action=ChangeAction.IMPORTED,
-            after=item_state(item),
-            reason="govbuy seed: " + "; ".join(data.get("sources", [])),
-            actor_repr="system",
-        )
-        for item in created
-    )
+    record_imported(catalog, created, reason="govbuy seed: " + "; ".join(data.get("sources", [])))
     audit.record(
         actor=actor,
         action="catalog.catalog.seed",

@@ -7,6 +7,7 @@ from django.db.models import Count, F, Q
 from django.http import Http404
 
 from govbuy.accounts.models import Role
+from govbuy.core.params import lineage
 from govbuy.core.permissions import get_for_user_or_404
 from govbuy.orgs.models import Region
 
@@ -21,15 +22,6 @@ from .models import (
     DepartmentCatalogStatus,
     NegativeListItem,
 )
-
-
-def lineage(region) -> list:
-    """[region, parent, …, province]; [] for the national level."""
-    chain = []
-    while region is not None:
-        chain.append(region)
-        region = region.parent
-    return chain
 
 
 def catalog_in_force(region, year: int) -> Catalog | None:

@@ -44,6 +44,22 @@ from .selectors import catalog_in_force
 CODE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,39}$")
 PROCUREMENT_CODE_RE = re.compile(r"^[ABC]\d{2,}$")
 MAX_CHILDREN = 9999
+# What a copy of an item carries over (the code first: a revived item keeps its own).
+COPIED_FIELDS = (
+    "code",
+    "name",
+    "description",
+    "kind",
+    "category",
+    "procurement_code",
+    "keywords",
+    "depth",
+    "position",
+    "sort_key",
+    "search_text",
+    "name_pinyin",
+    "name_initials",
+)
 
 
 class NotAllowed(ApplicationError):
@@ -246,7 +262,7 @@ def apply_change(
         )
     )
     fields = dict(fields or {})
-    items = CatalogItem.objects.select_for_update().filter(catalog=catalog)
+    items = CatalogItem.objects.select_for_update(of=("self",)).filter(catalog=catalog)
     if action == AdjustmentAction.ADD:
         parent = None
         if parent_code:
@@ -294,21 +310,7 @@ def apply_change(
         enforce(rules.kind_violations(item.kind, item.category))
         if existing is not None:  # re-adding a removed item revives its row
             before = item_state(existing)
-            for f in (
-                "parent",
-                "name",
-                "description",
-                "kind",
-                "category",
-                "procurement_code",
-                "keywords",
-                "depth",
-                "position",
-                "sort_key",
-                "search_text",
-                "name_pinyin",
-                "name_initials",
-            ):
+            for f in ("parent", *COPIED_FIELDS[1:]):
                 setattr(existing, f, getattr(item, f))
             existing.is_active = True
             existing.save()
@@ -372,6 +374,23 @@ def apply_change(
             raise ApplicationError("invalid_action", _("Unknown change."), field="action")
     _history(actor, catalog, item, change, before, reason, adjustment)
     return item
+
+
+def record_imported(catalog, items, *, reason: str, actor=None) -> None:
+    """History rows for items that entered a catalog in bulk (import, seed)."""
+    CatalogItemChange.objects.bulk_create(
+        CatalogItemChange(
+            catalog=catalog,
+            item=item,
+            code=item.code,
+            action=ChangeAction.IMPORTED,
+            after=item_state(item),
+            reason=reason,
+            actor=actor if getattr(actor, "is_authenticated", False) else None,
+            actor_repr=_actor_repr(actor),
+        )
+        for item in items
+    )
 
 
 def _history(actor, catalog, item, action, before, reason, adjustment):
@@ -438,24 +457,7 @@ def copy_catalog(
             new = CatalogItem(
                 catalog=catalog,
                 parent=by_old.get(old.parent_id),
-                **{
-                    f: getattr(old, f)
-                    for f in (
-                        "code",
-                        "name",
-                        "description",
-                        "kind",
-                        "category",
-                        "procurement_code",
-                        "keywords",
-                        "depth",
-                        "position",
-                        "sort_key",
-                        "search_text",
-                        "name_pinyin",
-                        "name_initials",
-                    )
-                },
+                **{f: getattr(old, f) for f in COPIED_FIELDS},
             )
             batch.append(new)
         created = CatalogItem.objects.bulk_create(batch)  # pks come back (RETURNING)
@@ -479,7 +481,7 @@ def copy_catalog(
 @transaction.atomic
 def publish_catalog(*, actor, catalog: Catalog) -> Catalog:
     require_keeper(actor, catalog)
-    catalog = Catalog.objects.select_for_update().get(pk=catalog.pk)
+    catalog = Catalog.objects.select_for_update(of=("self",)).get(pk=catalog.pk)
     if catalog.is_published:
         raise InvalidState(_("The catalog is already published."))
     if not catalog.items.filter(is_active=True).exists():
@@ -675,19 +677,7 @@ def import_catalog(*, actor, catalog: Catalog, data: bytes, reason: str = "") ->
         saved = CatalogItem.objects.bulk_create(batch)
         by_path.update((row.path, item) for row, item in zip(level, saved, strict=True))
         created.extend(saved)
-    CatalogItemChange.objects.bulk_create(
-        CatalogItemChange(
-            catalog=catalog,
-            item=item,
-            code=item.code,
-            action=ChangeAction.IMPORTED,
-            after=item_state(item),
-            reason=reason,
-            actor=actor if actor.is_authenticated else None,
-            actor_repr=_actor_repr(actor),
-        )
-        for item in created
-    )
+    record_imported(catalog, created, reason=reason, actor=actor)
     audit.record(
         actor=actor,
         action="catalog.catalog.import",
@@ -837,7 +827,7 @@ def propose_adjustment(
 
 
 def _decidable(actor, adjustment) -> CatalogAdjustment:
-    adjustment = CatalogAdjustment.objects.select_for_update().get(pk=adjustment.pk)
+    adjustment = CatalogAdjustment.objects.select_for_update(of=("self",)).get(pk=adjustment.pk)
     enforce(
         rules.adjustment_decider_violations(is_keeping_bureau=is_keeper(actor, adjustment.catalog))
     )
@@ -925,7 +915,7 @@ def return_adjustment(*, actor, adjustment: CatalogAdjustment, note: str) -> Cat
 @transaction.atomic
 def withdraw_adjustment(*, actor, adjustment: CatalogAdjustment) -> CatalogAdjustment:
     require_member(actor, adjustment.proposer)
-    adjustment = CatalogAdjustment.objects.select_for_update().get(pk=adjustment.pk)
+    adjustment = CatalogAdjustment.objects.select_for_update(of=("self",)).get(pk=adjustment.pk)
     if adjustment.status != AdjustmentStatus.SUBMITTED:
         raise InvalidState(_("Only a proposal awaiting approval can be withdrawn."))
     adjustment.status = AdjustmentStatus.WITHDRAWN

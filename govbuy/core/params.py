@@ -67,7 +67,7 @@ def parse_value(value_type: str, raw: str):
         ) from None
 
 
-def _lineage(region) -> list:
+def lineage(region) -> list:
     """[region, parent, …, province]; [] for the national level."""
     chain = []
     while region is not None:
@@ -79,7 +79,7 @@ def _lineage(region) -> list:
 def resolve(key: str, region=None, at: dt.date | None = None) -> PolicyParameter:
     """The PolicyParameter row in force for `region` at date `at` (default: today)."""
     at = at or timezone.localdate()
-    chain = _lineage(region)
+    chain = lineage(region)
     level = region.level if region is not None else ""
     candidates = list(
         PolicyParameter.objects.select_related("definition")
