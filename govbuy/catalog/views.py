@@ -502,34 +502,42 @@ def department_submit(request, pk: int):
     return redirect("catalog:department_detail", dc.pk)
 
 
+def _decide(request, *, approve, send_back, approved: str, returned: str):
+    """Approve or return with a note (department catalogs and adjustments alike).
+    Returns (form, status, done)."""
+    form = DecisionForm(request.POST)
+    decision = request.POST.get("decision")
+    if decision not in ("approve", "return"):
+        form.is_valid()
+        form.add_error(None, _("Choose approve or return."))
+        return form, 200, False
+    if not form.is_valid():
+        return form, 200, False
+    try:
+        (approve if decision == "approve" else send_back)(form.cleaned_data["note"])
+    except REFUSED as e:
+        return form, _refuse(form, e, fields={"decision_note": "note"}), False
+    messages.success(request, approved if decision == "approve" else returned)
+    return form, 200, True
+
+
 @login_required
 @require_POST
 def department_decide(request, pk: int):
     dc = selectors.department_catalog_for_user(request.user, pk)
-    form = DecisionForm(request.POST)
-    decision = request.POST.get("decision")
-    status = 200
-    if decision not in ("approve", "return"):
-        form.is_valid()
-        form.add_error(None, _("Choose approve or return."))
-    elif form.is_valid():
-        service = (
-            department.approve_department_catalog
-            if decision == "approve"
-            else department.return_department_catalog
-        )
-        try:
-            service(actor=request.user, department_catalog=dc, note=form.cleaned_data["note"])
-        except REFUSED as e:
-            status = _refuse(form, e, fields={"decision_note": "note"})
-        else:
-            messages.success(
-                request,
-                _("The department catalog was approved.")
-                if decision == "approve"
-                else _("The department catalog was returned for revision."),
-            )
-            return redirect("catalog:department_detail", dc.pk)
+    form, status, done = _decide(
+        request,
+        approve=lambda note: department.approve_department_catalog(
+            actor=request.user, department_catalog=dc, note=note
+        ),
+        send_back=lambda note: department.return_department_catalog(
+            actor=request.user, department_catalog=dc, note=note
+        ),
+        approved=_("The department catalog was approved."),
+        returned=_("The department catalog was returned for revision."),
+    )
+    if done:
+        return redirect("catalog:department_detail", dc.pk)
     return _department_page(request, dc, decision_form=form, status=status)
 
 
@@ -665,29 +673,19 @@ def adjustment_withdraw(request, pk: int):
 @require_POST
 def adjustment_decide(request, pk: int):
     adjustment = selectors.adjustment_for_user(request.user, pk)
-    form = DecisionForm(request.POST)
-    decision = request.POST.get("decision")
-    status = 200
-    if decision not in ("approve", "return"):
-        form.is_valid()
-        form.add_error(None, _("Choose approve or return."))
-    elif form.is_valid():
-        note = form.cleaned_data["note"]
-        try:
-            if decision == "approve":
-                services.approve_adjustment(actor=request.user, adjustment=adjustment, note=note)
-            else:
-                services.return_adjustment(actor=request.user, adjustment=adjustment, note=note)
-        except REFUSED as e:
-            status = _refuse(form, e, fields={"decision_note": "note"})
-        else:
-            messages.success(
-                request,
-                _("The proposal was approved.")
-                if decision == "approve"
-                else _("The proposal was returned."),
-            )
-            return redirect("catalog:adjustment_detail", adjustment.pk)
+    form, status, done = _decide(
+        request,
+        approve=lambda note: services.approve_adjustment(
+            actor=request.user, adjustment=adjustment, note=note
+        ),
+        send_back=lambda note: services.return_adjustment(
+            actor=request.user, adjustment=adjustment, note=note
+        ),
+        approved=_("The proposal was approved."),
+        returned=_("The proposal was returned."),
+    )
+    if done:
+        return redirect("catalog:adjustment_detail", adjustment.pk)
     return _adjustment_page(request, adjustment, decision_form=form, status=status)
 
 
