@@ -75,3 +75,83 @@ def finance_zz(make_org, make_user):
     """A finance bureau of 郑州市 and its user."""
     org = make_org("郑州市财政局（测试）", "410100", is_finance_bureau=True, is_purchaser=True)
     return make_user("finance", org)
+
+
+@pytest.fixture
+def buying(db, make_org, make_user, region):
+    """Budget-first world for this year: 河南's guidance catalog, 郑州市民政局 with an
+    approved department catalog, its purchaser and manager, the 郑州 and 洛阳 finance
+    bureaus, an auditor, another department; `line(amount, ...)` files and approves
+    a budget line of 郑州市民政局."""
+    from types import SimpleNamespace
+
+    from django.utils import timezone
+
+    from govbuy.accounts import services as accounts
+    from govbuy.budgets import services as budgets
+    from govbuy.catalog import department, seed
+
+    year = timezone.localdate().year
+    hn = make_org("河南省财政厅（测）", "410000", is_finance_bureau=True)
+    zz = make_org("郑州市财政局（测）", "410100", is_finance_bureau=True)
+    ly = make_org("洛阳市财政局（测）", "410300", is_finance_bureau=True)
+    dept = make_org("郑州市民政局（测）", "410100", is_purchaser=True)
+    other = make_org("郑州市人社局（测）", "410100", is_purchaser=True)
+    audit_office = make_org("郑州市审计局（测）", "410100", is_audit_office=True)
+    seed.load_guidance_catalog(year=year, region=region("410000"), owner=hn, publish=True)
+    purchaser = make_user("purchaser", dept)
+    manager = make_user()
+    accounts.add_membership(
+        actor="test", user=manager, organization=dept, role="purchaser", is_manager=True
+    )
+    finance = make_user("finance", zz)
+    dc = department.create_department_catalog(actor=purchaser, organization=dept, year=year)
+    for parent, code, name in (
+        ("A05", "A0501", "居家养老服务"),
+        ("A0501", "A050101", "助餐服务"),
+        ("B03", "B0301", "社会工作服务"),
+    ):
+        department.add_department_item(
+            actor=purchaser, department_catalog=dc, parent_code=parent, code=code, name=name
+        )
+    department.submit_department_catalog(actor=purchaser, department_catalog=dc)
+    department.approve_department_catalog(actor=finance, department_catalog=dc)
+    item = dc.items.get(code="A050101")
+
+    def line(amount="500000.00", *, approve=True, **fields):
+        fields.setdefault("name", "社区老年助餐服务")
+        fields.setdefault("catalog_item", item)
+        fields.setdefault("functional_class", "2081002")
+        fields.setdefault("economic_class", "30227")
+        fields.setdefault(
+            "justification", "全市 120 个助餐点运营补助，按每点每年 4,200 元测算（民政局 2025 年统计）。"
+        )
+        fields.setdefault("procurement_budget", amount)
+        fields.setdefault("ex_ante_assessment", "事前绩效评估：必要性充分，测算合理（2025-10）。")
+        created = budgets.create_line(
+            actor=purchaser, department=dept, fiscal_year=year, amount=amount, **fields
+        )
+        if approve:
+            budgets.submit_line(actor=purchaser, line=created)
+            budgets.approve_line(actor=finance, line=created)
+            created.refresh_from_db()
+        return created
+
+    return SimpleNamespace(
+        year=year,
+        hn=hn,
+        zz=zz,
+        ly=ly,
+        dept=dept,
+        other=other,
+        department_catalog=dc,
+        item=item,
+        purchaser=purchaser,
+        manager=manager,
+        finance=finance,
+        finance_hn=make_user("finance", hn),
+        finance_ly=make_user("finance", ly),
+        other_purchaser=make_user("purchaser", other),
+        auditor=make_user("auditor", audit_office),
+        line=line,
+    )

@@ -13,6 +13,7 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationError
 
 from govbuy.accounts.api import router as accounts_router
+from govbuy.budgets.api import router as budgets_router
 from govbuy.catalog.api import public_router as catalog_public_router
 from govbuy.catalog.api import router as catalog_router
 from govbuy.core.api import router as core_router
@@ -20,6 +21,8 @@ from govbuy.core.errors import ApplicationError
 from govbuy.core.rules import RuleViolation
 from govbuy.orgs.api import public_router as orgs_public_router
 from govbuy.orgs.api import router as orgs_router
+from govbuy.procurement.api import public_router as procurement_public_router
+from govbuy.procurement.api import router as procurement_router
 
 api = NinjaAPI(
     title="govbuy API",
@@ -117,3 +120,6 @@ api.add_router("", orgs_router)
 api.add_router("", orgs_public_router)
 api.add_router("", catalog_router)
 api.add_router("", catalog_public_router)
+api.add_router("", budgets_router)
+api.add_router("", procurement_router)
+api.add_router("", procurement_public_router)

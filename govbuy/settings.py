@@ -52,6 +52,8 @@ INSTALLED_APPS = [
     "govbuy.orgs",
     "govbuy.accounts",
     "govbuy.catalog",
+    "govbuy.budgets",
+    "govbuy.procurement",
     "govbuy.demo",
 ]
 

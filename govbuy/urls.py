@@ -35,6 +35,8 @@ urlpatterns = [
     path("", include(orgs)),
     path("", include("govbuy.accounts.urls")),
     path("catalog/", include("govbuy.catalog.urls")),
+    path("budgets/", include("govbuy.budgets.urls")),
+    path("procurement/", include("govbuy.procurement.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("api/v1/", api.urls),

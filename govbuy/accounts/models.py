@@ -109,6 +109,8 @@ class Membership(models.Model):
     )
     role = models.CharField(_("role"), max_length=20, choices=Role.choices)
     title = models.CharField(_("position"), max_length=100, blank=True)
+    # 负责人: may sign off internal reviews (e.g. requirements, P7) for the organization.
+    is_manager = models.BooleanField(_("manager (负责人)"), default=False)
     is_active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 

@@ -51,7 +51,9 @@ def create_user(
 
 
 @transaction.atomic
-def add_membership(*, actor, user: User, organization, role: str, title: str = "") -> Membership:
+def add_membership(
+    *, actor, user: User, organization, role: str, title: str = "", is_manager: bool = False
+) -> Membership:
     """Give a user a role in an organization; the organization must hold that
     platform role (a provider's staff cannot be given the purchaser role)."""
     if role not in Role.values:
@@ -67,14 +69,17 @@ def add_membership(*, actor, user: User, organization, role: str, title: str = "
             field="role",
         )
     membership, created = Membership.objects.get_or_create(
-        user=user, organization=organization, role=role, defaults={"title": title}
+        user=user,
+        organization=organization,
+        role=role,
+        defaults={"title": title, "is_manager": is_manager},
     )
     if created:
         audit.record(
             actor=actor,
             action="accounts.membership.create",
             obj=membership,
-            data={"user": user.username, "role": role},
+            data={"user": user.username, "role": role, "is_manager": is_manager},
         )
     user.__dict__.pop("active_memberships", None)
     return membership

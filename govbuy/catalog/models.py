@@ -14,6 +14,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from govbuy.core.permissions import org_scope_q
 from govbuy.orgs.models import Organization, Region
 
 
@@ -47,14 +48,6 @@ CATEGORY_NAMES = {
 }
 
 
-def _user_org_q(user, *, own: str, region_path: str) -> Q:
-    """Own organizations, plus the supervised region subtrees of finance/audit roles."""
-    q = Q(**{f"{own}__in": user.organization_ids()})
-    for path in user.supervised_region_paths():
-        q |= Q(**{f"{region_path}__startswith": path})
-    return q
-
-
 class CatalogStatus(models.TextChoices):
     DRAFT = "draft", _("Draft")
     PUBLISHED = "published", _("Published")
@@ -72,7 +65,7 @@ class CatalogQuerySet(models.QuerySet):
             return self.filter(q)
         if user.is_platform_admin:
             return self.all()
-        return self.filter(q | _user_org_q(user, own="owner_id", region_path="region__path"))
+        return self.filter(q | org_scope_q(user, own="owner_id", region_path="region__path"))
 
 
 class Catalog(models.Model):
@@ -255,7 +248,7 @@ class DepartmentCatalogQuerySet(models.QuerySet):
         if user.is_platform_admin:
             return self.all()
         return self.filter(
-            _user_org_q(user, own="organization_id", region_path="organization__region__path")
+            org_scope_q(user, own="organization_id", region_path="organization__region__path")
         )
 
 
@@ -380,7 +373,7 @@ class CatalogAdjustmentQuerySet(models.QuerySet):
         if user.is_platform_admin:
             return self.all()
         return self.filter(
-            _user_org_q(user, own="proposer_id", region_path="proposer__region__path")
+            org_scope_q(user, own="proposer_id", region_path="proposer__region__path")
             | Q(catalog__owner_id__in=user.organization_ids())
         )
 

@@ -19,7 +19,8 @@ from django.utils.translation import gettext as _
 
 from govbuy.accounts.models import Role
 from govbuy.core import audit, params
-from govbuy.core.errors import ApplicationError, InvalidInput, InvalidState
+from govbuy.core.errors import ApplicationError, InvalidInput, InvalidState, NotAllowed
+from govbuy.core.permissions import member_orgs, require_member
 from govbuy.core.rules import enforce
 
 from . import excel, rules, search
@@ -62,18 +63,7 @@ COPIED_FIELDS = (
 )
 
 
-class NotAllowed(ApplicationError):
-    status = 403
-
-    def __init__(self, message):
-        super().__init__("not_allowed", message)
-
-
 # --- who may do what ---------------------------------------------------------------
-
-
-def member_orgs(user, role: str) -> list:
-    return [m.organization for m in user.active_memberships if m.role == role]
 
 
 def is_keeper(user, catalog: Catalog) -> bool:
@@ -90,17 +80,6 @@ def is_keeper(user, catalog: Catalog) -> bool:
 def require_keeper(user, catalog: Catalog) -> None:
     if not is_keeper(user, catalog):
         raise NotAllowed(_("Only the finance bureau that keeps this catalog may do this."))
-
-
-def require_member(user, organization, roles=(Role.PURCHASER, Role.FINANCE)) -> None:
-    if not getattr(user, "is_authenticated", False):
-        raise NotAllowed(_("Log in first."))
-    if user.is_platform_admin:
-        return
-    for role in roles:
-        if any(o.pk == organization.pk for o in member_orgs(user, role)):
-            return
-    raise NotAllowed(_("You do not act for %(org)s.") % {"org": organization.name})
 
 
 def _actor_repr(actor) -> str:

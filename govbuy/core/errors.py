@@ -58,3 +58,12 @@ class InvalidInput(ApplicationError):
 
     def as_body(self) -> dict:
         return {"code": self.code, "errors": self.errors}
+
+
+class NotAllowed(ApplicationError):
+    """The user is known but may not do this (403); the object itself was visible."""
+
+    status = 403
+
+    def __init__(self, message):
+        super().__init__("not_allowed", message)

@@ -20,3 +20,10 @@ class MoneyField(models.DecimalField):
         kwargs.setdefault("max_digits", 16)
         kwargs.setdefault("decimal_places", 2)
         super().__init__(*args, **kwargs)
+
+
+def yuan(amount) -> str:
+    """1500000 → '1,500,000.00 元': how amounts are cited in messages and reasons."""
+    from django.utils.translation import gettext as _
+
+    return _("%(amount)s 元") % {"amount": f"{Decimal(amount):,.2f}"}

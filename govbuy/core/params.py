@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
@@ -82,7 +83,7 @@ def resolve(key: str, region=None, at: dt.date | None = None) -> PolicyParameter
     chain = lineage(region)
     level = region.level if region is not None else ""
     candidates = list(
-        PolicyParameter.objects.select_related("definition")
+        PolicyParameter.objects.select_related("definition", "region")
         .filter(definition_id=key, effective_from__lte=at)
         .filter(Q(region_id__in=[r.pk for r in chain]) | Q(region__isnull=True))
     )
@@ -140,3 +141,66 @@ def sync_defaults(region_model=None) -> tuple[int, int]:
         )
         created_values += created
     return created_defs, created_values
+
+
+@dataclass(frozen=True)
+class Cited:
+    """A parameter value with where it comes from, for messages that cite it."""
+
+    key: str
+    value: object
+    effective_from: dt.date
+    region: str
+    basis: str
+    name: str
+
+    @property
+    def text(self) -> str:
+        """'1,000,000.00 元（郑州市，2020-01-01 起，豫财购〔2020〕4号）'."""
+        from .money import yuan
+
+        shown = yuan(self.value) if isinstance(self.value, Decimal) else str(self.value)
+        return _("%(value)s (%(region)s, in force from %(date)s, %(basis)s)") % {
+            "value": shown,
+            "region": self.region,
+            "date": self.effective_from.isoformat(),
+            "basis": self.basis,
+        }
+
+    def as_dict(self) -> dict:
+        return {
+            "key": self.key,
+            "name": self.name,
+            "value": str(self.value),
+            "effective_from": self.effective_from.isoformat(),
+            "region": self.region,
+            "basis": self.basis,
+        }
+
+
+def cite(key: str, region=None, at: dt.date | None = None) -> Cited:
+    """Like `get`, with the value's region, effective date and legal basis."""
+    row = resolve(key, region, at)
+    if row.region_id is None:
+        where = _("national")
+    else:
+        from govbuy.orgs.models import RegionLevel
+
+        where = row.region.name
+        if row.level in RegionLevel.values:
+            where += f" · {RegionLevel(row.level).label}"
+    name = row.definition.name_en if get_language_code() == "en" else row.definition.name
+    return Cited(
+        key=key,
+        value=parse_value(row.definition.value_type, row.value),
+        effective_from=row.effective_from,
+        region=where,
+        basis=row.basis,
+        name=name,
+    )
+
+
+def get_language_code() -> str:
+    from django.utils.translation import get_language
+
+    return (get_language() or "zh-hans").split("-")[0]

@@ -154,6 +154,17 @@ class Organization(models.Model):
         _("enterprise size"), max_length=10, choices=SmeSize.choices, blank=True
     )
 
+    # 主管部门: the department a public institution answers to. P6 lets that
+    # department commission its own 公益二类 unit directly (定向委托).
+    competent_department = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="supervised_units",
+        verbose_name=_("competent department (主管部门)"),
+    )
+
     # What the organization does on the platform. S5: never both purchaser and provider.
     is_finance_bureau = models.BooleanField(_("finance bureau (财政部门)"), default=False)
     is_purchaser = models.BooleanField(_("purchaser (购买主体)"), default=False)

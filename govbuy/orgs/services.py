@@ -72,6 +72,7 @@ ORG_FIELDS = (
     "address",
     "contact_phone",
     "description",
+    "competent_department",
 )
 ROLE_FLAGS = ("is_finance_bureau", "is_purchaser", "is_provider", "is_evaluator", "is_audit_office")
 
@@ -107,6 +108,13 @@ def validate_organization_fields(data: dict) -> None:
         )
     elif error := uscc_error(uscc):
         raise ApplicationError("invalid_uscc", error, field="uscc")
+    competent = data.get("competent_department")
+    if competent is not None and not competent.is_purchaser:
+        raise ApplicationError(
+            "invalid_competent_department",
+            _("the competent department (主管部门) must be a purchasing department"),
+            field="competent_department",
+        )
     size = data.get("sme_size") or ""
     if size and cat.org_type not in ("enterprise", "individual_business"):
         raise ApplicationError(

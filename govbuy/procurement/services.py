@@ -1,0 +1,627 @@
+"""Writes of the procurement app, up to the start of the purchase: projects and
+their commitments, requirements and their review, the method and its approval,
+cancellation, and splitting flags.
+
+Every function is keyword-only, runs in one transaction, checks its rules and
+writes an audit event.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from django.db import transaction
+from django.db.models import Max, Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from govbuy.accounts.models import Role
+from govbuy.budgets import rules as budget_rules
+from govbuy.budgets import services as budgets
+from govbuy.budgets.models import BudgetLine, BudgetLineStatus
+from govbuy.catalog.screening_service import screen_purchase
+from govbuy.core import audit, params
+from govbuy.core.errors import ApplicationError, InvalidInput, InvalidState, NotAllowed
+from govbuy.core.permissions import require_member
+from govbuy.core.rules import Violation, enforce
+from govbuy.orgs.models import Organization
+
+from . import methods, rules
+from .models import (
+    MethodApproval,
+    ProjectStatus,
+    PurchaseProject,
+    Requirement,
+    RequirementReview,
+    ReviewDecision,
+    SplitFlag,
+    SplitFlagStatus,
+)
+
+REQUIREMENT_TEXT_FIELDS = (
+    "content",
+    "standards",
+    "quantity",
+    "recipients",
+    "place",
+    "technical_guarantees",
+    "goals",
+    "indicators",
+)
+REQUIREMENT_LIMITS = {"quantity": 500, "recipients": 500, "place": 300}
+SPLIT_THRESHOLDS = ("procurement.decentralized_threshold", "procurement.open_tender_threshold")
+
+
+# --- who may act ---------------------------------------------------------------------------
+
+
+def is_manager(user, department) -> bool:
+    """A 负责人 of the department (purchaser role, manager flag)."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    return any(
+        m.role == Role.PURCHASER and m.is_manager and m.organization_id == department.pk
+        for m in user.active_memberships
+    )
+
+
+def _locked(project: PurchaseProject) -> PurchaseProject:
+    return (
+        PurchaseProject.objects.select_for_update(of=("self",))
+        .select_related("department__region", "region", "budget_line", "intended_provider")
+        .get(pk=project.pk)
+    )
+
+
+# --- input ---------------------------------------------------------------------------------
+
+
+def _clean_requirement(data: dict, errors: list) -> dict:
+    clean = {}
+    for name in REQUIREMENT_TEXT_FIELDS:
+        if name not in data:
+            continue
+        value = data[name]
+        value = "" if value is None else str(value).strip()
+        limit = REQUIREMENT_LIMITS.get(name, 20000)
+        if len(value) > limit:
+            errors.append(
+                {
+                    "field": name,
+                    "message": _("At most %(limit)s characters.") % {"limit": f"{limit:,}"},
+                }
+            )
+        clean[name] = value
+    for name in ("term_start", "term_end"):
+        if name not in data:
+            continue
+        value = data[name]
+        if value in (None, ""):
+            clean[name] = None
+        elif isinstance(value, dt.date):
+            clean[name] = value
+        else:
+            try:
+                clean[name] = dt.date.fromisoformat(str(value).strip())
+            except ValueError:
+                errors.append(
+                    {"field": name, "message": _("Give a date as YYYY-MM-DD, e.g. 2027-01-01.")}
+                )
+    start, end = clean.get("term_start"), clean.get("term_end")
+    if start and end and end < start:
+        errors.append({"field": "term_end", "message": _("The term ends before it starts.")})
+    return clean
+
+
+def _requirement_text(name: str, values: dict) -> str:
+    return "\n".join(
+        str(values.get(f) or "")
+        for f in ("content", "standards", "quantity", "recipients", "technical_guarantees")
+    )
+
+
+def _screen(project_name: str, values: dict, *, catalog_code: str, region, at) -> list[Violation]:
+    """C2, C3, C4, C7, C8, C9 on the purchase's text and its catalog item."""
+    return screen_purchase(
+        title=project_name[:200],
+        description=_requirement_text(project_name, values)[:50000],
+        catalog_item=catalog_code,
+        region=region.code,
+        at=at,
+    )
+
+
+def _own_unit(raw, department, errors) -> Organization | None:
+    if raw in (None, ""):
+        return None
+    unit = raw if isinstance(raw, Organization) else Organization.objects.filter(pk=raw).first()
+    if unit is None:
+        errors.append({"field": "intended_provider", "message": _("Unknown organization.")})
+        return None
+    enforce(
+        rules.own_unit_violations(
+            org_type=unit.org_type,
+            institution_class=unit.institution_class,
+            competent_department_id=unit.competent_department_id,
+            department_id=department.pk,
+        )
+    )
+    return unit
+
+
+def _splitting(project: PurchaseProject) -> list[Violation]:
+    """B4 against the department's other live purchases of the item this year."""
+    earlier = (
+        PurchaseProject.objects.live()
+        .filter(
+            department_id=project.department_id,
+            fiscal_year=project.fiscal_year,
+            catalog_code=project.catalog_code,
+        )
+        .exclude(pk=project.pk)
+    )
+    agg = earlier.aggregate(total=Sum("amount"), biggest=Max("amount"))
+    if not agg["total"]:
+        return []
+    problems: list[Violation] = []
+    crossed = None
+    for key in SPLIT_THRESHOLDS:
+        cited = params.cite(key, project.region, project.started_on)
+        found = budget_rules.splitting_violations(
+            amount=project.amount,
+            earlier_total=agg["total"],
+            earlier_max=agg["biggest"],
+            thresholds=[(cited.value, cited.text)],
+            earlier_count=earlier.count(),
+            item_name=project.catalog_name,
+            year=project.fiscal_year,
+        )
+        if found:
+            problems += found
+            crossed = (cited, found[0])
+    if crossed is not None:
+        # One flag per purchase, naming the highest threshold crossed.
+        cited, violation = crossed
+        flag = SplitFlag.objects.create(
+            department_id=project.department_id,
+            region_id=project.region_id,
+            fiscal_year=project.fiscal_year,
+            catalog_code=project.catalog_code,
+            catalog_name=project.catalog_name,
+            threshold_key=cited.key,
+            threshold=cited.value,
+            total=agg["total"] + project.amount,
+            message=violation.message,
+        )
+        flag.projects.set([*earlier.values_list("pk", flat=True), project.pk])
+    return problems
+
+
+# --- projects ------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def create_project(
+    *,
+    actor,
+    budget_line: BudgetLine,
+    name: str,
+    amount,
+    intended_provider=None,
+    voucher: bool = False,
+    emergency: bool = False,
+    emergency_reason: str = "",
+    **requirement,
+) -> PurchaseProject:
+    """Start a purchase from an approved budget line: screen it, commit its money
+    (B1), warn about splitting (B4)."""
+    line = BudgetLine.objects.select_related(
+        "department__region", "catalog_item__guidance_item"
+    ).get(pk=budget_line.pk)
+    require_member(actor, line.department, roles=(Role.PURCHASER,))
+    errors: list[dict] = []
+    name = (name or "").strip()
+    if not name:
+        errors.append({"field": "name", "message": _("Give the project's name.")})
+    elif len(name) > 200:
+        errors.append({"field": "name", "message": _("At most 200 characters.")})
+    value = budgets.parse_amount(amount, "amount", errors)
+    values = _clean_requirement(requirement, errors)
+    unknown = set(requirement) - set(REQUIREMENT_TEXT_FIELDS) - {"term_start", "term_end"}
+    if unknown:
+        raise TypeError(f"unknown fields: {sorted(unknown)}")
+    unit = _own_unit(intended_provider, line.department, errors)
+    if errors:
+        raise InvalidInput(errors)
+    if line.status != BudgetLineStatus.APPROVED:
+        enforce(
+            budget_rules.commitment_violations(
+                line_status=line.status, available=None, amount=value
+            )
+        )
+    enforce(rules.emergency_violations(emergency=emergency, reason=emergency_reason))
+    today = timezone.localdate()
+    guidance = line.catalog_item.guidance_item
+    problems = _screen(name, values, catalog_code=guidance.code, region=line.region, at=today)
+    problems = list(enforce(problems))
+    # The money: one conditional update, refused cleanly under B1 when short.
+    budgets.commit(line=line, amount=value)
+    project = PurchaseProject(
+        budget_line=line,
+        department_id=line.department_id,
+        region_id=line.region_id,
+        fiscal_year=line.fiscal_year,
+        code=_next_code(line),
+        name=name,
+        catalog_code=guidance.code,
+        catalog_name=line.catalog_item.name,
+        amount=value,
+        started_on=today,
+        intended_provider=unit,
+        voucher=bool(voucher),
+        emergency=bool(emergency),
+        emergency_reason=(emergency_reason or "").strip() if emergency else "",
+        created_by=actor if getattr(actor, "is_authenticated", False) else None,
+    )
+    project.save()
+    Requirement.objects.create(project=project, **values)
+    problems += _splitting(project)
+    if problems:
+        project.warnings = [v.as_dict() for v in problems]
+        project.save(update_fields=["warnings"])
+    audit.record(
+        actor=actor,
+        action="procurement.project.create",
+        obj=project,
+        data={
+            "code": project.code,
+            "line": line.code,
+            "amount": str(value),
+            "emergency": project.emergency,
+            "warnings": [v.rule for v in problems],
+        },
+    )
+    return project
+
+
+def _next_code(line: BudgetLine) -> str:
+    # The line's row is locked by commit() in this transaction: numbering per line is serial.
+    n = PurchaseProject.objects.filter(budget_line=line).count() + 1
+    while True:
+        code = f"CG{line.code[2:]}-{n:02d}"
+        if not PurchaseProject.objects.filter(code=code).exists():
+            return code
+        n += 1
+
+
+@transaction.atomic
+def update_project(*, actor, project: PurchaseProject, **data) -> PurchaseProject:
+    """Edit a draft: its name, amount (the commitment follows), method facts and
+    requirements."""
+    project = _locked(project)
+    require_member(actor, project.department, roles=(Role.PURCHASER,))
+    if not project.is_editable:
+        raise InvalidState(
+            _("The project is %(status)s; only a draft is edited.")
+            % {"status": project.get_status_display()}
+        )
+    errors: list[dict] = []
+    fields = {}
+    if "name" in data:
+        name = (data["name"] or "").strip()
+        if not name:
+            errors.append({"field": "name", "message": _("Give the project's name.")})
+        fields["name"] = name[:200]
+    new_amount = None
+    if "amount" in data:
+        new_amount = budgets.parse_amount(data["amount"], "amount", errors)
+    if "intended_provider" in data:
+        fields["intended_provider"] = _own_unit(
+            data["intended_provider"], project.department, errors
+        )
+    for flag in ("voucher", "emergency"):
+        if flag in data:
+            fields[flag] = bool(data[flag])
+    if "emergency_reason" in data:
+        fields["emergency_reason"] = (data["emergency_reason"] or "").strip()
+    values = _clean_requirement(data, errors)
+    unknown = (
+        set(data)
+        - set(REQUIREMENT_TEXT_FIELDS)
+        - {"term_start", "term_end", "name", "amount", "intended_provider"}
+        - {"voucher", "emergency", "emergency_reason"}
+    )
+    if unknown:
+        raise TypeError(f"unknown fields: {sorted(unknown)}")
+    if errors:
+        raise InvalidInput(errors)
+    emergency = fields.get("emergency", project.emergency)
+    reason = fields.get("emergency_reason", project.emergency_reason)
+    enforce(rules.emergency_violations(emergency=emergency, reason=reason))
+    if not emergency:
+        fields["emergency_reason"] = ""
+    if new_amount is not None and new_amount != project.amount:
+        delta = new_amount - project.amount
+        if delta > 0:
+            budgets.commit(line=project.budget_line, amount=delta)
+        else:
+            budgets.release(line=project.budget_line, amount=-delta)
+        fields["amount"] = new_amount
+    for key, value in fields.items():
+        setattr(project, key, value)
+    req = project.requirement
+    for key, value in values.items():
+        setattr(req, key, value)
+    merged = _requirement_values(req)
+    problems = enforce(
+        _screen(
+            project.name,
+            merged,
+            catalog_code=project.catalog_code,
+            region=project.region,
+            at=project.started_on,
+        )
+    )
+    if "amount" in fields:
+        problems += _splitting(project)
+    project.warnings = [v.as_dict() for v in problems]
+    project.save()
+    req.save()
+    audit.record(
+        actor=actor,
+        action="procurement.project.update",
+        obj=project,
+        data={"fields": sorted(data), "amount": str(project.amount)},
+    )
+    return project
+
+
+def _requirement_values(req: Requirement) -> dict:
+    return {f: getattr(req, f) for f in (*REQUIREMENT_TEXT_FIELDS, "term_start", "term_end")}
+
+
+def requirement_problems(project: PurchaseProject) -> list[Violation]:
+    """What stands between the requirements and their review (P7, B5)."""
+    req = project.requirement
+    values = _requirement_values(req)
+    problems = rules.requirement_violations(
+        values, indicators=req.indicator_list(), started_on=project.started_on
+    )
+    if req.term_end:
+        line = project.budget_line
+        last = max([line.fiscal_year, *line.out_years.values_list("year", flat=True)])
+        problems += budget_rules.term_violations(
+            term_end_year=req.term_end.year, fiscal_year=line.fiscal_year, last_plan_year=last
+        )
+    return problems
+
+
+def _recheck(project: PurchaseProject) -> list[Violation]:
+    """P7 completeness, B5 and screening, each time the project moves forward."""
+    problems = requirement_problems(project)
+    problems += _screen(
+        project.name,
+        _requirement_values(project.requirement),
+        catalog_code=project.catalog_code,
+        region=project.region,
+        at=project.started_on,
+    )
+    return enforce(problems)
+
+
+@transaction.atomic
+def submit_for_review(*, actor, project: PurchaseProject) -> PurchaseProject:
+    project = _locked(project)
+    require_member(actor, project.department, roles=(Role.PURCHASER,))
+    if project.status != ProjectStatus.DRAFT:
+        raise InvalidState(
+            _("The project is %(status)s; only a draft is submitted for review.")
+            % {"status": project.get_status_display()}
+        )
+    warnings = _recheck(project)
+    project.warnings = _merge_warnings(project.warnings, warnings)
+    project.status = ProjectStatus.REVIEW
+    project.submitted_by = actor
+    project.submitted_at = timezone.now()
+    project.save()
+    audit.record(actor=actor, action="procurement.project.submit", obj=project)
+    return project
+
+
+def _merge_warnings(stored: list, fresh: list[Violation]) -> list:
+    seen = {(w["rule"], w["message"]) for w in stored}
+    return stored + [v.as_dict() for v in fresh if (v.rule, v.message) not in seen]
+
+
+@transaction.atomic
+def review_requirements(
+    *,
+    actor,
+    project: PurchaseProject,
+    approve: bool,
+    complete: bool = False,
+    compliant: bool = False,
+    reasonable: bool = False,
+    note: str = "",
+) -> RequirementReview:
+    """A manager (负责人) of the department, other than the submitter, judges the
+    requirements complete, compliant and reasonable (P7) — or returns them."""
+    project = _locked(project)
+    if not (is_manager(actor, project.department) or actor.is_platform_admin):
+        raise NotAllowed(_("Only a manager (负责人) of the department reviews requirements."))
+    if project.submitted_by_id == actor.pk:
+        raise NotAllowed(
+            _("The requirements are reviewed by someone other than the person who submitted them.")
+        )
+    if project.status != ProjectStatus.REVIEW:
+        raise InvalidState(
+            _("The project is %(status)s, not under review.")
+            % {"status": project.get_status_display()}
+        )
+    enforce(
+        rules.review_violations(
+            complete=complete,
+            compliant=compliant,
+            reasonable=reasonable,
+            approving=approve,
+            note=note,
+        )
+    )
+    if approve:
+        # Screening runs again at approval: the negative list may have grown meanwhile.
+        project.warnings = _merge_warnings(project.warnings, _recheck(project))
+        project.status = ProjectStatus.APPROVED
+    else:
+        project.status = ProjectStatus.DRAFT
+    project.save()
+    review = RequirementReview.objects.create(
+        project=project,
+        reviewer=actor,
+        decision=ReviewDecision.APPROVED if approve else ReviewDecision.RETURNED,
+        complete=complete,
+        compliant=compliant,
+        reasonable=reasonable,
+        note=(note or "").strip(),
+    )
+    audit.record(
+        actor=actor,
+        action="procurement.requirements.approve" if approve else "procurement.requirements.return",
+        obj=project,
+        data={"note": review.note},
+    )
+    return review
+
+
+# --- method --------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def choose_method(
+    *, actor, project: PurchaseProject, method: str, reason: str = ""
+) -> PurchaseProject:
+    """Settle the method among those the oracle allows; a method that needs the
+    finance bureau's approval waits for it (变更采购方式)."""
+    project = _locked(project)
+    require_member(actor, project.department, roles=(Role.PURCHASER,))
+    if project.status != ProjectStatus.APPROVED:
+        raise InvalidState(_("Choose the method once the requirements are approved."))
+    if project.method_approval in (MethodApproval.PENDING, MethodApproval.APPROVED) and (
+        project.method_approval == MethodApproval.APPROVED or method == project.method
+    ):
+        raise InvalidState(
+            _("The method is %(state)s.") % {"state": project.get_method_approval_display()}
+        )
+    decision = methods.decide_for_project(project)
+    enforce(rules.method_violations(method, decision))
+    needs_approval = method in decision.requires_approval
+    if needs_approval and not (reason or "").strip():
+        raise ApplicationError(
+            "required",
+            _("Say why this method instead of open tender: the finance bureau decides on it."),
+            field="method_reason",
+        )
+    project.method = method
+    project.method_reason = (reason or "").strip()
+    project.method_decision = decision.as_dict()
+    project.method_approval = (
+        MethodApproval.PENDING if needs_approval else MethodApproval.NOT_NEEDED
+    )
+    project.method_decided_by = None
+    project.method_decided_at = None
+    project.method_decision_note = ""
+    project.save()
+    audit.record(
+        actor=actor,
+        action="procurement.method.choose",
+        obj=project,
+        data={
+            "method": method,
+            "approval": project.method_approval,
+            "emergency": project.emergency,
+        },
+    )
+    return project
+
+
+@transaction.atomic
+def decide_method(
+    *, actor, project: PurchaseProject, approve: bool, note: str = ""
+) -> PurchaseProject:
+    """The same-level finance bureau approves or refuses a change of method."""
+    project = _locked(project)
+    if not budgets.can_decide(actor, project.department):
+        raise NotAllowed(
+            _("Only the finance bureau of %(region)s decides on this department's method.")
+            % {"region": project.department.region.name}
+        )
+    if project.method_approval != MethodApproval.PENDING:
+        raise InvalidState(_("No change of method awaits a decision."))
+    if not approve and not (note or "").strip():
+        raise ApplicationError(
+            "required", _("Say why the method is refused."), field="method_decision_note"
+        )
+    project.method_approval = MethodApproval.APPROVED if approve else MethodApproval.REFUSED
+    project.method_decided_by = actor
+    project.method_decided_at = timezone.now()
+    project.method_decision_note = (note or "").strip()
+    project.save()
+    audit.record(
+        actor=actor,
+        action="procurement.method.approve" if approve else "procurement.method.refuse",
+        obj=project,
+        data={"method": project.method, "note": project.method_decision_note},
+    )
+    return project
+
+
+@transaction.atomic
+def cancel_project(*, actor, project: PurchaseProject, reason: str) -> PurchaseProject:
+    """Cancel before the purchase starts; the commitment goes back to the line."""
+    if not (reason or "").strip():
+        raise ApplicationError("required", _("Say why the project is cancelled."), field="reason")
+    project = _locked(project)
+    require_member(actor, project.department, roles=(Role.PURCHASER,))
+    if project.status == ProjectStatus.CANCELLED:
+        raise InvalidState(_("The project is already cancelled."))
+    budgets.release(line=project.budget_line, amount=project.amount)
+    project.status = ProjectStatus.CANCELLED
+    project.cancelled_at = timezone.now()
+    project.cancel_reason = reason.strip()
+    project.save()
+    audit.record(
+        actor=actor,
+        action="procurement.project.cancel",
+        obj=project,
+        data={"released": str(project.amount), "reason": project.cancel_reason},
+    )
+    return project
+
+
+@transaction.atomic
+def clear_split_flag(*, actor, flag: SplitFlag, note: str) -> SplitFlag:
+    """The finance bureau closes a splitting flag after looking into it."""
+    if not (note or "").strip():
+        raise ApplicationError("required", _("Say what you found."), field="cleared_note")
+    flag = (
+        SplitFlag.objects.select_for_update(of=("self",))
+        .select_related("department")
+        .get(pk=flag.pk)
+    )
+    if not budgets.can_decide(actor, flag.department):
+        raise NotAllowed(_("Only the department's finance bureau clears its flags."))
+    if flag.status != SplitFlagStatus.OPEN:
+        raise InvalidState(_("The flag is already cleared."))
+    flag.status = SplitFlagStatus.CLEARED
+    flag.cleared_by = actor
+    flag.cleared_note = note.strip()
+    flag.save()
+    audit.record(actor=actor, action="procurement.split_flag.clear", obj=flag, data={"note": note})
+    return flag
+
+
+def committed_by_projects(line: BudgetLine) -> Decimal:
+    """Sum of the live purchases' amounts: always equals the line's `committed`."""
+    return PurchaseProject.objects.live().filter(budget_line=line).aggregate(s=Sum("amount"))[
+        "s"
+    ] or Decimal("0.00")
