@@ -105,6 +105,7 @@ def main() -> int:
     rows.append((f"verify_chain ({count} events)", count, base, test))
 
     rows += catalog_benchmarks(n)
+    rows += procurement_benchmarks(n)
 
     print(
         f"{'benchmark':34} {'n':>6} {'baseline ms':>12} {'measured ms':>12} {'ratio':>7} "
@@ -165,6 +166,140 @@ def catalog_benchmarks(n: int) -> list[tuple]:
     test = timed(ranked)
     rows.append((f"catalog search ({size} items)", len(queries), base, test))
     return rows
+
+
+def procurement_benchmarks(n: int) -> list[tuple]:
+    """7. Creating a purchase project through its service (screening, the B1
+    commitment, B4 splitting check, audit event) and asking the method oracle,
+    vs inserting the same project and requirement rows bare, each in its own
+    transaction."""
+    from decimal import Decimal
+
+    from django.db import transaction
+    from django.utils import timezone
+
+    from govbuy.procurement import methods, services
+    from govbuy.procurement.models import PurchaseProject, Requirement
+
+    line, purchaser = _bench_budget_line()
+    count = max(n // 5, 20)
+    amount = Decimal("1000.00")
+    req = {
+        "content": "为辖区老年人提供助餐服务，含堂食与送餐上门",
+        "standards": "符合老年人助餐服务规范",
+        "quantity": "120 个助餐点",
+        "recipients": "60 岁以上老年人",
+        "place": "郑州市",
+        "technical_guarantees": "助餐信息系统",
+    }
+    today = timezone.localdate()
+    seq = [PurchaseProject.objects.count()]
+
+    def bare():
+        for _ in range(count):
+            seq[0] += 1
+            with transaction.atomic():
+                p = PurchaseProject.objects.create(
+                    budget_line=line,
+                    department_id=line.department_id,
+                    region_id=line.region_id,
+                    fiscal_year=line.fiscal_year,
+                    code=f"BENCH-{seq[0]}",
+                    name="老年助餐服务",
+                    catalog_code="A05",
+                    catalog_name="助餐服务",
+                    amount=amount,
+                    started_on=today,
+                )
+                Requirement.objects.create(project=p, **req)
+
+    def full():
+        for i in range(count):
+            p = services.create_project(
+                actor=purchaser, budget_line=line, name=f"老年助餐服务{i}", amount=amount, **req
+            )
+            methods.decide_for_project(p)
+
+    base = timed(bare, repeat=3)
+    test = timed(full, repeat=3)
+    return [("create project + method oracle", count, base, test)]
+
+
+def _bench_budget_line():
+    """An approved budget line of a bench department, big enough for every run."""
+    from django.utils import timezone
+
+    from govbuy.accounts import services as accounts
+    from govbuy.accounts.models import User
+    from govbuy.budgets import services as budgets
+    from govbuy.catalog import department, seed
+    from govbuy.catalog.models import Catalog, DepartmentCatalog
+    from govbuy.demo.management.commands.load_demo import demo_uscc
+    from govbuy.orgs import services as orgs
+    from govbuy.orgs.models import Organization, Region
+
+    year = timezone.localdate().year
+    zz = Region.objects.get(code="410100")
+    bureau = Organization.objects.filter(name="bench 郑州市财政局").first() or (
+        orgs.create_organization(
+            actor="bench",
+            name="bench 郑州市财政局",
+            region=zz,
+            org_type="administrative_organ",
+            uscc=demo_uscc("11", "410100", "bench-bureau"),
+            is_finance_bureau=True,
+        )
+    )
+    dept = Organization.objects.filter(name="bench 郑州市民政局").first() or (
+        orgs.create_organization(
+            actor="bench",
+            name="bench 郑州市民政局",
+            region=zz,
+            org_type="administrative_organ",
+            uscc=demo_uscc("11", "410100", "bench-dept"),
+            is_purchaser=True,
+        )
+    )
+    users = {}
+    for name, org, role in (("bench_fin", bureau, "finance"), ("bench_pur", dept, "purchaser")):
+        user = User.objects.filter(username=name).first() or accounts.create_user(
+            actor="bench", username=name, password="bench-password-2026"
+        )
+        accounts.add_membership(actor="bench", user=user, organization=org, role=role)
+        users[role] = User.objects.get(pk=user.pk)
+    if not Catalog.objects.filter(region=None, year=year, status="published").exists():
+        seed.load_guidance_catalog(year=year)
+    dc = DepartmentCatalog.objects.filter(organization=dept, year=year).first()
+    if dc is None:
+        dc = department.create_department_catalog(
+            actor=users["purchaser"], organization=dept, year=year
+        )
+        department.add_department_item(
+            actor=users["purchaser"],
+            department_catalog=dc,
+            parent_code="A05",
+            code="A0599",
+            name="助餐服务",
+        )
+        department.submit_department_catalog(actor=users["purchaser"], department_catalog=dc)
+        department.approve_department_catalog(actor=users["finance"], department_catalog=dc)
+    line = budgets.create_line(
+        actor=users["purchaser"],
+        department=dept,
+        fiscal_year=year,
+        name="老年助餐服务（bench）",
+        catalog_item="A0599",
+        amount="900000000.00",
+        functional_class="2081002",
+        economic_class="30227",
+        justification="按 120 个助餐点、每点每年 4,200 元测算。",
+        procurement_budget="900000000.00",
+        ex_ante_assessment="bench",
+    )
+    budgets.submit_line(actor=users["purchaser"], line=line)
+    budgets.approve_line(actor=users["finance"], line=line)
+    line.refresh_from_db()
+    return line, users["purchaser"]
 
 
 def _bench_catalog(Catalog, CatalogItem, search):  # noqa: N803 - model classes

@@ -80,16 +80,16 @@ def lineage(region) -> list:
 def resolve(key: str, region=None, at: dt.date | None = None) -> PolicyParameter:
     """The PolicyParameter row in force for `region` at date `at` (default: today)."""
     at = at or timezone.localdate()
-    chain = lineage(region)
+    # The region's path ("/410000/410100/410122/") names its ancestors: no walk up the tree.
+    codes = list(reversed(region.path.strip("/").split("/"))) if region is not None else []
     level = region.level if region is not None else ""
     candidates = list(
         PolicyParameter.objects.select_related("definition", "region")
         .filter(definition_id=key, effective_from__lte=at)
-        .filter(Q(region_id__in=[r.pk for r in chain]) | Q(region__isnull=True))
+        .filter(Q(region__code__in=codes) | Q(region__isnull=True))
     )
-    for step in [*chain, None]:
-        step_id = step.pk if step is not None else None
-        rows = [c for c in candidates if c.region_id == step_id]
+    for step in [*codes, None]:
+        rows = [c for c in candidates if (c.region.code if c.region_id else None) == step]
         for wanted in ([level] if level else []) + [""]:
             matching = [c for c in rows if c.level == wanted]
             if matching:

@@ -181,20 +181,37 @@ def _splitting(project: PurchaseProject) -> list[Violation]:
             problems += found
             crossed = (cited, found[0])
     if crossed is not None:
-        # One flag per purchase, naming the highest threshold crossed.
+        # One open flag per department, item, year and threshold: later pieces join it.
         cited, violation = crossed
-        flag = SplitFlag.objects.create(
-            department_id=project.department_id,
-            region_id=project.region_id,
-            fiscal_year=project.fiscal_year,
-            catalog_code=project.catalog_code,
-            catalog_name=project.catalog_name,
-            threshold_key=cited.key,
-            threshold=cited.value,
-            total=agg["total"] + project.amount,
-            message=violation.message,
+        flag = (
+            SplitFlag.objects.select_for_update(of=("self",))
+            .filter(
+                department_id=project.department_id,
+                fiscal_year=project.fiscal_year,
+                catalog_code=project.catalog_code,
+                threshold_key=cited.key,
+                status=SplitFlagStatus.OPEN,
+            )
+            .first()
         )
-        flag.projects.set([*earlier.values_list("pk", flat=True), project.pk])
+        if flag is None:
+            flag = SplitFlag.objects.create(
+                department_id=project.department_id,
+                region_id=project.region_id,
+                fiscal_year=project.fiscal_year,
+                catalog_code=project.catalog_code,
+                catalog_name=project.catalog_name,
+                threshold_key=cited.key,
+                threshold=cited.value,
+                total=agg["total"] + project.amount,
+                message=violation.message,
+            )
+            flag.projects.set([*earlier.values_list("pk", flat=True), project.pk])
+        else:
+            flag.total = agg["total"] + project.amount
+            flag.message = violation.message
+            flag.save(update_fields=["total", "message"])
+            flag.projects.add(project)
     return problems
 
 
