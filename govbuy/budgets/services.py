@@ -235,15 +235,16 @@ def judged_on(fiscal_year: int) -> dt.date:
 
 
 def _check_fiscal_year(fiscal_year) -> int:
+    """Lines are filed up to next year; earlier years stay possible for records."""
     try:
         year = int(fiscal_year)
     except (TypeError, ValueError):
         year = 0
-    today = timezone.localdate().year
-    if not today - 1 <= year <= today + 1:
+    latest = timezone.localdate().year + 1
+    if not 2000 <= year <= latest:
         raise ApplicationError(
             "invalid",
-            _("Budget lines are filed for %(a)s–%(b)s.") % {"a": today - 1, "b": today + 1},
+            _("Give a fiscal year from 2000 to %(latest)s.") % {"latest": latest},
             field="fiscal_year",
         )
     return year

@@ -203,7 +203,8 @@ ORGANIZATIONS = [
         "410100",
         "12",
         "public_institution",
-        {"institution_class": "public_welfare_2"},
+        # 郑州市民政局's own 公益二类 unit: it may commission it directly (P6).
+        {"institution_class": "public_welfare_2", "competent_department": "pur_zz_mz"},
         {"is_provider": True},
     ),
     (
@@ -316,6 +317,7 @@ USERS = [
     ("finance_zz", "钱晓燕（郑州市财政局）", "fin_zz", "finance"),
     ("finance_zm", "孙立新（中牟县财政局）", "fin_zm", "finance"),
     ("purchaser", "李文静（郑州市民政局）", "pur_zz_mz", "purchaser"),
+    ("purchaser_mgr", "王建国（郑州市民政局 负责人）", "pur_zz_mz", "purchaser"),
     ("purchaser_ly", "周海涛（洛阳市司法局）", "pur_ly_sf", "purchaser"),
     ("provider", "吴佳怡（郑州颐康居家养老服务有限公司）", "pro_yikang", "provider"),
     ("provider_sw", "郑思远（郑州市晨曦社会工作服务中心）", "pro_chenxi", "provider"),
@@ -326,10 +328,14 @@ USERS = [
     ("recipient2", "刘建国（服务对象）", None, None),
 ]
 
+# Managers (负责人): they review requirements before a purchase starts (P7).
+MANAGERS = {"purchaser_mgr"}
+
 # The logins printed by `make run`: one per role.
 DEMO_LOGINS = [
     ("finance", "财政部门 finance"),
     ("purchaser", "购买主体 purchaser"),
+    ("purchaser_mgr", "购买主体负责人 purchaser manager"),
     ("provider", "承接主体 provider"),
     ("evaluator", "第三方评价 evaluator"),
     ("auditor", "审计 auditor"),

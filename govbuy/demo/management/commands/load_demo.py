@@ -5,6 +5,7 @@ from django.db import transaction
 
 from govbuy.accounts import services as account_services
 from govbuy.accounts.models import User
+from govbuy.demo import budgets as demo_budgets
 from govbuy.demo import catalog as demo_catalog
 from govbuy.demo import data
 from govbuy.orgs import services as org_services
@@ -39,6 +40,8 @@ class Command(BaseCommand):
             if existing:
                 orgs[key] = existing
                 continue
+            if "competent_department" in extra:
+                extra = {**extra, "competent_department": orgs[extra["competent_department"]]}
             orgs[key] = org_services.create_organization(
                 actor="load_demo",
                 name=name,
@@ -61,11 +64,17 @@ class Command(BaseCommand):
                 created_users += 1
             if org_key:
                 account_services.add_membership(
-                    actor="load_demo", user=user, organization=orgs[org_key], role=role
+                    actor="load_demo",
+                    user=user,
+                    organization=orgs[org_key],
+                    role=role,
+                    is_manager=username in data.MANAGERS,
                 )
         catalog_done = demo_catalog.load(orgs)
+        budgets_done = demo_budgets.load(orgs)
         self.stdout.write(
             f"demo data: {created_orgs} organizations and {created_users} users created "
             f"({len(orgs)} organizations, {len(data.USERS)} users in the demo set); "
-            f"catalog: {', '.join(catalog_done) or 'present'}"
+            f"catalog: {', '.join(catalog_done) or 'present'}; "
+            f"budgets: {', '.join(budgets_done) or 'present'}"
         )
