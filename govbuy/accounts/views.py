@@ -102,6 +102,8 @@ def workbench(request):
             social=Count("pk", filter=Q(is_provider=True, org_type="social_organization")),
         )
         context["calendars"] = HolidayCalendar.objects.all()[:5]
+    if role in (Role.PURCHASER, Role.FINANCE, Role.AUDITOR, Role.PLATFORM_ADMIN):
+        context.update(_purchasing_counts(request.user, membership))
     if role in (Role.AUDITOR, Role.PLATFORM_ADMIN):
         events = AuditEvent.objects.select_related("organization").order_by("-seq")
         if role == Role.AUDITOR:
@@ -110,6 +112,33 @@ def workbench(request):
         context["events"] = events[:15]
         context["chain"] = verify_chain() if request.GET.get("verify") else None
     return render(request, f"workbench/{role}.html", context)
+
+
+def _purchasing_counts(user, membership) -> dict:
+    """Budget lines and purchases by status, and what waits for this user."""
+    from govbuy.budgets.models import BudgetLine
+    from govbuy.budgets.selectors import finance_inbox
+    from govbuy.procurement.models import MethodApproval, PurchaseProject, SplitFlag
+
+    lines = BudgetLine.objects.visible_to(user).aggregate(
+        draft=Count("pk", filter=Q(status__in=("draft", "returned"))),
+        submitted=Count("pk", filter=Q(status="submitted")),
+        approved=Count("pk", filter=Q(status="approved")),
+    )
+    projects = PurchaseProject.objects.visible_to(user).aggregate(
+        draft=Count("pk", filter=Q(status="draft")),
+        review=Count("pk", filter=Q(status="review")),
+        approved=Count("pk", filter=Q(status="approved")),
+        method_pending=Count("pk", filter=Q(method_approval=MethodApproval.PENDING)),
+    )
+    context = {"line_counts": lines, "project_counts": projects}
+    if membership.role == Role.FINANCE:
+        inbox = finance_inbox(user)
+        context["budget_inbox"] = inbox["lines"].count() + inbox["adjustments"].count()
+        context["open_split_flags"] = (
+            SplitFlag.objects.visible_to(user).filter(status="open").count()
+        )
+    return context
 
 
 @login_required

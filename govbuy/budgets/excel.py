@@ -222,18 +222,24 @@ def _amount(value):
     return str(value).strip()
 
 
-def _file_error(message: str) -> InvalidInput:
+def file_error(message: str) -> InvalidInput:
+    """A problem of the whole file (row 0), in the shape of the row errors."""
     return InvalidInput(
         [{"row": 0, "column": "", "field": "file", "message": message}], code="import_rejected"
     )
 
 
-def _read(data: bytes) -> list[tuple[int, tuple]]:
-    if len(data) > MAX_IMPORT_BYTES:
-        raise _file_error(
+def check_size(size: int) -> None:
+    """Refuse a file over the limit before reading it."""
+    if size > MAX_IMPORT_BYTES:
+        raise file_error(
             _("The file is %(size)s; at most %(max)s are accepted.")
-            % {"size": filesizeformat(len(data)), "max": filesizeformat(MAX_IMPORT_BYTES)}
+            % {"size": filesizeformat(size), "max": filesizeformat(MAX_IMPORT_BYTES)}
         )
+
+
+def _read(data: bytes) -> list[tuple[int, tuple]]:
+    check_size(len(data))
     not_xlsx = _(
         "The file could not be read as an Excel workbook (.xlsx). Save it in .xlsx format "
         "and upload it again."
@@ -241,10 +247,10 @@ def _read(data: bytes) -> list[tuple[int, tuple]]:
     try:
         wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:  # not a zip, not an xlsx, corrupt parts …
-        raise _file_error(not_xlsx) from exc
+        raise file_error(not_xlsx) from exc
     try:
         if not wb.worksheets:
-            raise _file_error(not_xlsx)
+            raise file_error(not_xlsx)
         sheet = wb.worksheets[0]
         sheet.reset_dimensions()  # do not trust the <dimension> element of foreign files
         rows = []
@@ -253,7 +259,7 @@ def _read(data: bytes) -> list[tuple[int, tuple]]:
             if number > 1 and any(_text(v) for v in values):
                 data_rows += 1
                 if data_rows > MAX_ROWS:
-                    raise _file_error(
+                    raise file_error(
                         _("The file has more than %(max)s budget lines; split it.")
                         % {"max": MAX_ROWS}
                     )
@@ -262,7 +268,7 @@ def _read(data: bytes) -> list[tuple[int, tuple]]:
     except InvalidInput:
         raise
     except Exception as exc:  # corrupt sheet XML surfaces lazily while iterating
-        raise _file_error(not_xlsx) from exc
+        raise file_error(not_xlsx) from exc
     finally:
         wb.close()
 
@@ -419,7 +425,7 @@ def import_lines(*, actor, department, fiscal_year, data: bytes) -> list[BudgetL
     require_member(actor, department, roles=(Role.PURCHASER,))
     rows = _read(data)
     if not rows:
-        raise _file_error(_("The file is empty: the first row must name the columns."))
+        raise file_error(_("The file is empty: the first row must name the columns."))
     header = _parse_header(rows[0][1])
     errors: list[dict] = []
     created: list[BudgetLine] = []
@@ -460,7 +466,7 @@ def import_lines(*, actor, department, fiscal_year, data: bytes) -> list[BudgetL
         # Raising rolls back the transaction: the lines filed above are not kept.
         raise InvalidInput(errors, code="import_rejected")
     if not created:
-        raise _file_error(_("The file has no budget lines below the header row."))
+        raise file_error(_("The file has no budget lines below the header row."))
     audit.record(
         actor=actor,
         action="budgets.table.import",

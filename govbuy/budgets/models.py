@@ -16,7 +16,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from govbuy.core.money import MoneyField
-from govbuy.core.permissions import org_scope_q
+from govbuy.core.permissions import ScopedQuerySet
 from govbuy.orgs.models import Organization, Region
 
 ZERO = Decimal("0.00")
@@ -37,15 +37,9 @@ class BudgetLineStatus(models.TextChoices):
     RETURNED = "returned", _("Returned")
 
 
-class BudgetLineQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        """The department's own lines; every line of the region and below for
-        finance bureaus and auditors; everything for platform administrators."""
-        if not getattr(user, "is_authenticated", False):
-            return self.none()
-        if user.is_platform_admin:
-            return self.all()
-        return self.filter(org_scope_q(user, own="department_id", region_path="region__path"))
+class BudgetLineQuerySet(ScopedQuerySet, models.QuerySet):
+    own_field = "department_id"
+    region_path_field = "region__path"
 
 
 class BudgetLine(models.Model):
@@ -115,9 +109,6 @@ class BudgetLine(models.Model):
         _("ex-ante performance assessment (事前绩效评估)"),
         blank=True,
         help_text=_("Conclusion of the assessment, who made it and when (B7)."),
-    )
-    ex_ante_file = models.FileField(
-        _("assessment report"), upload_to="budgets/ex_ante/%Y/", blank=True
     )
     performance_goals = models.TextField(_("draft performance goals (绩效目标)"), blank=True)
     status = models.CharField(
@@ -205,15 +196,9 @@ class AdjustmentStatus(models.TextChoices):
     WITHDRAWN = "withdrawn", _("Withdrawn")
 
 
-class BudgetAdjustmentQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        if not getattr(user, "is_authenticated", False):
-            return self.none()
-        if user.is_platform_admin:
-            return self.all()
-        return self.filter(
-            org_scope_q(user, own="line__department_id", region_path="line__region__path")
-        )
+class BudgetAdjustmentQuerySet(ScopedQuerySet, models.QuerySet):
+    own_field = "line__department_id"
+    region_path_field = "line__region__path"
 
 
 class BudgetAdjustment(models.Model):

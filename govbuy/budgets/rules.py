@@ -204,8 +204,8 @@ def term_violations(
             B5.violation(
                 _(
                     "The service runs into %(year)s, but its budget line only funds "
-                    "%(fy)s–%(last)s. Add the out-year to the line through a budget "
-                    "adjustment first, or shorten the term."
+                    "%(fy)s–%(last)s. Shorten the term, or buy on a line whose medium-term "
+                    "split funds that year."
                 )
                 % {"year": term_end_year, "fy": fiscal_year, "last": last_plan_year},
                 field="term_end",

@@ -9,6 +9,7 @@ from django.db.models import Count, Q, Sum
 
 from govbuy.accounts.models import Role
 from govbuy.catalog.models import DepartmentCatalogItem
+from govbuy.core.money import to_money
 from govbuy.core.permissions import get_for_user_or_404
 from govbuy.orgs.models import Organization
 from govbuy.procurement.models import PurchaseProject
@@ -69,7 +70,7 @@ def totals(lines) -> dict:
         committed=Sum("committed"),
         count=Count("pk"),
     )
-    result = {k: sums[k] if sums[k] is not None else ZERO for k in ("amount", "total", "committed")}
+    result = {k: to_money(sums[k] or ZERO) for k in ("amount", "total", "committed")}
     result["available"] = result["total"] - result["committed"]
     result["count"] = sums["count"] or 0
     return result
@@ -154,7 +155,7 @@ def finance_inbox(user) -> dict:
         lines = lines.filter(department__region_id__in=regions)
         adjustments = adjustments.filter(line__department__region_id__in=regions)
     return {
-        "lines": lines.select_related("department", "catalog_item")
+        "lines": lines.select_related("department", "region", "catalog_item")
         .prefetch_related("out_years")
         .order_by("submitted_at", "pk"),
         "adjustments": adjustments.select_related("line__department", "proposed_by").order_by(

@@ -166,18 +166,16 @@ def clean_line(data: dict, *, department, fiscal_year: int) -> tuple[dict, list,
     clean["fund_nature"] = nature
     for flag, default in (("is_new", True), ("centralized_catalog", False)):
         value = data.get(flag, default)
-        clean[flag] = (
-            value
-            if isinstance(value, bool)
-            else str(value).strip().lower()
-            in (
-                "1",
-                "true",
-                "yes",
-                "on",
-                "是",
-            )
-        )
+        if isinstance(value, bool):
+            clean[flag] = value
+            continue
+        text = str(value).strip().lower()
+        if text in ("1", "true", "yes", "on", "是"):
+            clean[flag] = True
+        elif text in ("0", "false", "no", "off", "否", ""):
+            clean[flag] = False
+        else:
+            errors.append({"field": flag, "message": _("Answer yes (是) or no (否).")})
     for text in ("justification", "ex_ante_assessment", "performance_goals"):
         value = (data.get(text) or "").strip()
         if len(value) > 20000:
@@ -406,7 +404,7 @@ def submission_violations(line: BudgetLine) -> list[Violation]:
         total=line.total,
         major_threshold=major.value,
         threshold_cited=major.text,
-        has_assessment=bool(line.ex_ante_assessment.strip() or line.ex_ante_file),
+        has_assessment=bool(line.ex_ante_assessment.strip()),
     )
     problems += catalog_rules.department_catalog_use_violations(
         status=line.catalog_item.department_catalog.status

@@ -14,7 +14,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from govbuy.core.permissions import org_scope_q
+from govbuy.core.permissions import ScopedQuerySet, org_scope_q
 from govbuy.orgs.models import Organization, Region
 
 
@@ -241,15 +241,9 @@ class DepartmentCatalogStatus(models.TextChoices):
     RETURNED = "returned", _("Returned for revision")
 
 
-class DepartmentCatalogQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        if not getattr(user, "is_authenticated", False):
-            return self.none()
-        if user.is_platform_admin:
-            return self.all()
-        return self.filter(
-            org_scope_q(user, own="organization_id", region_path="organization__region__path")
-        )
+class DepartmentCatalogQuerySet(ScopedQuerySet, models.QuerySet):
+    own_field = "organization_id"
+    region_path_field = "organization__region__path"
 
 
 class DepartmentCatalog(models.Model):
@@ -366,16 +360,9 @@ class AdjustmentStatus(models.TextChoices):
     WITHDRAWN = "withdrawn", _("Withdrawn")
 
 
-class CatalogAdjustmentQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        if not getattr(user, "is_authenticated", False):
-            return self.none()
-        if user.is_platform_admin:
-            return self.all()
-        return self.filter(
-            org_scope_q(user, own="proposer_id", region_path="proposer__region__path")
-            | Q(catalog__owner_id__in=user.organization_ids())
-        )
+class CatalogAdjustmentQuerySet(ScopedQuerySet, models.QuerySet):
+    own_field = "proposer_id"
+    region_path_field = "proposer__region__path"
 
 
 class CatalogAdjustment(models.Model):

@@ -50,3 +50,23 @@ def org_scope_q(user, *, own: str, region_path: str):
     for path in user.supervised_region_paths():
         q |= Q(**{f"{region_path}__startswith": path})
     return q
+
+
+class ScopedQuerySet:
+    """Mixin for QuerySets of rows owned by an organization: ``visible_to(user)``
+    gives the user's own organizations' rows, the supervised region subtrees of
+    finance and audit roles, everything for platform administrators.
+
+    Subclasses name the organization-id field and the region-path field."""
+
+    own_field = "organization_id"
+    region_path_field = "organization__region__path"
+
+    def visible_to(self, user):
+        if not getattr(user, "is_authenticated", False):
+            return self.none()
+        if user.is_platform_admin:
+            return self.all()
+        return self.filter(
+            org_scope_q(user, own=self.own_field, region_path=self.region_path_field)
+        )

@@ -6,15 +6,18 @@ from decimal import Decimal
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import Router, Schema
+from ninja import Query, Router, Schema, Status
+from ninja.pagination import PageNumberPagination, paginate
 from pydantic import Field
 
+from govbuy.budgets.models import BudgetLine
 from govbuy.core.api_auth import AUTH, PublicRateThrottle
 from govbuy.core.errors import InvalidInput
 from govbuy.core.params import ParameterMissing
+from govbuy.core.permissions import get_for_user_or_404
 from govbuy.orgs.models import Region
 
-from . import methods
+from . import methods, selectors, services
 from .rules import MethodFacts
 
 public_router = Router(tags=["procurement (public)"])
@@ -105,3 +108,338 @@ def method_oracle(request, payload: MethodsIn):
         return methods.decide(facts, region=region, on=on).as_dict()
     except ParameterMissing as exc:
         raise InvalidInput([{"field": "on", "message": exc.message}]) from None
+
+
+# --- scoped: purchase projects ----------------------------------------------------------------
+
+
+class RequirementOut(Schema):
+    content: str
+    standards: str
+    quantity: str
+    recipients: str
+    place: str
+    term_start: dt.date | None
+    term_end: dt.date | None
+    technical_guarantees: str
+    goals: str
+    indicators: str
+
+
+class ProjectOut(Schema):
+    id: int
+    code: str
+    name: str
+    department_id: int
+    department: str
+    region: str
+    fiscal_year: int
+    budget_line_id: int
+    budget_line: str
+    catalog_code: str
+    catalog_name: str
+    amount: Decimal
+    started_on: dt.date
+    status: str
+    intended_provider_id: int | None
+    voucher: bool
+    emergency: bool
+    emergency_reason: str
+    method: str
+    method_approval: str
+    warnings: list[dict]
+    created_at: dt.datetime
+    submitted_at: dt.datetime | None
+    cancelled_at: dt.datetime | None
+
+    @staticmethod
+    def resolve_department(obj):
+        return obj.department.name
+
+    @staticmethod
+    def resolve_region(obj):
+        return obj.region.code
+
+    @staticmethod
+    def resolve_budget_line(obj):
+        return obj.budget_line.code
+
+
+class ReviewOut(Schema):
+    decision: str
+    reviewer: str | None
+    complete: bool
+    compliant: bool
+    reasonable: bool
+    note: str
+    created_at: dt.datetime
+
+    @staticmethod
+    def resolve_reviewer(obj):
+        return str(obj.reviewer) if obj.reviewer_id else None
+
+
+class ProjectDetail(ProjectOut):
+    requirement: RequirementOut
+    reviews: list[ReviewOut]
+    method_reason: str
+    method_decision: dict
+    method_decided_at: dt.datetime | None
+    method_decision_note: str
+    cancel_reason: str
+    split_flags: list[int]
+    can_start: bool
+
+    @staticmethod
+    def resolve_reviews(obj):
+        return list(obj.reviews.select_related("reviewer"))
+
+    @staticmethod
+    def resolve_split_flags(obj):
+        return list(obj.split_flags.order_by("pk").values_list("pk", flat=True))
+
+
+class ProjectFilter(Schema):
+    year: int | None = None
+    status: str | None = None
+    q: str | None = Field(None, max_length=100)
+    department: int | None = None
+
+
+class RequirementIn(Schema):
+    content: str = Field("", max_length=20000)
+    standards: str = Field("", max_length=20000)
+    quantity: str = Field("", max_length=500)
+    recipients: str = Field("", max_length=500)
+    place: str = Field("", max_length=300)
+    term_start: dt.date | None = None
+    term_end: dt.date | None = None
+    technical_guarantees: str = Field("", max_length=20000)
+    goals: str = Field("", max_length=20000)
+    indicators: str = Field(
+        "", max_length=20000, description="one per line: indicator：target, e.g. 服务满意度：≥90%"
+    )
+
+
+class ProjectIn(RequirementIn):
+    budget_line: int = Field(..., description="id of an approved budget line of your department")
+    name: str = Field(..., max_length=200)
+    amount: Decimal | str = Field(..., description="budget of the purchase in 元")
+    intended_provider: int | None = Field(
+        None, description="id of the department's own 公益二类 unit to commission (P6)"
+    )
+    voucher: bool = False
+    emergency: bool = False
+    emergency_reason: str = Field("", max_length=20000)
+
+
+class ProjectPatch(Schema):
+    name: str | None = Field(None, max_length=200)
+    amount: Decimal | str | None = None
+    intended_provider: int | None = None
+    voucher: bool | None = None
+    emergency: bool | None = None
+    emergency_reason: str | None = Field(None, max_length=20000)
+    content: str | None = Field(None, max_length=20000)
+    standards: str | None = Field(None, max_length=20000)
+    quantity: str | None = Field(None, max_length=500)
+    recipients: str | None = Field(None, max_length=500)
+    place: str | None = Field(None, max_length=300)
+    term_start: dt.date | None = None
+    term_end: dt.date | None = None
+    technical_guarantees: str | None = Field(None, max_length=20000)
+    goals: str | None = Field(None, max_length=20000)
+    indicators: str | None = Field(None, max_length=20000)
+
+
+class ReviewIn(Schema):
+    approve: bool
+    complete: bool = False
+    compliant: bool = False
+    reasonable: bool = False
+    note: str = Field("", max_length=20000)
+
+
+class MethodIn(Schema):
+    method: str = Field(..., max_length=30)
+    reason: str = Field("", max_length=20000)
+
+
+class MethodDecisionIn(Schema):
+    approve: bool
+    note: str = Field("", max_length=20000)
+
+
+class CancelIn(Schema):
+    reason: str = Field("", max_length=20000)
+
+
+class SplitFlagProject(Schema):
+    id: int
+    code: str
+    name: str
+    amount: Decimal
+    status: str
+
+
+class SplitFlagOut(Schema):
+    id: int
+    department_id: int
+    department: str
+    region: str
+    fiscal_year: int
+    catalog_code: str
+    catalog_name: str
+    threshold_key: str
+    threshold: Decimal
+    total: Decimal
+    message: str
+    status: str
+    cleared_note: str
+    created_at: dt.datetime
+    projects: list[SplitFlagProject]
+
+    @staticmethod
+    def resolve_department(obj):
+        return obj.department.name
+
+    @staticmethod
+    def resolve_region(obj):
+        return obj.region.code
+
+    @staticmethod
+    def resolve_projects(obj):
+        return list(obj.projects.all())
+
+
+class SplitFlagFilter(Schema):
+    status: str | None = None
+
+
+class ClearIn(Schema):
+    note: str = Field("", max_length=20000)
+
+
+def _project(user, pk):
+    return selectors.project_for_user(user, pk)
+
+
+def _fresh(user, project):
+    """The project as stored after a service call (with its related rows)."""
+    return selectors.project_for_user(user, project.pk)
+
+
+@router.get("/projects", response=list[ProjectOut], summary="Purchase projects visible to you")
+@paginate(PageNumberPagination, page_size=50)
+def list_projects(request, filters: Query[ProjectFilter]):
+    return selectors.projects_for_user(
+        request.auth,
+        year=filters.year,
+        status=filters.status,
+        q=filters.q,
+        department=filters.department,
+    )
+
+
+@router.post(
+    "/projects",
+    response={201: ProjectDetail},
+    summary="Start a purchase from an approved budget line (B1, screening, P6, P9, B4)",
+)
+def create_project(request, payload: ProjectIn):
+    data = payload.dict()
+    line = get_for_user_or_404(BudgetLine, request.auth, pk=data.pop("budget_line"))
+    project = services.create_project(actor=request.auth, budget_line=line, **data)
+    return Status(201, _fresh(request.auth, project))
+
+
+@router.get("/projects/{pk}", response=ProjectDetail)
+def get_project(request, pk: int):
+    return _project(request.auth, pk)
+
+
+@router.patch("/projects/{pk}", response=ProjectDetail, summary="Edit a draft")
+def update_project(request, pk: int, payload: ProjectPatch):
+    project = _project(request.auth, pk)
+    data = payload.dict(exclude_unset=True)
+    project = services.update_project(actor=request.auth, project=project, **data)
+    return _fresh(request.auth, project)
+
+
+@router.post(
+    "/projects/{pk}/submit", response=ProjectDetail, summary="Send the requirements to review (P7)"
+)
+def submit_project(request, pk: int):
+    project = services.submit_for_review(actor=request.auth, project=_project(request.auth, pk))
+    return _fresh(request.auth, project)
+
+
+@router.post(
+    "/projects/{pk}/review",
+    response=ProjectDetail,
+    summary="A manager approves or returns the requirements (P7)",
+)
+def review_project(request, pk: int, payload: ReviewIn):
+    project = _project(request.auth, pk)
+    services.review_requirements(actor=request.auth, project=project, **payload.dict())
+    return _fresh(request.auth, project)
+
+
+@router.get(
+    "/projects/{pk}/methods",
+    response=MethodsOut,
+    summary="The method oracle's answer for the project (P2, P3, P6, P9)",
+)
+def project_methods(request, pk: int):
+    return methods.decide_for_project(_project(request.auth, pk)).as_dict()
+
+
+@router.post("/projects/{pk}/method", response=ProjectDetail, summary="Choose the method")
+def choose_method(request, pk: int, payload: MethodIn):
+    project = services.choose_method(
+        actor=request.auth,
+        project=_project(request.auth, pk),
+        method=payload.method,
+        reason=payload.reason,
+    )
+    return _fresh(request.auth, project)
+
+
+@router.post(
+    "/projects/{pk}/method-decision",
+    response=ProjectDetail,
+    summary="The finance bureau approves or refuses a change of method (变更采购方式)",
+)
+def decide_method(request, pk: int, payload: MethodDecisionIn):
+    project = services.decide_method(
+        actor=request.auth,
+        project=_project(request.auth, pk),
+        approve=payload.approve,
+        note=payload.note,
+    )
+    return _fresh(request.auth, project)
+
+
+@router.post("/projects/{pk}/cancel", response=ProjectDetail, summary="Cancel; the money goes back")
+def cancel_project(request, pk: int, payload: CancelIn):
+    project = services.cancel_project(
+        actor=request.auth, project=_project(request.auth, pk), reason=payload.reason
+    )
+    return _fresh(request.auth, project)
+
+
+@router.get("/split-flags", response=list[SplitFlagOut], summary="Splitting flags (B4)")
+@paginate(PageNumberPagination, page_size=50)
+def list_split_flags(request, filters: Query[SplitFlagFilter]):
+    return selectors.split_flags_for_user(request.auth, filters.status)
+
+
+@router.post(
+    "/split-flags/{pk}/clear",
+    response=SplitFlagOut,
+    summary="The finance bureau clears a flag with a note",
+)
+def clear_split_flag(request, pk: int, payload: ClearIn):
+    flag = selectors.split_flag_for_user(request.auth, pk)
+    services.clear_split_flag(actor=request.auth, flag=flag, note=payload.note)
+    return selectors.split_flag_for_user(request.auth, pk)

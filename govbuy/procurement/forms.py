@@ -198,7 +198,9 @@ class ProjectFilterForm(forms.Form):
         label=_("Search"),
         required=False,
         max_length=100,
-        widget=forms.TextInput(attrs={**TEXT, "type": "search", "placeholder": _("number or name")}),
+        widget=forms.TextInput(
+            attrs={**TEXT, "type": "search", "placeholder": _("number or name")}
+        ),
     )
     year = forms.IntegerField(
         label=_("Fiscal year"),
@@ -213,12 +215,8 @@ class ProjectFilterForm(forms.Form):
         choices=[("", _("All")), *ProjectStatus.choices],
         widget=forms.Select(attrs=SELECT),
     )
-    department = forms.TypedChoiceField(
-        label=_("Department"),
-        required=False,
-        coerce=int,
-        empty_value=None,
-        widget=forms.Select(attrs=SELECT),
+    department = forms.IntegerField(
+        label=_("Department"), required=False, widget=forms.Select(attrs=SELECT)
     )
 
     def __init__(self, *args, departments=None, **kwargs):
@@ -226,7 +224,7 @@ class ProjectFilterForm(forms.Form):
         if departments is None:
             del self.fields["department"]
         else:
-            self.fields["department"].choices = [
+            self.fields["department"].widget.choices = [
                 ("", _("All")),
                 *[(d.pk, d.name) for d in departments],
             ]
@@ -242,14 +240,18 @@ class SplitFlagFilterForm(forms.Form):
 
 
 class ReviewForm(BaseForm):
-    complete = _check(_("Complete (完整性)"), help_text=_("Every part of the requirements is stated."))
+    complete = _check(
+        _("Complete (完整性)"), help_text=_("Every part of the requirements is stated.")
+    )
     compliant = _check(
         _("Compliant (合规性)"), help_text=_("Nothing barred, no discriminatory conditions.")
     )
     reasonable = _check(
         _("Reasonable (合理性)"), help_text=_("Quantity, standards and budget fit the need.")
     )
-    note = _area(_("Note"), rows=2, help_text=_("Required when returning: say what must be revised."))
+    note = _area(
+        _("Note"), rows=2, help_text=_("Required when returning: say what must be revised.")
+    )
 
 
 class MethodForm(BaseForm):
@@ -257,7 +259,7 @@ class MethodForm(BaseForm):
     # which refuses it under P2/P3/P6 beside this field.
     method = forms.CharField(
         label=_("Procurement method"),
-        required=False,
+        error_messages={"required": _("Choose a method.")},
         widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
     )
     reason = _area(

@@ -10,7 +10,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from govbuy.core.money import MoneyField
-from govbuy.core.permissions import org_scope_q
+from govbuy.core.permissions import ScopedQuerySet
 from govbuy.orgs.models import Organization, Region
 
 
@@ -55,15 +55,9 @@ class MethodApproval(models.TextChoices):
     REFUSED = "refused", _("Refused by the finance bureau")
 
 
-class ProjectQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        """The department's own projects; the region's and below for finance
-        bureaus and auditors; everything for platform administrators."""
-        if not getattr(user, "is_authenticated", False):
-            return self.none()
-        if user.is_platform_admin:
-            return self.all()
-        return self.filter(org_scope_q(user, own="department_id", region_path="region__path"))
+class ProjectQuerySet(ScopedQuerySet, models.QuerySet):
+    own_field = "department_id"
+    region_path_field = "region__path"
 
     def live(self):
         return self.exclude(status=ProjectStatus.CANCELLED)
@@ -275,13 +269,9 @@ class RequirementReview(models.Model):
         return self.project.department
 
 
-class SplitFlagQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        if not getattr(user, "is_authenticated", False):
-            return self.none()
-        if user.is_platform_admin:
-            return self.all()
-        return self.filter(org_scope_q(user, own="department_id", region_path="region__path"))
+class SplitFlagQuerySet(ScopedQuerySet, models.QuerySet):
+    own_field = "department_id"
+    region_path_field = "region__path"
 
 
 class SplitFlagStatus(models.TextChoices):

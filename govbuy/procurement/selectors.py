@@ -4,7 +4,7 @@ Single objects come through `get_for_user_or_404` (404 for others' objects)."""
 
 from __future__ import annotations
 
-from django.db.models import Count, F, Prefetch, Q, Sum
+from django.db.models import Count, Prefetch, Q, Sum
 
 from govbuy.accounts.models import Role
 from govbuy.budgets.models import BudgetLine, BudgetLineStatus
@@ -66,9 +66,7 @@ def total_amount(projects) -> dict:
 
 
 def project_for_user(user, pk) -> PurchaseProject:
-    return get_for_user_or_404(
-        PurchaseProject.objects.select_related(*DETAIL_RELATED), user, pk=pk
-    )
+    return get_for_user_or_404(PurchaseProject.objects.select_related(*DETAIL_RELATED), user, pk=pk)
 
 
 def project_departments(user):
@@ -101,7 +99,7 @@ def review_queue(user):
     )
 
 
-def _deciding_region_ids(user) -> list[int] | None:
+def deciding_region_ids(user) -> list[int] | None:
     """The regions whose departments' methods and flags the user's finance
     bureaus decide (same level, budgets.services.can_decide); None: all
     (platform administrators)."""
@@ -114,7 +112,7 @@ def _deciding_region_ids(user) -> list[int] | None:
 
 def method_approvals_for(user):
     """Changes of method (变更采购方式) waiting for the user's finance bureau."""
-    regions = _deciding_region_ids(user)
+    regions = deciding_region_ids(user)
     qs = PurchaseProject.objects.filter(
         method_approval=MethodApproval.PENDING, status=ProjectStatus.APPROVED
     )
@@ -146,7 +144,7 @@ def split_flags_for_user(user, status=None):
 
 def split_flags_to_clear(user):
     """Open flags of the departments whose finance bureau the user acts for."""
-    regions = _deciding_region_ids(user)
+    regions = deciding_region_ids(user)
     qs = split_flags_for_user(user, SplitFlagStatus.OPEN)
     if regions is not None:
         qs = qs.filter(department__region_id__in=regions)
@@ -155,19 +153,18 @@ def split_flags_to_clear(user):
 
 def split_flag_for_user(user, pk) -> SplitFlag:
     return get_for_user_or_404(
-        SplitFlag.objects.select_related("department__region", "region", "cleared_by").prefetch_related(
-            _flag_projects()
-        ),
+        SplitFlag.objects.select_related(
+            "department__region", "region", "cleared_by"
+        ).prefetch_related(_flag_projects()),
         user,
         pk=pk,
     )
 
 
 def lines_to_buy_on(department):
-    """The department's approved budget lines with money left (a project's source)."""
+    """The department's approved budget lines: where its purchases take their money."""
     return (
         BudgetLine.objects.filter(department=department, status=BudgetLineStatus.APPROVED)
-        .filter(committed__lt=F("total"))
         .select_related("catalog_item")
         .order_by("-fiscal_year", "code")
     )
@@ -190,7 +187,10 @@ def method_regions():
     from govbuy.orgs.models import Region, RegionLevel
 
     own = PolicyParameter.objects.filter(
-        definition_id__in=("procurement.decentralized_threshold", "procurement.open_tender_threshold"),
+        definition_id__in=(
+            "procurement.decentralized_threshold",
+            "procurement.open_tender_threshold",
+        ),
         region__isnull=False,
     ).values("region_id")
     return Region.objects.filter(Q(level=RegionLevel.PROVINCE) | Q(pk__in=own)).order_by("code")

@@ -9,6 +9,7 @@ writes an audit event.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 from decimal import Decimal
 
 from django.db import transaction
@@ -122,20 +123,30 @@ def _requirement_text(name: str, values: dict) -> str:
 
 
 def _screen(project_name: str, values: dict, *, catalog_code: str, region, at) -> list[Violation]:
-    """C2, C3, C4, C7, C8, C9 on the purchase's text and its catalog item."""
-    return screen_purchase(
+    """C2, C3, C4, C7, C8, C9 on the purchase's text and its catalog item; hits in
+    the requirement text point at its first part (content), hits in the title at
+    the name."""
+    found = screen_purchase(
         title=project_name[:200],
         description=_requirement_text(project_name, values)[:50000],
         catalog_item=catalog_code,
         region=region.code,
         at=at,
     )
+    fields = {"title": "name", "description": "content"}
+    return [replace(v, field=fields.get(v.field, v.field)) for v in found]
 
 
 def _own_unit(raw, department, errors) -> Organization | None:
     if raw in (None, ""):
         return None
-    unit = raw if isinstance(raw, Organization) else Organization.objects.filter(pk=raw).first()
+    if isinstance(raw, Organization):
+        unit = raw
+    else:
+        try:
+            unit = Organization.objects.filter(pk=int(raw)).first()
+        except (TypeError, ValueError):
+            unit = None
     if unit is None:
         errors.append({"field": "intended_provider", "message": _("Unknown organization.")})
         return None
@@ -382,7 +393,10 @@ def update_project(*, actor, project: PurchaseProject, **data) -> PurchaseProjec
     )
     if "amount" in fields:
         problems += _splitting(project)
-    project.warnings = [v.as_dict() for v in problems]
+        kept = []
+    else:  # the splitting warning stands until the amount changes
+        kept = [w for w in project.warnings if w["rule"] == "B4"]
+    project.warnings = kept + [v.as_dict() for v in problems]
     project.save()
     req.save()
     audit.record(
@@ -572,7 +586,10 @@ def decide_method(
             _("Only the finance bureau of %(region)s decides on this department's method.")
             % {"region": project.department.region.name}
         )
-    if project.method_approval != MethodApproval.PENDING:
+    if (
+        project.status != ProjectStatus.APPROVED
+        or project.method_approval != MethodApproval.PENDING
+    ):
         raise InvalidState(_("No change of method awaits a decision."))
     if not approve and not (note or "").strip():
         raise ApplicationError(
@@ -602,6 +619,15 @@ def cancel_project(*, actor, project: PurchaseProject, reason: str) -> PurchaseP
     if project.status == ProjectStatus.CANCELLED:
         raise InvalidState(_("The project is already cancelled."))
     budgets.release(line=project.budget_line, amount=project.amount)
+    if project.method_approval == MethodApproval.PENDING:
+        project.method_approval = MethodApproval.NOT_CHOSEN
+    # A cancelled piece no longer counts towards a splitting flag.
+    for flag in SplitFlag.objects.select_for_update(of=("self",)).filter(
+        projects=project, status=SplitFlagStatus.OPEN
+    ):
+        flag.projects.remove(project)
+        flag.total = flag.projects.live().aggregate(s=Sum("amount"))["s"] or Decimal("0.00")
+        flag.save(update_fields=["total"])
     project.status = ProjectStatus.CANCELLED
     project.cancelled_at = timezone.now()
     project.cancel_reason = reason.strip()

@@ -184,3 +184,13 @@ def test_b7_ex_ante_assessment_for_new_major_projects(is_new, total, has, expect
 def test_every_b_rule_has_its_basis():
     for rule in (rules.B1, rules.B2, rules.B3, rules.B4, rules.B5, rules.B6, rules.B7):
         assert rule.basis and rule.title
+
+
+@pytest.mark.django_db
+def test_rules_page_lists_the_budget_and_method_rules(client):
+    import govbuy.procurement.rules  # noqa: F401 - registers P2, P3, P6, P7, P9
+
+    body = client.get("/rules/").content.decode()
+    for rule in ("B1", "B2", "B3", "B4", "B5", "B6", "B7", "P2", "P3", "P6", "P7", "P9"):
+        assert f">{rule}<" in body or f"{rule}</" in body, rule
+    assert "102号令 第二十条" in body

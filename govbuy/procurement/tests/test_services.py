@@ -422,3 +422,36 @@ def test_b4_later_pieces_join_the_open_flag(buying):
     assert set(flag.projects.all()) == set(pieces)
     assert flag.total == D("1600000.00")
     assert [w["rule"] for w in pieces[3].warnings] == ["B4"]
+
+
+def test_cancelling_a_piece_shrinks_its_flag_and_withdraws_a_pending_method(buying):
+    line = buying.line("3000000.00")
+    pieces = [project(buying, line, "400000.00") for _ in range(3)]
+    services.cancel_project(actor=buying.purchaser, project=pieces[0], reason="合并采购")
+    flag = SplitFlag.objects.get()
+    assert set(flag.projects.all()) == set(pieces[1:])
+    assert flag.total == D("800000.00")
+    # Editing text keeps the B4 warning; only a new amount re-judges it.
+    services.update_project(actor=buying.purchaser, project=pieces[2], place="郑州市二七区")
+    pieces[2].refresh_from_db()
+    assert [w["rule"] for w in pieces[2].warnings] == ["B4"]
+
+    big = buying.line("4500000.00", out_years=[{"year": buying.year + 1, "amount": "1"}])
+    p = approved(buying, "4200000.00", big)
+    services.choose_method(
+        actor=buying.purchaser, project=p, method="single_source", reason="唯一供应商"
+    )
+    services.cancel_project(actor=buying.purchaser, project=p, reason="取消")
+    p.refresh_from_db()
+    assert p.method_approval == MethodApproval.NOT_CHOSEN
+    with pytest.raises(InvalidState):
+        services.decide_method(actor=buying.finance, project=p, approve=True)
+
+
+def test_screening_hits_point_at_the_form_fields(buying):
+    with pytest.raises(RuleViolation) as exc:
+        project(buying, content="含社区办公楼维修改造工程")
+    assert {v.field for v in exc.value.violations} == {"content"}
+    with pytest.raises(RuleViolation) as exc:
+        project(buying, name="劳务派遣服务")
+    assert {v.field for v in exc.value.violations} == {"name"}

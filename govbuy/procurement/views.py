@@ -1,0 +1,588 @@
+"""Procurement pages: purchase projects and their requirements, the managers'
+review, the method panel and the finance bureau's approval of a change of
+method, cancellation, splitting flags (B4), the inbox, and the public method
+oracle.
+
+Every object comes through a scoped selector (404 for others' objects), every
+write is a POST that calls one service, and a refused action re-renders the
+page with the user's input and the service's messages beside the fields.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.utils.cache import patch_vary_headers
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from govbuy.accounts.models import Role
+from govbuy.accounts.selectors import active_membership
+from govbuy.budgets import rules as budget_rules
+from govbuy.budgets import services as budgets
+from govbuy.budgets.models import BudgetLine
+from govbuy.core.errors import ApplicationError, InvalidInput
+from govbuy.core.permissions import get_for_user_or_404
+from govbuy.core.rules import RuleViolation
+
+from . import methods, selectors, services
+from .forms import (
+    BaseForm,
+    CancelForm,
+    MethodForm,
+    MethodsForm,
+    NoteForm,
+    ProjectFilterForm,
+    ProjectForm,
+    ReviewForm,
+    SplitFlagFilterForm,
+    project_initial,
+)
+from .models import Method, MethodApproval, ProjectStatus, SplitFlagStatus
+from .rules import MethodFacts
+
+PAGE_SIZE = 25
+STAFF_ROLES = (Role.PURCHASER, Role.FINANCE, Role.AUDITOR, Role.PLATFORM_ADMIN)
+REFUSED = (ApplicationError, RuleViolation)
+# Where the services' field names land on these pages' forms: screening reports
+# the project's name as the purchase's "title".
+FIELDS = {
+    "title": "name",
+    "method_reason": "reason",
+    "method_decision_note": "note",
+    "cleared_note": "note",
+}
+
+
+# --- helpers -----------------------------------------------------------------------
+
+
+def _require_role(request, *roles):
+    """The active membership, when its role is one of ``roles`` (403 otherwise)."""
+    m = active_membership(request)
+    if m is None or m.role not in roles:
+        raise PermissionDenied
+    return m
+
+
+def _refuse(form, exc: Exception, *, fields: dict | None = None) -> int:
+    """Put a refused action's messages on ``form``: beside the field they name
+    when the form has it, else above the form. Returns the page's HTTP status."""
+    rename = {**FIELDS, **(fields or {})}
+
+    def field_of(name):
+        name = rename.get(name, name)
+        return name if name in form.fields else None
+
+    if isinstance(exc, RuleViolation):
+        for v in exc.violations:
+            name = field_of(v.field)
+            if name:
+                form.violations.setdefault(name, []).append(v)
+            else:
+                form.general_violations.append(v)
+        return 200
+    if isinstance(exc, InvalidInput):
+        for error in exc.errors:
+            form.add_error(field_of(error.get("field")), error["message"])
+        return 200
+    form.add_error(field_of(exc.field), exc.message)
+    return 403 if exc.status == 403 else 200
+
+
+def _post(request):
+    return request.POST if request.method == "POST" else None
+
+
+def _is_member(user, project) -> bool:
+    """The user acts for the project's department as a purchaser."""
+    return user.is_platform_admin or any(
+        m.role == Role.PURCHASER and m.organization_id == project.department_id
+        for m in user.active_memberships
+    )
+
+
+def method_rows(decision) -> list[dict]:
+    """The allowed methods with their labels, the default first marked."""
+    return [
+        {
+            "value": m,
+            "label": Method(m).label,
+            "needs_approval": m in decision.requires_approval,
+            "is_default": m == decision.default,
+        }
+        for m in decision.allowed
+    ]
+
+
+def _decision_context(decision) -> dict:
+    return {
+        "decision": decision,
+        "rows": method_rows(decision),
+        "default_label": Method(decision.default).label,
+    }
+
+
+# --- projects ----------------------------------------------------------------------
+
+
+@login_required
+def project_list(request):
+    m = _require_role(request, *STAFF_ROLES)
+    supervising = m.role != Role.PURCHASER
+    departments = list(selectors.project_departments(request.user)) if supervising else None
+    filters = ProjectFilterForm(request.GET or None, departments=departments)
+    # A bad filter is shown as an error; the valid ones still apply.
+    wanted = {}
+    if filters.is_bound:
+        filters.is_valid()
+        wanted = filters.cleaned_data
+    projects = selectors.projects_for_user(
+        request.user,
+        year=wanted.get("year"),
+        status=wanted.get("status") or None,
+        q=wanted.get("q"),
+        department=wanted.get("department"),
+    )
+    page = Paginator(projects, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "procurement/project_list.html",
+        {
+            "page": page,
+            "filters": filters,
+            "filtered": bool(wanted and any(wanted.values())),
+            "totals": selectors.total_amount(projects),
+            "may_create": m.role == Role.PURCHASER,
+            "supervising": supervising,
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def project_create(request):
+    m = _require_role(request, Role.PURCHASER)
+    department = m.organization
+    lines = list(selectors.lines_to_buy_on(department))
+    units = list(selectors.own_units(department))
+    initial = {}
+    form_kwargs = {"lines": lines, "units": units}
+    wanted = request.GET.get("line")
+    chosen = None
+    if wanted:
+        chosen = get_for_user_or_404(
+            BudgetLine.objects.filter(department=department), request.user, pk=wanted
+        )
+        initial = {"budget_line": chosen.pk, "name": chosen.name}
+    form = ProjectForm(_post(request), initial=initial, **form_kwargs)
+    status = 200
+    if request.method == "GET" and chosen is not None and chosen not in lines:
+        # A draft, submitted or returned line is not yet money (B1).
+        form.violations["budget_line"] = budget_rules.commitment_violations(
+            line_status=chosen.status, available=None, amount=chosen.amount
+        )
+    if request.method == "POST" and form.is_valid():
+        line = (
+            BudgetLine.objects.visible_to(request.user)
+            .filter(department=department, pk=form.cleaned_data.get("budget_line"))
+            .first()
+            if form.cleaned_data.get("budget_line")
+            else None
+        )
+        try:
+            if line is None:
+                raise RuleViolation(
+                    budget_rules.commitment_violations(line_status=None, available=None, amount=0)
+                )
+            project = services.create_project(
+                actor=request.user, budget_line=line, **form.service_values()
+            )
+        except REFUSED as e:
+            status = _refuse(form, e)
+        else:
+            messages.success(
+                request,
+                _("Project %(code)s was created and its budget committed.")
+                % {"code": project.code},
+            )
+            if project.warnings:
+                messages.warning(request, _("Check the warnings below before you submit it."))
+            return redirect("procurement:project_detail", project.pk)
+    return render(
+        request,
+        "procurement/project_form.html",
+        {"form": form, "project": None, "lines": lines, "department": department},
+        status=status,
+    )
+
+
+def _detail_page(request, project, *, status: int = 200, **forms):
+    user = request.user
+    member = _is_member(user, project)
+    decision, decision_error = None, None
+    try:
+        decision = methods.decide_for_project(project)
+    except ApplicationError as e:  # no parameter in force for the start date
+        decision_error = e.message
+    may_choose = (
+        member
+        and project.status == ProjectStatus.APPROVED
+        and project.method_approval != MethodApproval.APPROVED
+    )
+    method_form = None
+    if may_choose and decision is not None:
+        method_form = MethodForm(
+            initial={
+                "method": project.method
+                if project.method in decision.allowed
+                and project.method_approval != MethodApproval.REFUSED
+                else decision.default
+            },
+            choices=[(r["value"], r["label"]) for r in method_rows(decision)],
+        )
+    may_review = (
+        project.status == ProjectStatus.REVIEW
+        and (services.is_manager(user, project.department) or user.is_platform_admin)
+        and project.submitted_by_id != user.pk
+    )
+    may_decide = (
+        project.status == ProjectStatus.APPROVED
+        and project.method_approval == MethodApproval.PENDING
+        and budgets.can_decide(user, project.department)
+    )
+    context = {
+        "project": project,
+        "req": project.requirement,
+        "reviews": list(project.reviews.select_related("reviewer")),
+        "flags": list(
+            selectors.split_flags_for_user(user).filter(projects=project).order_by("-created_at")
+        ),
+        "decision_error": decision_error,
+        "member": member,
+        "may_edit": member and project.is_editable,
+        "may_cancel": member and project.status != ProjectStatus.CANCELLED,
+        "may_review": may_review,
+        "may_choose": may_choose,
+        "may_decide": may_decide,
+        "may_clear": budgets.can_decide(user, project.department),
+        "method_form": method_form,
+        "review_form": ReviewForm(),
+        "decide_form": NoteForm(),
+        "submit_form": BaseForm(),
+        "method_label": Method(project.method).label if project.method else "",
+    }
+    if decision is not None:
+        context.update(_decision_context(decision))
+    context.update({k: v for k, v in forms.items() if v is not None})
+    return render(request, "procurement/project_detail.html", context, status=status)
+
+
+@login_required
+def project_detail(request, pk: int):
+    return _detail_page(request, selectors.project_for_user(request.user, pk))
+
+
+def _edit_page(request, project, form, *, status=200, submitting=False):
+    return render(
+        request,
+        "procurement/project_form.html",
+        {
+            "form": form,
+            "project": project,
+            "department": project.department,
+            "submitting": submitting,
+        },
+        status=status,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def project_edit(request, pk: int):
+    project = selectors.project_for_user(request.user, pk)
+    if not _is_member(request.user, project):
+        raise PermissionDenied
+    if not project.is_editable:
+        messages.error(
+            request,
+            _("The project is %(status)s; only a draft is edited.")
+            % {"status": project.get_status_display()},
+        )
+        return redirect("procurement:project_detail", project.pk)
+    form = ProjectForm(
+        _post(request),
+        initial=project_initial(project),
+        units=selectors.own_units(project.department),
+    )
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_project(actor=request.user, project=project, **form.service_values())
+        except REFUSED as e:
+            status = _refuse(form, e)
+        else:
+            messages.success(request, _("The project was saved."))
+            return redirect("procurement:project_detail", project.pk)
+    return _edit_page(request, project, form, status=status)
+
+
+@login_required
+@require_POST
+def project_submit(request, pk: int):
+    project = selectors.project_for_user(request.user, pk)
+    try:
+        services.submit_for_review(actor=request.user, project=project)
+    except RuleViolation as e:
+        # Incomplete requirements (P7, B5, screening): each problem beside its field.
+        form = ProjectForm(
+            initial=project_initial(project), units=selectors.own_units(project.department)
+        )
+        _refuse(form, e)
+        return _edit_page(request, project, form, submitting=True)
+    except ApplicationError as e:
+        form = BaseForm(request.POST)
+        form.is_valid()
+        return _detail_page(request, project, submit_form=form, status=_refuse(form, e))
+    messages.success(request, _("The requirements were sent to a manager (负责人) for review."))
+    return redirect("procurement:project_detail", project.pk)
+
+
+@login_required
+@require_POST
+def project_review(request, pk: int):
+    project = selectors.project_for_user(request.user, pk)
+    form = ReviewForm(request.POST)
+    decision = request.POST.get("decision")
+    status = 200
+    if decision not in ("approve", "return"):
+        form.is_valid()
+        form.add_error(None, _("Choose approve or return."))
+    elif form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.review_requirements(
+                actor=request.user,
+                project=project,
+                approve=decision == "approve",
+                complete=data["complete"],
+                compliant=data["compliant"],
+                reasonable=data["reasonable"],
+                note=data["note"],
+            )
+        except REFUSED as e:
+            status = _refuse(form, e)
+        else:
+            messages.success(
+                request,
+                _("The requirements were approved.")
+                if decision == "approve"
+                else _("The requirements were returned for revision."),
+            )
+            return redirect("procurement:project_detail", project.pk)
+    return _detail_page(request, project, review_form=form, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def project_cancel(request, pk: int):
+    project = selectors.project_for_user(request.user, pk)
+    if not _is_member(request.user, project):
+        raise PermissionDenied
+    if project.status == ProjectStatus.CANCELLED:
+        messages.info(request, _("The project is already cancelled."))
+        return redirect("procurement:project_detail", project.pk)
+    form = CancelForm(_post(request))
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.cancel_project(
+                actor=request.user, project=project, reason=form.cleaned_data["reason"]
+            )
+        except REFUSED as e:
+            status = _refuse(form, e)
+        else:
+            messages.success(
+                request,
+                _("The project was cancelled; its budget went back to the line."),
+            )
+            return redirect("procurement:project_detail", project.pk)
+    return render(
+        request,
+        "procurement/project_cancel.html",
+        {"project": project, "form": form},
+        status=status,
+    )
+
+
+# --- the method ----------------------------------------------------------------------
+
+
+@login_required
+@require_POST
+def project_method(request, pk: int):
+    project = selectors.project_for_user(request.user, pk)
+    try:
+        choices = [
+            (r["value"], r["label"]) for r in method_rows(methods.decide_for_project(project))
+        ]
+    except ApplicationError:
+        choices = []
+    form = MethodForm(request.POST, choices=choices)
+    status = 200
+    if form.is_valid():
+        try:
+            project = services.choose_method(
+                actor=request.user,
+                project=project,
+                method=form.cleaned_data["method"],
+                reason=form.cleaned_data["reason"],
+            )
+        except REFUSED as e:
+            status = _refuse(form, e)
+        else:
+            if project.method_approval == MethodApproval.PENDING:
+                messages.success(
+                    request,
+                    _("The method was sent to the finance bureau for approval (变更采购方式)."),
+                )
+            else:
+                messages.success(request, _("The method is settled; the purchase may start."))
+            return redirect("procurement:project_detail", project.pk)
+    return _detail_page(request, project, method_form=form, status=status)
+
+
+@login_required
+@require_POST
+def method_decide(request, pk: int):
+    project = selectors.project_for_user(request.user, pk)
+    form = NoteForm(request.POST)
+    decision = request.POST.get("decision")
+    status = 200
+    if decision not in ("approve", "refuse"):
+        form.is_valid()
+        form.add_error(None, _("Choose approve or refuse."))
+    elif form.is_valid():
+        try:
+            services.decide_method(
+                actor=request.user,
+                project=project,
+                approve=decision == "approve",
+                note=form.cleaned_data["note"],
+            )
+        except REFUSED as e:
+            status = _refuse(form, e)
+        else:
+            messages.success(
+                request,
+                _("The change of method was approved.")
+                if decision == "approve"
+                else _("The change of method was refused."),
+            )
+            return redirect("procurement:project_detail", project.pk)
+    return _detail_page(request, project, decide_form=form, status=status)
+
+
+# --- inbox and splitting flags -------------------------------------------------------
+
+
+def _mark_clearable(user, flags) -> list:
+    """Set ``may_clear`` on each flag: the user's finance bureau decides for its
+    department (budgets.services.can_decide, without a query per flag)."""
+    regions = selectors.deciding_region_ids(user)
+    flags = list(flags)
+    for flag in flags:
+        flag.may_clear = regions is None or flag.department.region_id in regions
+    return flags
+
+
+@login_required
+def inbox(request):
+    m = _require_role(request, Role.PURCHASER, Role.FINANCE, Role.PLATFORM_ADMIN)
+    deciding = m.role in (Role.FINANCE, Role.PLATFORM_ADMIN)
+    return render(
+        request,
+        "procurement/inbox.html",
+        {
+            "reviews": list(selectors.review_queue(request.user)),
+            "is_manager": any(
+                x.role == Role.PURCHASER and x.is_manager for x in request.user.active_memberships
+            ),
+            "deciding": deciding,
+            "approvals": list(selectors.method_approvals_for(request.user)) if deciding else [],
+            "flags": _mark_clearable(request.user, selectors.split_flags_to_clear(request.user))
+            if deciding
+            else [],
+        },
+    )
+
+
+@login_required
+def split_flags(request):
+    _require_role(request, *STAFF_ROLES)
+    filters = SplitFlagFilterForm(request.GET or None)
+    wanted = filters.cleaned_data["status"] if filters.is_valid() else ""
+    page = Paginator(
+        selectors.split_flags_for_user(request.user, wanted or None), PAGE_SIZE
+    ).get_page(request.GET.get("page"))
+    page.object_list = _mark_clearable(request.user, page.object_list)
+    return render(request, "procurement/split_flags.html", {"page": page, "filters": filters})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def split_flag_clear(request, pk: int):
+    flag = selectors.split_flag_for_user(request.user, pk)
+    if not budgets.can_decide(request.user, flag.department):
+        raise PermissionDenied
+    if flag.status != SplitFlagStatus.OPEN:
+        messages.info(request, _("The flag is already cleared."))
+        return redirect("procurement:split_flags")
+    form = NoteForm(_post(request))
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.clear_split_flag(actor=request.user, flag=flag, note=form.cleaned_data["note"])
+        except REFUSED as e:
+            status = _refuse(form, e)
+        else:
+            messages.success(request, _("The splitting flag was cleared."))
+            return redirect("procurement:split_flags")
+    return render(
+        request, "procurement/split_flag_clear.html", {"flag": flag, "form": form}, status=status
+    )
+
+
+# --- public: the method oracle -------------------------------------------------------
+
+
+def methods_page(request):
+    """Which methods a purchase may use (P2, P3, P6, P9), with the reasons: public."""
+    bound = "amount" in request.GET
+    form = MethodsForm(request.GET if bound else None)
+    context = {"form": form, "decision": None, "regions": selectors.method_regions()}
+    if bound and form.is_valid():
+        data = form.cleaned_data
+        facts = MethodFacts(
+            amount=data["amount"],
+            centralized_catalog=data["centralized_catalog"],
+            own_public_welfare_2=data["own_public_welfare_2"],
+            voucher=data["voucher"],
+            emergency=data["emergency"],
+        )
+        try:
+            context.update(
+                _decision_context(methods.decide(facts, region=data["region"], on=data["on"]))
+            )
+        except ApplicationError as e:  # no parameter in force that day
+            form.add_error("on", e.message)
+    partial = request.headers.get("HX-Request") and not request.headers.get(
+        "HX-History-Restore-Request"
+    )
+    template = "procurement/_methods_result.html" if partial else "procurement/methods.html"
+    response = render(request, template, {**context, "partial": bool(partial)})
+    patch_vary_headers(response, ["HX-Request"])
+    return response
