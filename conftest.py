@@ -124,7 +124,8 @@ def buying(db, make_org, make_user, region):
         fields.setdefault("functional_class", "2081002")
         fields.setdefault("economic_class", "30227")
         fields.setdefault(
-            "justification", "全市 120 个助餐点运营补助，按每点每年 4,200 元测算（民政局 2025 年统计）。"
+            "justification",
+            "全市 120 个助餐点运营补助，按每点每年 4,200 元测算（民政局 2025 年统计）。",
         )
         fields.setdefault("procurement_budget", amount)
         fields.setdefault("ex_ante_assessment", "事前绩效评估：必要性充分，测算合理（2025-10）。")
