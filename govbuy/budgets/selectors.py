@@ -133,9 +133,14 @@ def adjustment_for_user(user, pk) -> BudgetAdjustment:
     )
 
 
-def _deciding_region_ids(user) -> list[int]:
-    # Same as services.approving_bureaus: the finance bureaus the user acts for
-    # decide for the departments of their own region (同级财政部门).
+def deciding_region_ids(user) -> list[int] | None:
+    """The regions whose departments' budgets, methods and flags the user's
+    finance bureaus decide (同级财政部门, as ``services.can_decide``); None: all
+    (platform administrators)."""
+    if not getattr(user, "is_authenticated", False):
+        return []
+    if user.is_platform_admin:
+        return None
     return [
         m.organization.region_id
         for m in user.active_memberships
@@ -148,10 +153,8 @@ def finance_inbox(user) -> dict:
     (``services.can_decide``), oldest first."""
     lines = BudgetLine.objects.filter(status=BudgetLineStatus.SUBMITTED)
     adjustments = BudgetAdjustment.objects.filter(status=AdjustmentStatus.PROPOSED)
-    if not getattr(user, "is_authenticated", False):
-        lines, adjustments = lines.none(), adjustments.none()
-    elif not user.is_platform_admin:
-        regions = _deciding_region_ids(user)
+    regions = deciding_region_ids(user)
+    if regions is not None:
         lines = lines.filter(department__region_id__in=regions)
         adjustments = adjustments.filter(line__department__region_id__in=regions)
     return {

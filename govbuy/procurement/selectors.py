@@ -8,7 +8,8 @@ from django.db.models import Count, Prefetch, Q, Sum
 
 from govbuy.accounts.models import Role
 from govbuy.budgets.models import BudgetLine, BudgetLineStatus
-from govbuy.core.permissions import get_for_user_or_404, member_orgs
+from govbuy.budgets.selectors import deciding_region_ids
+from govbuy.core.permissions import get_for_user_or_404
 from govbuy.orgs.models import InstitutionClass, Organization, OrgType
 
 from .models import (
@@ -97,17 +98,6 @@ def review_queue(user):
         .select_related(*LIST_RELATED, "submitted_by")
         .order_by("submitted_at", "pk")
     )
-
-
-def deciding_region_ids(user) -> list[int] | None:
-    """The regions whose departments' methods and flags the user's finance
-    bureaus decide (same level, budgets.services.can_decide); None: all
-    (platform administrators)."""
-    if not getattr(user, "is_authenticated", False):
-        return []
-    if user.is_platform_admin:
-        return None
-    return [o.region_id for o in member_orgs(user, Role.FINANCE) if o.is_finance_bureau]
 
 
 def method_approvals_for(user):
