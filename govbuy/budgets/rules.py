@@ -155,7 +155,14 @@ def procurement_budget_violations(
                 field="procurement_budget",
             )
         ]
-    if procurement_budget > total:
+    return procurement_budget_cap_violations(total=total, procurement_budget=procurement_budget)
+
+
+def procurement_budget_cap_violations(
+    *, total: Decimal, procurement_budget: Decimal | None
+) -> list[Violation]:
+    """B3 on every save: the government-procurement budget is part of the line."""
+    if procurement_budget is not None and procurement_budget > total:
         return [
             B3.violation(
                 _("The government-procurement budget cannot exceed the line's %(total)s.")

@@ -12,7 +12,7 @@ import re
 from decimal import Decimal, InvalidOperation
 
 from django.db import transaction
-from django.db.models import F, Sum
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -305,16 +305,11 @@ def create_line(*, actor, department, fiscal_year, **data) -> BudgetLine:
 
 
 def _check_procurement_budget_cap(line: BudgetLine) -> None:
-    if line.procurement_budget is not None and line.procurement_budget > line.total:
-        enforce(
-            rules.procurement_budget_violations(
-                total=line.total,
-                centralized_catalog=True,
-                threshold=Decimal("0"),
-                threshold_cited="",
-                procurement_budget=line.procurement_budget,
-            )
+    enforce(
+        rules.procurement_budget_cap_violations(
+            total=line.total, procurement_budget=line.procurement_budget
         )
+    )
 
 
 def _locked(line: BudgetLine) -> BudgetLine:
@@ -657,7 +652,3 @@ def withdraw_adjustment(*, actor, adjustment: BudgetAdjustment) -> BudgetAdjustm
     adjustment.save(update_fields=["status"])
     audit.record(actor=actor, action="budgets.adjustment.withdraw", obj=adjustment)
     return adjustment
-
-
-def committed_total(lines) -> Decimal:
-    return lines.aggregate(s=Sum("committed"))["s"] or Decimal("0.00")

@@ -115,7 +115,7 @@ def _clean_requirement(data: dict, errors: list) -> dict:
     return clean
 
 
-def _requirement_text(name: str, values: dict) -> str:
+def _requirement_text(values: dict) -> str:
     return "\n".join(
         str(values.get(f) or "")
         for f in ("content", "standards", "quantity", "recipients", "technical_guarantees")
@@ -128,7 +128,7 @@ def _screen(project_name: str, values: dict, *, catalog_code: str, region, at) -
     the name."""
     found = screen_purchase(
         title=project_name[:200],
-        description=_requirement_text(project_name, values)[:50000],
+        description=_requirement_text(values)[:50000],
         catalog_item=catalog_code,
         region=region.code,
         at=at,
