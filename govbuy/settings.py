@@ -211,6 +211,11 @@ MEDIA_ROOT = BASE_DIR / "var" / "media"
 GOVBUY_PUBLIC_API_RATE = env.str("GOVBUY_PUBLIC_API_RATE", default="120/m")
 NINJA_NUM_PROXIES = env.int("GOVBUY_PROXY_COUNT", default=0)
 GOVBUY_OCID_PREFIX = env.str("GOVBUY_OCID_PREFIX", default="ocds-govbuy")
+# Largest attachment (bid, contract, report) that govbuy.core.uploads accepts.
+GOVBUY_UPLOAD_MAX_MB = env.int("GOVBUY_UPLOAD_MAX_MB", default=20)
+if GOVBUY_UPLOAD_MAX_MB <= 0:
+    raise environ.ImproperlyConfigured("GOVBUY_UPLOAD_MAX_MB must be a positive number of MB")
+GOVBUY_UPLOAD_MAX_BYTES = GOVBUY_UPLOAD_MAX_MB * 1024 * 1024
 
 LOGGING = {
     "version": 1,
