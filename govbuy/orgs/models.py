@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -224,3 +225,236 @@ class Organization(models.Model):
             ("auditor", self.is_audit_office),
         ]
         return [name for name, on in flags if on]
+
+
+class ProviderComplianceQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """The profile of a visible organization (own, or in a supervised region)."""
+        return self.filter(organization__in=Organization.objects.visible_to(user))
+
+
+class ProviderCompliance(models.Model):
+    """承接主体资格条件: what a provider declares about itself so that rules S6
+    (102号令 第七条 → 政府采购法 第二十二条; Q96) and, for social organizations, S7
+    (Q95) can be checked at the date that matters. One row per organization; a
+    provider without one has not completed its profile and may not bid."""
+
+    organization = models.OneToOneField(
+        Organization,
+        on_delete=models.CASCADE,
+        related_name="compliance",
+        verbose_name=_("organization"),
+    )
+    # Shown only: no rule ever refuses an organization for being young (S7, Q96).
+    established_on = models.DateField(
+        _("established or registered on (成立日期)"), null=True, blank=True
+    )
+
+    # S6 (every provider)
+    independent_civil_liability = models.BooleanField(
+        _("able to bear civil liability independently (独立承担民事责任)"), default=False
+    )
+    good_tax_record = models.BooleanField(
+        _("good record of paying taxes (依法纳税)"), default=False
+    )
+    good_social_insurance_record = models.BooleanField(
+        _("good record of paying social insurance (社会保险)"), default=False
+    )
+    # "No serious violation in the last N years" is judged at a date, so the
+    # date of the latest one is kept rather than a yes/no.
+    last_serious_violation_on = models.DateField(
+        _("date of the latest serious violation of law in business (重大违法记录)"),
+        null=True,
+        blank=True,
+    )
+    on_abnormal_operation_list = models.BooleanField(
+        _("listed on the abnormal-operation list (经营异常名录)"), default=False
+    )
+    on_serious_violation_list = models.BooleanField(
+        _("listed on the serious-violation list (严重违法失信名单)"), default=False
+    )
+
+    # S7 (social organizations only)
+    civil_affairs_registered = models.BooleanField(
+        _("registered with the civil-affairs department (民政部门登记)"), default=False
+    )
+    has_fixed_premises = models.BooleanField(_("fixed premises (固定办公场所)"), default=False)
+    has_full_time_staff = models.BooleanField(_("full-time staff (专职工作人员)"), default=False)
+    sound_governance = models.BooleanField(
+        _("sound corporate governance (法人治理结构)"), default=False
+    )
+    sound_accounting = models.BooleanField(
+        _("sound accounting and asset management (财务会计制度)"), default=False
+    )
+    annual_inspection_year = models.PositiveSmallIntegerField(
+        _("year of the latest annual inspection or report (年检/年报)"), null=True, blank=True
+    )
+    annual_inspection_passed = models.BooleanField(
+        _("that annual inspection was passed (年检合格)"), default=False
+    )
+    in_qualified_directory = models.BooleanField(
+        _("in the civil-affairs directory of qualified organizations (承接资质目录)"),
+        default=False,
+    )
+
+    note = models.TextField(_("note"), blank=True)
+    declared_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("declared by"),
+    )
+    declared_at = models.DateTimeField(_("declared at"), null=True, blank=True)
+    # A finance bureau checked the declaration; a later declaration clears it.
+    verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("verified by"),
+    )
+    verified_at = models.DateTimeField(_("verified at"), null=True, blank=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    objects = ProviderComplianceQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("承接主体资格条件 provider compliance")
+        verbose_name_plural = _("承接主体资格条件 provider compliance")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(annual_inspection_passed=False)
+                | Q(annual_inspection_year__isnull=False),
+                name="provider_compliance_passed_inspection_has_year",
+            ),
+        ]
+
+    def __str__(self):
+        return str(_("Compliance of %(org)s") % {"org": self.organization.name})
+
+    @property
+    def audit_organization(self):
+        return self.organization
+
+
+class CreditKind(models.TextChoices):
+    SERIOUS_BREACH = "serious_breach", _("Serious breach of trust (严重失信)")
+    BREACH = "breach", _("Breach (失信行为)")
+    OTHER = "other", _("Other record (其他)")
+
+
+class CreditRecordQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Records about or made by the user's own organizations, and records about
+        or made by organizations in the regions a finance bureau or auditor
+        supervises."""
+        if not getattr(user, "is_authenticated", False):
+            return self.none()
+        if user.is_platform_admin:
+            return self.all()
+        own = user.organization_ids()
+        q = Q(organization_id__in=own) | Q(recording_organization_id__in=own)
+        for path in user.supervised_region_paths():
+            q |= Q(organization__region__path__startswith=path)
+            q |= Q(recording_organization__region__path__startswith=path)
+        return self.filter(q)
+
+    def in_force(self, at):
+        """Serious breaches on record at date `at`, not revoked by then, whose
+        exclusion period covers it: the database form of `rules.exclusion_in_force`
+        (S9), for lists and counts."""
+        return self.filter(
+            Q(revoked_at__isnull=True) | Q(revoked_at__date__gt=at),
+            kind=CreditKind.SERIOUS_BREACH,
+            recorded_at__date__lte=at,
+            exclusion_from__lte=at,
+            exclusion_until__gte=at,
+        )
+
+
+class CreditRecord(models.Model):
+    """信用记录: a breach recorded into a provider's credit record by a purchaser or
+    a finance bureau (102号令 第十七条; Q67). A serious breach excludes the provider
+    from bidding for the period the recorder chose within the legal range
+    (政府采购法 第七十七条: 1 to 3 years)."""
+
+    organization = models.ForeignKey(
+        Organization,
+        on_delete=models.PROTECT,
+        related_name="credit_records",
+        verbose_name=_("provider"),
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=CreditKind.choices)
+    description = models.TextField(_("what happened"))
+    recording_organization = models.ForeignKey(
+        Organization,
+        on_delete=models.PROTECT,
+        related_name="credit_records_made",
+        verbose_name=_("recorded by (organization)"),
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("recorded by"),
+    )
+    project_reference = models.CharField(_("project"), max_length=200, blank=True)
+    recorded_at = models.DateTimeField(_("recorded at"))
+    # Inclusive: the provider may not bid from the first day through the last.
+    exclusion_from = models.DateField(_("excluded from"), null=True, blank=True)
+    exclusion_until = models.DateField(_("excluded until (inclusive)"), null=True, blank=True)
+    basis = models.CharField(_("legal basis"), max_length=300)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("revoked by"),
+    )
+    revoked_reason = models.TextField(_("reason for revoking"), blank=True)
+
+    objects = CreditRecordQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("信用记录 credit record")
+        verbose_name_plural = _("信用记录 credit records")
+        ordering = ["-recorded_at", "-pk"]
+        indexes = [models.Index(fields=["organization", "kind"], name="credit_record_org_kind")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(exclusion_from__isnull=True, exclusion_until__isnull=True)
+                | Q(
+                    kind="serious_breach",
+                    exclusion_from__isnull=False,
+                    exclusion_until__isnull=False,
+                    exclusion_until__gte=models.F("exclusion_from"),
+                ),
+                name="credit_record_exclusion_only_for_serious_breach",
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind="serious_breach") | Q(exclusion_from__isnull=False),
+                name="credit_record_serious_breach_has_exclusion",
+            ),
+            models.CheckConstraint(
+                condition=Q(revoked_at__isnull=True) | ~Q(revoked_reason=""),
+                name="credit_record_revoked_with_reason",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.organization.name} · {self.get_kind_display()}"
+
+    @property
+    def audit_organization(self):
+        return self.organization
+
+    @property
+    def is_revoked(self) -> bool:
+        return self.revoked_at is not None

@@ -1,6 +1,16 @@
-from govbuy.core.permissions import get_for_user_or_404
+from __future__ import annotations
 
-from .models import Organization, Region
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db.models import Prefetch
+
+from govbuy.core import params
+from govbuy.core.permissions import get_for_user_or_404, member_orgs
+from govbuy.core.rules import Violation
+
+from . import rules
+from .models import CreditRecord, Organization, OrgType, ProviderCompliance, Region
 
 
 def regions_for_user(
@@ -46,3 +56,179 @@ def organization_for_user(user, pk) -> Organization:
     return get_for_user_or_404(
         Organization.objects.select_related("region__parent__parent"), user, pk=pk
     )
+
+
+# --- bidding eligibility (S2–S9) and credit -------------------------------------------
+
+
+def with_bidding_facts(queryset):
+    """Organizations with what `bidding_violations` reads already loaded (compliance,
+    region, credit records with their recorders): checking many bidders then costs
+    two queries in all, plus any policy parameter a record makes necessary."""
+    return queryset.select_related("compliance", "region").prefetch_related(
+        Prefetch(
+            "credit_records",
+            queryset=CreditRecord.objects.select_related("recording_organization"),
+        )
+    )
+
+
+def compliance_of(org) -> ProviderCompliance | None:
+    """The organization's compliance declaration, or None (one query unless loaded)."""
+    try:
+        return org.compliance
+    except ProviderCompliance.DoesNotExist:
+        return None
+
+
+def _credit_records_of(org) -> list[CreditRecord]:
+    if "credit_records" in getattr(org, "_prefetched_objects_cache", {}):
+        return list(org.credit_records.all())
+    return list(
+        CreditRecord.objects.filter(organization_id=org.pk).select_related("recording_organization")
+    )
+
+
+def bidding_violations(org, *, at: dt.date) -> list[Violation]:
+    """Everything that bars `org` from bidding on date `at`, or that the purchaser
+    must see: S2–S5 (category and provider role), S6 (conditions of the procurement
+    law), S7 (social organizations), S8 (natural persons: warn) and S9 (credit:
+    an exclusion in force is hard, other records are reported).
+
+    The procurement app calls this at bid submission and ``enforce``s the result.
+    Two queries (compliance, credit records), none when the organization comes from
+    `with_bidding_facts`; a policy parameter is looked up only when a declared
+    fact needs it."""
+    cat = rules.OrgCategory.of(org)
+    violations = list(rules.provider_violations(cat))
+    if not violations and not org.is_provider:
+        violations.append(rules.not_registered_as_provider(org.name))
+    compliance = compliance_of(org)
+    facts = rules.ComplianceFacts.of(compliance) if compliance is not None else None
+    violations += rules.provider_condition_violations(
+        facts,
+        at=at,
+        lookback=lambda: params.cite("provider.serious_violation_years", org.region, at),
+    )
+    if org.org_type == OrgType.SOCIAL_ORGANIZATION:
+        violations += rules.social_organization_violations(
+            facts,
+            at=at,
+            report_due=lambda: params.cite("provider.annual_report_due", org.region, at),
+        )
+    violations += rules.individual_violations(cat)
+    violations += rules.credit_violations(
+        [rules.CreditFacts.of(r) for r in _credit_records_of(org)], at=at
+    )
+    return violations
+
+
+@dataclass(frozen=True)
+class CreditEntry:
+    """One line of a bidder's credit record as an evaluation panel sees it."""
+
+    id: int
+    kind: str
+    kind_label: str
+    description: str
+    recorded_by: str
+    project_reference: str
+    recorded_on: dt.date
+    exclusion_from: dt.date | None
+    exclusion_until: dt.date | None
+    basis: str
+    in_force: bool
+
+    def as_dict(self) -> dict:
+        return {
+            "id": self.id,
+            "kind": self.kind,
+            "kind_label": self.kind_label,
+            "description": self.description,
+            "recorded_by": self.recorded_by,
+            "project_reference": self.project_reference,
+            "recorded_on": self.recorded_on,
+            "exclusion_from": self.exclusion_from,
+            "exclusion_until": self.exclusion_until,
+            "basis": self.basis,
+            "in_force": self.in_force,
+        }
+
+
+def credit_summary(org, at: dt.date) -> list[CreditEntry]:
+    """The provider's credit records on record at date `at` (recorded by then, not
+    revoked by then), newest first; `in_force` says whether a record excludes the
+    provider on that date (S9). One query, none after `with_bidding_facts`."""
+    entries = []
+    for record in _credit_records_of(org):
+        facts = rules.CreditFacts.of(record)
+        if not facts.on_record(at):
+            continue
+        entries.append(
+            CreditEntry(
+                id=record.pk,
+                kind=record.kind,
+                kind_label=str(record.get_kind_display()),
+                description=record.description,
+                recorded_by=facts.recorded_by,
+                project_reference=record.project_reference,
+                recorded_on=facts.recorded_on,
+                exclusion_from=record.exclusion_from,
+                exclusion_until=record.exclusion_until,
+                basis=record.basis,
+                in_force=rules.exclusion_in_force(facts, at),
+            )
+        )
+    entries.sort(key=lambda e: (e.recorded_on, e.id), reverse=True)
+    return entries
+
+
+def credit_records_for_user(user, *, organization=None, kind: str | None = None):
+    """Credit records the user may see: about or made by its own organizations, and
+    in the regions a finance bureau or auditor supervises."""
+    qs = CreditRecord.objects.visible_to(user).select_related(
+        "organization__region", "recording_organization__region", "recorded_by", "revoked_by"
+    )
+    if organization is not None:
+        qs = qs.filter(organization=organization)
+    if kind:
+        qs = qs.filter(kind=kind)
+    return qs.order_by("-recorded_at", "-pk")
+
+
+def credit_record_for_user(user, pk) -> CreditRecord:
+    return get_for_user_or_404(
+        CreditRecord.objects.select_related(
+            "organization__region", "recording_organization__region", "recorded_by", "revoked_by"
+        ),
+        user,
+        pk=pk,
+    )
+
+
+def provider_by_identifier(identifier: str) -> Organization | None:
+    """A provider named by its unified social credit code (18 characters) or, for
+    natural persons who have none, its platform number. Providers are market
+    participants whose codes are public; the lookup reveals nothing else."""
+    identifier = (identifier or "").strip().upper()
+    qs = Organization.objects.select_related("region").filter(is_provider=True)
+    if len(identifier) == 18:
+        return qs.filter(uscc=identifier).first()
+    if identifier.isdigit() and len(identifier) <= 12:
+        return qs.filter(pk=int(identifier)).first()
+    return None
+
+
+def recording_organizations(user) -> list[Organization]:
+    """The purchasing departments and finance bureaus the user records credit for."""
+    found = [o for o in member_orgs(user, "purchaser") if o.is_purchaser]
+    found += [o for o in member_orgs(user, "finance") if o.is_finance_bureau]
+    return list({o.pk: o for o in found}.values())
+
+
+def mark_in_force(records, at: dt.date) -> list[CreditRecord]:
+    """The records, each with ``in_force``: does it exclude its provider on `at` (S9)?"""
+    records = list(records)
+    for record in records:
+        record.in_force = rules.exclusion_in_force(rules.CreditFacts.of(record), at)
+    return records

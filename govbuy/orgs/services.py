@@ -1,19 +1,32 @@
-"""Writes for regions and organizations: one transaction each, rules checked, audited."""
+"""Writes for regions, organizations, provider compliance declarations and credit
+records: one transaction each, rules checked, audited."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from pathlib import Path
 
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from govbuy.core import audit
-from govbuy.core.errors import ApplicationError
+from govbuy.accounts.models import Role
+from govbuy.core import audit, params
+from govbuy.core.errors import ApplicationError, InvalidInput, InvalidState, NotAllowed
+from govbuy.core.permissions import member_orgs, require_member
 from govbuy.core.rules import enforce
 
 from . import rules
-from .models import Organization, Region, RegionLevel
+from .models import (
+    CreditKind,
+    CreditRecord,
+    Organization,
+    OrgType,
+    ProviderCompliance,
+    Region,
+    RegionLevel,
+)
 from .validators import uscc_error
 
 REGIONS_FILE = Path(__file__).resolve().parent / "data" / "regions.json"
@@ -189,3 +202,342 @@ def set_platform_roles(*, actor, organization: Organization, **flags) -> Organiz
         data={"before": before, "after": org.platform_roles},
     )
     return org
+
+
+# --- provider compliance (S6, S7) ------------------------------------------------------
+
+COMPLIANCE_INPUT = (*rules.COMPLIANCE_FIELDS, "note")
+DATE_FIELDS = ("established_on", "last_serious_violation_on")
+NOTE_MAX = 2000
+
+
+def _date(raw, field: str, errors: list) -> dt.date | None:
+    if raw is None or raw == "":
+        return None
+    if isinstance(raw, dt.datetime):
+        raw = raw.date()
+    if isinstance(raw, dt.date):
+        return raw
+    try:
+        return dt.date.fromisoformat(str(raw).strip())
+    except ValueError:
+        errors.append({"field": field, "message": _("Give a date as YYYY-MM-DD.")})
+        return None
+
+
+def clean_compliance(organization: Organization, data: dict) -> tuple[dict, list[dict]]:
+    """(values, field errors) of a compliance declaration; only the given fields."""
+    errors: list[dict] = []
+    clean: dict = {}
+    today = timezone.localdate()
+    social = organization.org_type == OrgType.SOCIAL_ORGANIZATION
+    for name, raw in data.items():
+        if name in DATE_FIELDS:
+            value = _date(raw, name, errors)
+            if value is not None and value > today:
+                errors.append({"field": name, "message": _("The date cannot be in the future.")})
+            clean[name] = value
+        elif name == "annual_inspection_year":
+            if raw in (None, ""):
+                clean[name] = None
+                continue
+            try:
+                year = int(raw)
+            except (TypeError, ValueError):
+                errors.append({"field": name, "message": _("Give a year, e.g. 2025.")})
+                continue
+            if not 1949 <= year <= today.year:
+                errors.append(
+                    {
+                        "field": name,
+                        "message": _("Give a year between 1949 and %(year)s.")
+                        % {"year": today.year},
+                    }
+                )
+                continue
+            clean[name] = year
+        elif name == "note":
+            note = (raw or "").strip()
+            if len(note) > NOTE_MAX:
+                errors.append(
+                    {
+                        "field": name,
+                        "message": _("At most %(n)s characters.") % {"n": NOTE_MAX},
+                    }
+                )
+            clean[name] = note
+        else:
+            if raw is None:
+                raw = False
+            if not isinstance(raw, bool):
+                errors.append({"field": name, "message": _("Answer true or false.")})
+                continue
+            clean[name] = raw
+    if not social:
+        for name in rules.SOCIAL_ORG_FIELDS:
+            if clean.get(name) not in (None, False):
+                errors.append(
+                    {
+                        "field": name,
+                        "message": _(
+                            "Applies only to social organizations (社会组织); leave it empty."
+                        ),
+                    }
+                )
+    return clean, errors
+
+
+def _audit_value(value):
+    return value.isoformat() if isinstance(value, dt.date) else value
+
+
+@transaction.atomic
+def declare_compliance(*, actor, organization: Organization, **facts) -> ProviderCompliance:
+    """A provider declares (or corrects) its compliance profile. Fields not given
+    keep their value. A new declaration clears an earlier verification. Nothing
+    here refuses a provider: the rules judge the declaration when it bids."""
+    unknown = set(facts) - set(COMPLIANCE_INPUT)
+    if unknown:
+        raise TypeError(f"unknown fields: {sorted(unknown)}")
+    require_member(actor, organization, roles=(Role.PROVIDER,))
+    if not organization.is_provider:
+        raise ApplicationError(
+            "not_a_provider",
+            _("Only a provider (承接主体) declares a compliance profile."),
+            field="is_provider",
+        )
+    clean, errors = clean_compliance(organization, facts)
+    compliance = (
+        ProviderCompliance.objects.select_for_update().filter(organization=organization).first()
+    )
+    if compliance is None:
+        compliance = ProviderCompliance(organization=organization)
+    after_passed = clean.get("annual_inspection_passed", compliance.annual_inspection_passed)
+    after_year = clean.get("annual_inspection_year", compliance.annual_inspection_year)
+    if after_passed and after_year is None:
+        errors.append(
+            {
+                "field": "annual_inspection_year",
+                "message": _("Give the year of the annual inspection that was passed."),
+            }
+        )
+    if errors:
+        raise InvalidInput(errors)
+    changed = {}
+    for name, value in clean.items():
+        before = getattr(compliance, name)
+        if before != value:
+            changed[name] = [_audit_value(before), _audit_value(value)]
+            setattr(compliance, name, value)
+    compliance.declared_by = actor if getattr(actor, "is_authenticated", False) else None
+    compliance.declared_at = timezone.now()
+    was_verified = compliance.verified_at is not None
+    compliance.verified_by = None
+    compliance.verified_at = None
+    compliance.save()
+    organization.compliance = compliance
+    audit.record(
+        actor=actor,
+        action="orgs.compliance.declare",
+        obj=compliance,
+        data={"changed": changed, "verification_cleared": was_verified},
+    )
+    return compliance
+
+
+def supervising_bureaus(user, organization: Organization) -> list[Organization]:
+    """The user's finance bureaus whose region contains the organization's region."""
+    return [
+        o
+        for o in member_orgs(user, Role.FINANCE)
+        if o.is_finance_bureau and organization.region.is_within(o.region)
+    ]
+
+
+@transaction.atomic
+def verify_compliance(*, actor, organization: Organization) -> ProviderCompliance:
+    """A finance bureau of the provider's region (or above) confirms it checked the
+    declaration against the registers (信用中国, 民政 directory, tax records)."""
+    if not supervising_bureaus(actor, organization):
+        raise NotAllowed(
+            _("Only a finance bureau of %(region)s or above verifies this declaration.")
+            % {"region": organization.region.name}
+        )
+    compliance = (
+        ProviderCompliance.objects.select_for_update().filter(organization=organization).first()
+    )
+    if compliance is None:
+        raise InvalidState(_("The provider has not declared its compliance profile yet."))
+    compliance.verified_by = actor
+    compliance.verified_at = timezone.now()
+    compliance.save(update_fields=["verified_by", "verified_at", "updated_at"])
+    audit.record(
+        actor=actor,
+        action="orgs.compliance.verify",
+        obj=compliance,
+        data={"declared_at": compliance.declared_at},
+    )
+    return compliance
+
+
+# --- credit records (S9) -------------------------------------------------------------
+
+DESCRIPTION_MAX = 4000
+RECORDER_ROLES = {Role.PURCHASER: "is_purchaser", Role.FINANCE: "is_finance_bureau"}
+
+
+def _recorder_role(actor, recording_organization: Organization) -> None:
+    """The actor records for a purchasing department or a finance bureau it acts for."""
+    if getattr(actor, "is_platform_admin", False) and (
+        recording_organization.is_purchaser or recording_organization.is_finance_bureau
+    ):
+        return
+    for role, flag in RECORDER_ROLES.items():
+        if getattr(recording_organization, flag) and any(
+            o.pk == recording_organization.pk for o in member_orgs(actor, role)
+        ):
+            return
+    raise NotAllowed(_("Only a purchaser or a finance bureau records credit records, for itself."))
+
+
+@transaction.atomic
+def record_credit(
+    *,
+    actor,
+    recording_organization: Organization,
+    organization: Organization,
+    kind: str,
+    description: str,
+    basis: str,
+    project_reference: str = "",
+    exclusion_from: dt.date | str | None = None,
+    exclusion_until: dt.date | str | None = None,
+) -> CreditRecord:
+    """A purchaser or finance bureau records a breach into a provider's credit record
+    (102号令 第十七条; Q67). A serious breach excludes the provider from bidding for
+    the period the recorder chooses within the legal range (S9)."""
+    _recorder_role(actor, recording_organization)
+    errors: list[dict] = []
+    if not organization.is_provider:
+        errors.append(
+            {"field": "organization", "message": _("Credit records are kept for providers only.")}
+        )
+    if kind not in CreditKind.values:
+        errors.append(
+            {
+                "field": "kind",
+                "message": _("Choose one of: %(choices)s.")
+                % {"choices": ", ".join(CreditKind.values)},
+            }
+        )
+    description = (description or "").strip()
+    if not description:
+        errors.append({"field": "description", "message": _("Say what happened.")})
+    elif len(description) > DESCRIPTION_MAX:
+        errors.append(
+            {
+                "field": "description",
+                "message": _("At most %(n)s characters.") % {"n": DESCRIPTION_MAX},
+            }
+        )
+    basis = (basis or "").strip()
+    if not basis:
+        errors.append(
+            {
+                "field": "basis",
+                "message": _(
+                    "Give the legal basis, e.g. 政府采购法 第七十七条 and the decision's number."
+                ),
+            }
+        )
+    elif len(basis) > 300:
+        errors.append({"field": "basis", "message": _("At most %(n)s characters.") % {"n": 300}})
+    project_reference = (project_reference or "").strip()
+    if len(project_reference) > 200:
+        errors.append(
+            {"field": "project_reference", "message": _("At most %(n)s characters.") % {"n": 200}}
+        )
+    start = _date(exclusion_from, "exclusion_from", errors)
+    end = _date(exclusion_until, "exclusion_until", errors)
+    if kind in CreditKind.values and not any(
+        e["field"] in ("exclusion_from", "exclusion_until") for e in errors
+    ):
+        today = timezone.localdate()
+        region = recording_organization.region
+        period_errors = rules.exclusion_period_errors(
+            kind=kind,
+            exclusion_from=start,
+            exclusion_until=end,
+            min_years=params.cite("credit.exclusion_years_min", region, today),
+            max_years=params.cite("credit.exclusion_years_max", region, today),
+        )
+        errors += [{"field": f, "message": m} for f, m in period_errors.items()]
+    if errors:
+        raise InvalidInput(errors)
+    record = CreditRecord.objects.create(
+        organization=organization,
+        kind=kind,
+        description=description,
+        recording_organization=recording_organization,
+        recorded_by=actor if getattr(actor, "is_authenticated", False) else None,
+        project_reference=project_reference,
+        recorded_at=timezone.now(),
+        exclusion_from=start,
+        exclusion_until=end,
+        basis=basis,
+    )
+    audit.record(
+        actor=actor,
+        action="orgs.credit.record",
+        obj=record,
+        data={
+            "kind": kind,
+            "recorded_by": recording_organization.pk,
+            "exclusion_from": start,
+            "exclusion_until": end,
+            "basis": basis,
+        },
+    )
+    return record
+
+
+def may_revoke(user, record: CreditRecord) -> bool:
+    """Finance bureaus of the provider's or the recorder's region (or above)."""
+    return bool(
+        supervising_bureaus(user, record.organization)
+        or supervising_bureaus(user, record.recording_organization)
+    )
+
+
+@transaction.atomic
+def revoke_credit(*, actor, record: CreditRecord, reason: str) -> CreditRecord:
+    """A finance bureau withdraws a credit record (wrongly recorded, or overturned on
+    review); from that day it no longer excludes the provider. The record and
+    the reason stay."""
+    if not may_revoke(actor, record):
+        raise NotAllowed(
+            _(
+                "Only a finance bureau of the provider's or the recorder's region revokes a credit record."
+            )
+        )
+    reason = (reason or "").strip()
+    if not reason:
+        raise ApplicationError("required", _("Give the reason for revoking."), field="reason")
+    if len(reason) > DESCRIPTION_MAX:
+        raise ApplicationError(
+            "invalid", _("At most %(n)s characters.") % {"n": DESCRIPTION_MAX}, field="reason"
+        )
+    locked = CreditRecord.objects.select_for_update().get(pk=record.pk)
+    if locked.revoked_at is not None:
+        raise InvalidState(_("This credit record was already revoked."))
+    locked.revoked_at = timezone.now()
+    locked.revoked_by = actor
+    locked.revoked_reason = reason
+    locked.save(update_fields=["revoked_at", "revoked_by", "revoked_reason"])
+    audit.record(
+        actor=actor,
+        action="orgs.credit.revoke",
+        obj=locked,
+        data={"kind": locked.kind, "reason": reason},
+    )
+    return locked
