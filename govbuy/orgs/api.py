@@ -1,10 +1,15 @@
-from ninja import Query, Router, Schema
+import datetime as dt
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from ninja import Query, Router, Schema, Status
 from ninja.pagination import PageNumberPagination, paginate
+from pydantic import Field
 
 from govbuy.core.api_auth import AUTH, PublicRateThrottle
-from govbuy.core.errors import ApplicationError
+from govbuy.core.errors import ApplicationError, InvalidInput, NotAllowed
 
-from . import rules, selectors
+from . import rules, selectors, services
 
 router = Router(tags=["organizations"], auth=AUTH)
 
@@ -87,6 +92,280 @@ def get_organization(request, org_id: int):
     return selectors.organization_for_user(request.auth, org_id)
 
 
+# --- bidding eligibility (S2–S9), compliance profile, credit records ----------------
+
+
+class ViolationOut(Schema):
+    rule: str
+    severity: str
+    message: str
+    basis: str
+    field: str | None
+
+
+class CreditEntryOut(Schema):
+    id: int
+    kind: str
+    kind_label: str
+    description: str
+    recorded_by: str
+    project_reference: str
+    recorded_on: dt.date
+    exclusion_from: dt.date | None
+    exclusion_until: dt.date | None
+    basis: str
+    in_force: bool
+
+
+class BiddingEligibilityOut(Schema):
+    organization_id: int
+    at: dt.date
+    eligible: bool = Field(description="no hard violation: the organization may bid on that date")
+    violations: list[ViolationOut] = Field(
+        description="hard ones refuse a bid; warn and report ones are shown to the purchaser"
+    )
+    credit_records: list[CreditEntryOut]
+
+
+class AtFilter(Schema):
+    at: dt.date | None = Field(None, description="the date to judge (default: today)")
+
+
+@router.get(
+    "/organizations/{org_id}/bidding-eligibility",
+    response=BiddingEligibilityOut,
+    summary="May this organization bid on a date? Rules S2–S9 with reasons",
+)
+def bidding_eligibility(request, org_id: int, filters: Query[AtFilter]):
+    org = selectors.organization_for_user(request.auth, org_id)
+    at = filters.at or timezone.localdate()
+    violations = selectors.bidding_violations(org, at=at)
+    return {
+        "organization_id": org.pk,
+        "at": at,
+        "eligible": not any(v.is_hard for v in violations),
+        "violations": [v.as_dict() for v in violations],
+        "credit_records": [e.as_dict() for e in selectors.credit_summary(org, at)],
+    }
+
+
+class ComplianceIn(Schema):
+    """Only the fields sent change. S7 fields apply to social organizations only."""
+
+    established_on: dt.date | None = None
+    independent_civil_liability: bool | None = None
+    good_tax_record: bool | None = None
+    good_social_insurance_record: bool | None = None
+    last_serious_violation_on: dt.date | None = Field(
+        None, description="date of the latest serious violation of law in business, if any"
+    )
+    on_abnormal_operation_list: bool | None = None
+    on_serious_violation_list: bool | None = None
+    civil_affairs_registered: bool | None = None
+    has_fixed_premises: bool | None = None
+    has_full_time_staff: bool | None = None
+    sound_governance: bool | None = None
+    sound_accounting: bool | None = None
+    annual_inspection_year: int | None = None
+    annual_inspection_passed: bool | None = None
+    in_qualified_directory: bool | None = None
+    note: str | None = None
+
+
+class ComplianceOut(Schema):
+    organization_id: int
+    declared: bool
+    established_on: dt.date | None = None
+    independent_civil_liability: bool = False
+    good_tax_record: bool = False
+    good_social_insurance_record: bool = False
+    last_serious_violation_on: dt.date | None = None
+    on_abnormal_operation_list: bool = False
+    on_serious_violation_list: bool = False
+    civil_affairs_registered: bool = False
+    has_fixed_premises: bool = False
+    has_full_time_staff: bool = False
+    sound_governance: bool = False
+    sound_accounting: bool = False
+    annual_inspection_year: int | None = None
+    annual_inspection_passed: bool = False
+    in_qualified_directory: bool = False
+    note: str = ""
+    declared_at: dt.datetime | None = None
+    verified_at: dt.datetime | None = None
+
+
+def _compliance_out(org, compliance) -> dict:
+    if compliance is None:
+        return {"organization_id": org.pk, "declared": False}
+    body = {name: getattr(compliance, name) for name in services.COMPLIANCE_INPUT}
+    return {
+        **body,
+        "organization_id": org.pk,
+        "declared": True,
+        "declared_at": compliance.declared_at,
+        "verified_at": compliance.verified_at,
+    }
+
+
+@router.get("/organizations/{org_id}/compliance", response=ComplianceOut)
+def get_compliance(request, org_id: int):
+    org = selectors.organization_for_user(request.auth, org_id)
+    return _compliance_out(org, selectors.compliance_of(org))
+
+
+@router.put(
+    "/organizations/{org_id}/compliance",
+    response=ComplianceOut,
+    summary="A provider declares its compliance profile (S6, S7); fields sent change",
+)
+def declare_compliance(request, org_id: int, payload: ComplianceIn):
+    org = selectors.organization_for_user(request.auth, org_id)
+    data = payload.dict(exclude_unset=True)
+    # null clears a date or the inspection year; for yes/no answers it means "no".
+    compliance = services.declare_compliance(actor=request.auth, organization=org, **data)
+    return _compliance_out(org, compliance)
+
+
+@router.post(
+    "/organizations/{org_id}/compliance/verify",
+    response=ComplianceOut,
+    summary="A finance bureau of the region verifies the declaration",
+)
+def verify_compliance(request, org_id: int):
+    org = selectors.organization_for_user(request.auth, org_id)
+    compliance = services.verify_compliance(actor=request.auth, organization=org)
+    return _compliance_out(org, compliance)
+
+
+class CreditRecordOut(Schema):
+    id: int
+    organization_id: int
+    organization_name: str
+    kind: str
+    description: str
+    recording_organization_id: int
+    recording_organization_name: str
+    project_reference: str
+    recorded_at: dt.datetime
+    exclusion_from: dt.date | None
+    exclusion_until: dt.date | None
+    basis: str
+    in_force_today: bool
+    revoked_at: dt.datetime | None
+    revoked_reason: str
+
+    @staticmethod
+    def resolve_organization_name(obj):
+        return obj.organization.name
+
+    @staticmethod
+    def resolve_recording_organization_name(obj):
+        return obj.recording_organization.name
+
+    @staticmethod
+    def resolve_in_force_today(obj):
+        return rules.exclusion_in_force(rules.CreditFacts.of(obj), timezone.localdate())
+
+
+class CreditRecordFilter(Schema):
+    organization_id: int | None = None
+    kind: str | None = None
+
+
+class CreditRecordIn(Schema):
+    provider: str = Field(
+        description="the provider's unified social credit code, or its platform number "
+        "(natural persons have no code)"
+    )
+    kind: str = Field(description="serious_breach, breach or other")
+    description: str
+    basis: str = Field(description="legal basis, e.g. 政府采购法 第七十七条 and the decision")
+    project_reference: str = ""
+    exclusion_from: dt.date | None = Field(None, description="serious breach: first day excluded")
+    exclusion_until: dt.date | None = Field(
+        None, description="serious breach: last day excluded, 1–3 years after the first"
+    )
+    recording_organization_id: int | None = Field(
+        None,
+        description="the department or finance bureau recording; left out when you act for one",
+    )
+
+
+class RevokeIn(Schema):
+    reason: str
+
+
+def _recording_organization(user, pk):
+    own = selectors.recording_organizations(user)
+    if pk is not None:
+        for org in own:
+            if org.pk == pk:
+                return org
+        if user.is_platform_admin:
+            return selectors.organization_for_user(user, pk)
+        raise NotAllowed(_("You do not record credit for this organization."))
+    if len(own) == 1:
+        return own[0]
+    if not own:
+        raise NotAllowed(_("Only a purchaser or a finance bureau records credit records."))
+    raise InvalidInput(
+        [
+            {
+                "field": "recording_organization_id",
+                "message": _("You act for several organizations: say which one records."),
+            }
+        ]
+    )
+
+
+@router.get(
+    "/credit-records", response=list[CreditRecordOut], summary="Credit records visible to you"
+)
+@paginate(PageNumberPagination, page_size=50)
+def list_credit_records(request, filters: Query[CreditRecordFilter]):
+    org = (
+        selectors.organization_for_user(request.auth, filters.organization_id)
+        if filters.organization_id is not None
+        else None
+    )
+    return selectors.credit_records_for_user(request.auth, organization=org, kind=filters.kind)
+
+
+@router.post(
+    "/credit-records",
+    response={201: CreditRecordOut},
+    summary="A purchaser or finance bureau records a breach into a provider's credit record (S9)",
+)
+def record_credit(request, payload: CreditRecordIn):
+    recorder = _recording_organization(request.auth, payload.recording_organization_id)
+    provider = selectors.provider_by_identifier(payload.provider)
+    if provider is None:
+        raise InvalidInput(
+            [{"field": "provider", "message": _("No provider has this code or number.")}]
+        )
+    data = payload.dict(exclude={"provider", "recording_organization_id"})
+    record = services.record_credit(
+        actor=request.auth, recording_organization=recorder, organization=provider, **data
+    )
+    return Status(201, record)
+
+
+@router.get("/credit-records/{pk}", response=CreditRecordOut)
+def get_credit_record(request, pk: int):
+    return selectors.credit_record_for_user(request.auth, pk)
+
+
+@router.post(
+    "/credit-records/{pk}/revoke",
+    response=CreditRecordOut,
+    summary="A finance bureau revokes a credit record, with the reason",
+)
+def revoke_credit(request, pk: int, payload: RevokeIn):
+    record = selectors.credit_record_for_user(request.auth, pk)
+    return services.revoke_credit(actor=request.auth, record=record, reason=payload.reason)
+
+
 # --- public rule endpoint --------------------------------------------------------
 
 public_router = Router(tags=["public rules"])
@@ -98,14 +377,6 @@ class EligibilityIn(Schema):
     staffing: str | None = None
     fiscal_funded: bool | None = None
     social_org_form: str | None = None
-
-
-class ViolationOut(Schema):
-    rule: str
-    severity: str
-    message: str
-    basis: str
-    field: str | None
 
 
 class RoleEligibility(Schema):
