@@ -3,7 +3,6 @@ from django.views.i18n import JavaScriptCatalog
 
 from govbuy.api import api
 from govbuy.core import views as core_views
-from govbuy.orgs import views as org_views
 
 public = (
     [
@@ -21,18 +20,11 @@ core = (
     ],
     "core",
 )
-orgs = (
-    [
-        path("orgs/", org_views.organization_list, name="list"),
-        path("orgs/<int:pk>/", org_views.organization_detail, name="detail"),
-    ],
-    "orgs",
-)
 
 urlpatterns = [
     path("", include(public)),
     path("", include(core)),
-    path("", include(orgs)),
+    path("", include("govbuy.orgs.urls")),
     path("", include("govbuy.accounts.urls")),
     path("catalog/", include("govbuy.catalog.urls")),
     path("budgets/", include("govbuy.budgets.urls")),

@@ -1,12 +1,93 @@
-from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
-from django.shortcuts import render
+"""Organization pages: the list and the profile (with the provider's compliance
+declaration, its bidding eligibility and its credit records), the provider's
+own declaration form, and credit records recorded by purchasers and finance
+bureaus and revoked by finance bureaus.
 
-from . import selectors
-from .models import OrgType
+Every object comes through a scoped selector (404 for others' objects), every
+write is a POST that calls one service, and a refused action re-renders the
+page with the user's input and the service's messages beside the fields.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+
+from govbuy.accounts.models import Role
+from govbuy.accounts.selectors import active_membership
+from govbuy.core.errors import ApplicationError, InvalidInput
+from govbuy.core.rules import RuleViolation
+
+from . import selectors, services
+from .forms import ComplianceForm, CreditRecordForm, RevokeForm
+from .models import CreditKind, OrgType
+from .rules import COMPLIANCE_FIELDS, OrgCategory, eligibility
+
+REFUSED = (ApplicationError, RuleViolation)
+RECORDER_ROLES = (Role.PURCHASER, Role.FINANCE)
+
+
+def _post(request):
+    return request.POST if request.method == "POST" else None
+
+
+def _refuse(form, exc: Exception) -> int:
+    """Put a refused action's messages beside the fields the service names (above
+    the form otherwise); returns the page's HTTP status."""
+
+    def field_of(name):
+        return name if name in form.fields else None
+
+    if isinstance(exc, RuleViolation):
+        for v in exc.violations:
+            name = field_of(v.field)
+            if name:
+                form.violations.setdefault(name, []).append(v)
+            else:
+                form.general_violations.append(v)
+        return 200
+    if isinstance(exc, InvalidInput):
+        for error in exc.errors:
+            form.add_error(field_of(error.get("field")), error["message"])
+        return 200
+    form.add_error(field_of(exc.field), exc.message)
+    return 403 if exc.status == 403 else 200
+
+
+def _declares_for(user, org) -> bool:
+    """The user keeps this provider's profile (a provider member of it, or an admin)."""
+    return org.is_provider and (
+        user.is_platform_admin
+        or any(
+            m.role == Role.PROVIDER and m.organization_id == org.pk for m in user.active_memberships
+        )
+    )
+
+
+def _recorder(request):
+    """The purchasing department or finance bureau the user acts for now, or None."""
+    m = active_membership(request)
+    if m is None or m.role not in RECORDER_ROLES:
+        return None
+    org = m.organization
+    if (m.role == Role.PURCHASER and org.is_purchaser) or (
+        m.role == Role.FINANCE and org.is_finance_bureau
+    ):
+        return org
+    return None
+
+
+# --- organizations -----------------------------------------------------------------
 
 
 @login_required
+@require_safe
 def organization_list(request):
     q = request.GET.get("q", "").strip()
     role = request.GET.get("role") or None
@@ -20,12 +101,197 @@ def organization_list(request):
 
 
 @login_required
+@require_safe
 def organization_detail(request, pk: int):
-    org = selectors.organization_for_user(request.user, pk)
-    from .rules import OrgCategory, eligibility
-
+    user = request.user
+    org = selectors.organization_for_user(user, pk)
+    today = timezone.localdate()
+    compliance = selectors.compliance_of(org)
+    bidding = selectors.bidding_violations(org, at=today) if org.is_provider else []
+    records = selectors.mark_in_force(
+        selectors.credit_records_for_user(user, organization=org), today
+    )
+    for record in records:
+        record.may_revoke = record.revoked_at is None and services.may_revoke(user, record)
     return render(
         request,
         "orgs/organization_detail.html",
-        {"org": org, "eligibility": eligibility(OrgCategory.of(org))},
+        {
+            "org": org,
+            "eligibility": eligibility(OrgCategory.of(org)),
+            "today": today,
+            "compliance": compliance,
+            "compliance_rows": _compliance_rows(org, compliance),
+            "bidding": bidding,
+            "may_bid": not any(v.is_hard for v in bidding),
+            "records": records,
+            "may_declare": _declares_for(user, org),
+            "may_verify": compliance is not None and bool(services.supervising_bureaus(user, org)),
+            "may_record": org.is_provider and _recorder(request) is not None,
+        },
+    )
+
+
+def _compliance_rows(org, compliance) -> list[tuple]:
+    """(label, value) of the declaration, in the form's order; S7 rows only for
+    social organizations."""
+    if compliance is None:
+        return []
+    form = ComplianceForm(social=org.org_type == OrgType.SOCIAL_ORGANIZATION)
+    return [
+        (form.fields[name].label, getattr(compliance, name))
+        for name in COMPLIANCE_FIELDS
+        if name in form.fields
+    ]
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def compliance_edit(request, pk: int):
+    org = selectors.organization_for_user(request.user, pk)
+    if not _declares_for(request.user, org):
+        raise PermissionDenied
+    compliance = selectors.compliance_of(org)
+    social = org.org_type == OrgType.SOCIAL_ORGANIZATION
+    initial = {}
+    if compliance is not None:
+        initial = {name: getattr(compliance, name) for name in services.COMPLIANCE_INPUT}
+    form = ComplianceForm(_post(request), social=social, initial=initial)
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.declare_compliance(actor=request.user, organization=org, **form.service_data())
+        except REFUSED as e:
+            status = _refuse(form, e)
+        else:
+            messages.success(request, _("The compliance profile was saved."))
+            return redirect("orgs:detail", org.pk)
+    return render(
+        request,
+        "orgs/compliance_form.html",
+        {"org": org, "form": form, "social": social, "compliance": compliance},
+        status=status,
+    )
+
+
+@login_required
+@require_POST
+def compliance_verify(request, pk: int):
+    org = selectors.organization_for_user(request.user, pk)
+    try:
+        services.verify_compliance(actor=request.user, organization=org)
+    except ApplicationError as e:
+        if e.status == 403:
+            raise PermissionDenied from e
+        messages.error(request, e.message)
+    else:
+        messages.success(request, _("The declaration was marked as verified."))
+    return redirect("orgs:detail", org.pk)
+
+
+# --- credit records (S9) -------------------------------------------------------------
+
+
+@login_required
+@require_safe
+def credit_list(request):
+    kind = request.GET.get("kind") or None
+    if kind not in CreditKind.values:
+        kind = None
+    records = selectors.credit_records_for_user(request.user, kind=kind)
+    page = Paginator(records, 25).get_page(request.GET.get("page"))
+    page.object_list = selectors.mark_in_force(page.object_list, timezone.localdate())
+    return render(
+        request,
+        "orgs/credit_list.html",
+        {
+            "page": page,
+            "kind": kind,
+            "kinds": CreditKind.choices,
+            "may_record": _recorder(request) is not None,
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def credit_create(request):
+    recorder = _recorder(request)
+    if recorder is None:
+        raise PermissionDenied
+    form = CreditRecordForm(
+        _post(request), initial={"provider": request.GET.get("provider", "").strip()}
+    )
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        provider = selectors.provider_by_identifier(form.cleaned_data["provider"])
+        if provider is None:
+            form.add_error("provider", _("No provider has this code or number."))
+        else:
+            try:
+                record = services.record_credit(
+                    actor=request.user,
+                    recording_organization=recorder,
+                    organization=provider,
+                    **form.service_data(),
+                )
+            except REFUSED as e:
+                status = _refuse(form, e)
+            else:
+                messages.success(
+                    request,
+                    _("The credit record of %(org)s was saved.") % {"org": provider.name},
+                )
+                return redirect("orgs:credit_detail", record.pk)
+    return render(
+        request,
+        "orgs/credit_form.html",
+        {"form": form, "recorder": recorder},
+        status=status,
+    )
+
+
+@login_required
+@require_safe
+def credit_detail(request, pk: int):
+    record = selectors.credit_record_for_user(request.user, pk)
+    today = timezone.localdate()
+    (record,) = selectors.mark_in_force([record], today)
+    return render(
+        request,
+        "orgs/credit_detail.html",
+        {
+            "record": record,
+            "today": today,
+            "may_revoke": record.revoked_at is None and services.may_revoke(request.user, record),
+            "may_see_provider": selectors.organizations_for_user(request.user)
+            .filter(pk=record.organization_id)
+            .exists(),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def credit_revoke(request, pk: int):
+    record = selectors.credit_record_for_user(request.user, pk)
+    if not services.may_revoke(request.user, record):
+        raise PermissionDenied
+    if record.revoked_at is not None:
+        messages.info(request, _("This credit record was already revoked."))
+        return redirect("orgs:credit_detail", record.pk)
+    form = RevokeForm(_post(request))
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.revoke_credit(
+                actor=request.user, record=record, reason=form.cleaned_data["reason"]
+            )
+        except REFUSED as e:
+            status = _refuse(form, e)
+        else:
+            messages.success(request, _("The credit record was revoked."))
+            return redirect("orgs:credit_detail", record.pk)
+    return render(
+        request, "orgs/credit_revoke.html", {"record": record, "form": form}, status=status
     )
