@@ -253,6 +253,16 @@ ORGANIZATIONS = [
         {"staffing": "institutional", "fiscal_funded": False},
         {"is_provider": True},
     ),
+    # a provider excluded from bidding: a serious breach in force (S9, demo/providers.py)
+    (
+        "pro_anjie",
+        "郑州安洁家政服务有限公司",
+        "410100",
+        "91",
+        "enterprise",
+        {"sme_size": "small"},
+        {"is_provider": True},
+    ),
     # organizations the rules refuse in both roles (S3, S4, S3)
     (
         "ref_cdc",

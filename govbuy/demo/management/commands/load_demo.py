@@ -8,6 +8,7 @@ from govbuy.accounts.models import User
 from govbuy.demo import budgets as demo_budgets
 from govbuy.demo import catalog as demo_catalog
 from govbuy.demo import data
+from govbuy.demo import providers as demo_providers
 from govbuy.orgs import services as org_services
 from govbuy.orgs.models import Organization, Region
 from govbuy.orgs.validators import CHARSET, uscc_check_char
@@ -71,10 +72,13 @@ class Command(BaseCommand):
                     is_manager=username in data.MANAGERS,
                 )
         catalog_done = demo_catalog.load(orgs)
+        # Before budgets and purchases: demo providers must be able to bid.
+        providers_done = demo_providers.load(orgs)
         budgets_done = demo_budgets.load(orgs)
         self.stdout.write(
             f"demo data: {created_orgs} organizations and {created_users} users created "
             f"({len(orgs)} organizations, {len(data.USERS)} users in the demo set); "
             f"catalog: {', '.join(catalog_done) or 'present'}; "
-            f"budgets: {', '.join(budgets_done) or 'present'}"
+            f"budgets: {', '.join(budgets_done) or 'present'}; "
+            f"providers: {', '.join(providers_done) or 'present'}"
         )
