@@ -12,11 +12,14 @@ class Role(models.TextChoices):
     PROVIDER = "provider", _("Provider (承接主体)")
     EVALUATOR = "evaluator", _("Third-party evaluator (第三方评价)")
     AUDITOR = "auditor", _("Auditor (审计)")
+    # 评审专家: a member of the finance bureau's expert pool (专家库), sits on
+    # evaluation panels; sees only the rounds it is appointed to.
+    EXPERT = "expert", _("Evaluation expert (评审专家)")
     PLATFORM_ADMIN = "platform_admin", _("Platform administrator (平台管理员)")
 
 
 # Roles that must use a second factor in production (TOTP).
-MFA_ROLES = {Role.FINANCE, Role.PURCHASER, Role.AUDITOR, Role.PLATFORM_ADMIN}
+MFA_ROLES = {Role.FINANCE, Role.PURCHASER, Role.AUDITOR, Role.EXPERT, Role.PLATFORM_ADMIN}
 # Roles that see every organization of their region's subtree.
 SUPERVISING_ROLES = {Role.FINANCE, Role.AUDITOR}
 # The organization flag each role requires.
@@ -26,7 +29,11 @@ ROLE_ORG_FLAG = {
     Role.PROVIDER: "is_provider",
     Role.EVALUATOR: "is_evaluator",
     Role.AUDITOR: "is_audit_office",
+    Role.EXPERT: "is_finance_bureau",
 }
+# Roles that do not act for their organization: an expert of a finance bureau's
+# pool sees none of the bureau's own objects.
+NON_ACTING_ROLES = {Role.EXPERT}
 
 
 class User(AbstractUser):
@@ -74,7 +81,9 @@ class User(AbstractUser):
         return bool(self.roles & MFA_ROLES)
 
     def organization_ids(self) -> list[int]:
-        return [m.organization_id for m in self.active_memberships]
+        return [
+            m.organization_id for m in self.active_memberships if m.role not in NON_ACTING_ROLES
+        ]
 
     def region_paths(self) -> list[str]:
         return [m.organization.region.path for m in self.active_memberships]

@@ -232,7 +232,7 @@ def test_p7_incomplete_requirements_are_refused_per_field(buying):
 def test_b5_term_beyond_the_lines_plan_is_refused(buying):
     line = buying.line("1000000.00")  # this year only
     p = project(
-        buying, line, term_start=f"{buying.year}-12-01", term_end=f"{buying.year + 1}-06-30"
+        buying, line, term_start=f"{buying.year}-12-31", term_end=f"{buying.year + 1}-06-30"
     )
     with pytest.raises(RuleViolation) as exc:
         services.submit_for_review(actor=buying.purchaser, project=p)

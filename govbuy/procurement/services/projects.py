@@ -28,8 +28,9 @@ from govbuy.core.permissions import require_member
 from govbuy.core.rules import Violation, enforce
 from govbuy.orgs.models import Organization
 
-from . import methods, rules
-from .models import (
+from .. import methods, rules
+from ..models import (
+    RUNNING_STATUSES,
     MethodApproval,
     ProjectStatus,
     PurchaseProject,
@@ -39,6 +40,7 @@ from .models import (
     SplitFlag,
     SplitFlagStatus,
 )
+from ..rules import running as running_rules
 
 REQUIREMENT_TEXT_FIELDS = (
     "content",
@@ -537,21 +539,36 @@ def choose_method(
     require_member(actor, project.department, roles=(Role.PURCHASER,))
     if project.status != ProjectStatus.APPROVED:
         raise InvalidState(_("Choose the method once the requirements are approved."))
-    if project.method_approval in (MethodApproval.PENDING, MethodApproval.APPROVED) and (
-        project.method_approval == MethodApproval.APPROVED or method == project.method
+    # After a failed round (流标) the next step may be a change of method, which the
+    # finance bureau approves whatever the amount (财政部令第87号 第四十三条).
+    after_failure = project.failed_rounds > 0 and bool(project.method) and method != project.method
+    if (
+        not after_failure
+        and project.method_approval in (MethodApproval.PENDING, MethodApproval.APPROVED)
+        and (project.method_approval == MethodApproval.APPROVED or method == project.method)
     ):
         raise InvalidState(
             _("The method is %(state)s.") % {"state": project.get_method_approval_display()}
         )
     decision = methods.decide_for_project(project)
     enforce(rules.method_violations(method, decision))
-    needs_approval = method in decision.requires_approval
+    needs_approval = method in decision.requires_approval or after_failure
     if needs_approval and not (reason or "").strip():
         raise ApplicationError(
             "required",
-            _("Say why this method instead of open tender: the finance bureau decides on it."),
+            _("Say why this method instead of open tender: the finance bureau decides on it.")
+            if not after_failure
+            else _(
+                "Say why the method changes after the failed round: the finance bureau decides."
+            ),
             field="method_reason",
         )
+    hints = running_rules.framework_hint_violations(
+        method=method, catalog_name=project.catalog_name, voucher=project.voucher
+    )
+    project.warnings = [w for w in project.warnings if w["rule"] != "P4"] + [
+        v.as_dict() for v in hints
+    ]
     project.method = method
     project.method_reason = (reason or "").strip()
     project.method_decision = decision.as_dict()
@@ -618,6 +635,10 @@ def cancel_project(*, actor, project: PurchaseProject, reason: str) -> PurchaseP
     require_member(actor, project.department, roles=(Role.PURCHASER,))
     if project.status == ProjectStatus.CANCELLED:
         raise InvalidState(_("The project is already cancelled."))
+    if project.status in (*RUNNING_STATUSES, ProjectStatus.AWARDED):
+        raise InvalidState(
+            _("A round of this purchase is under way: terminate it with a termination notice.")
+        )
     budgets.release(line=project.budget_line, amount=project.amount)
     if project.method_approval == MethodApproval.PENDING:
         project.method_approval = MethodApproval.NOT_CHOSEN

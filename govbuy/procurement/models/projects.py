@@ -1,6 +1,7 @@
 """Purchase projects (购买服务项目), their requirements (需求, P7), the review of
 those requirements, the choice of procurement method (P2, P3, P6, P9) and
-splitting flags (B4). Running the purchase (notices, bids…) comes later."""
+splitting flags (B4). Running the purchase (notices, bids, evaluation, award,
+questions and complaints) lives beside this module."""
 
 from __future__ import annotations
 
@@ -44,7 +45,15 @@ class ProjectStatus(models.TextChoices):
     DRAFT = "draft", _("Draft")
     REVIEW = "review", _("Requirements under review")
     APPROVED = "approved", _("Requirements approved")
+    BIDDING = "bidding", _("Notice published, bidding open")
+    OPENED = "opened", _("Bids opened, under evaluation")
+    EVALUATED = "evaluated", _("Evaluated, awaiting the purchaser's confirmation")
+    AWARDED = "awarded", _("Awarded, ready for the contract")
     CANCELLED = "cancelled", _("Cancelled")
+
+
+# While a round runs the project is locked to it; these are the statuses of a running round.
+RUNNING_STATUSES = (ProjectStatus.BIDDING, ProjectStatus.OPENED, ProjectStatus.EVALUATED)
 
 
 class MethodApproval(models.TextChoices):
@@ -125,6 +134,8 @@ class PurchaseProject(models.Model):
     method_decided_at = models.DateTimeField(null=True, blank=True)
     method_decision_note = models.TextField(_("finance bureau's note on the method"), blank=True)
 
+    # Rounds that ended without a provider (流标): the next round or a change of method follows.
+    failed_rounds = models.PositiveSmallIntegerField(_("failed rounds (流标次数)"), default=0)
     warnings = models.JSONField(_("warnings"), default=list, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
@@ -159,6 +170,11 @@ class PurchaseProject(models.Model):
     @property
     def audit_organization(self):
         return self.department
+
+    @property
+    def ocid(self) -> str:
+        """The OCDS contracting-process identifier: one per project, for every round."""
+        return f"{settings.GOVBUY_OCID_PREFIX}-{self.pk}"
 
     @property
     def is_editable(self) -> bool:

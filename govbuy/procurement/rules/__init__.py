@@ -15,7 +15,7 @@ from govbuy.core.money import yuan
 from govbuy.core.params import Cited
 from govbuy.core.rules import Rule, Severity, Violation
 
-from .models import LAW_METHODS, Method
+from ..models import LAW_METHODS, Method
 
 P2 = Rule(
     "P2",

@@ -1,0 +1,396 @@
+"""Running a purchase: the round (采购活动) a notice opens, its evaluation
+criteria, the deadlines computed for it, and the published notices that make
+its public history.
+
+A project runs one round at a time; a round that fails (流标) leaves the project
+approved for the next round or a change of method. Notices are immutable once
+published: each is one step of the contracting process, later emitted as an
+OCDS release without reconstruction.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Exists, OuterRef, Q
+from django.utils.translation import gettext_lazy as _
+
+from govbuy.core.money import MoneyField
+from govbuy.core.permissions import org_scope_q
+
+from .projects import Method, PurchaseProject
+
+
+class EvaluationMethod(models.TextChoices):
+    COMPREHENSIVE = "comprehensive", _("Comprehensive scoring (综合评分法)")
+    LOWEST_PRICE = "lowest_price", _("Lowest evaluated price (最低评标价法)")
+
+
+class TenderStatus(models.TextChoices):
+    BIDDING = "bidding", _("Bidding open")
+    OPENED = "opened", _("Opened, under evaluation")
+    EVALUATED = "evaluated", _("Evaluated, awaiting confirmation")
+    AWARDED = "awarded", _("Awarded")
+    FAILED = "failed", _("Failed (流标)")
+    TERMINATED = "terminated", _("Terminated (终止)")
+
+
+# A round in one of these statuses is the project's current round (at most one).
+CURRENT_TENDER_STATUSES = (
+    TenderStatus.BIDDING,
+    TenderStatus.OPENED,
+    TenderStatus.EVALUATED,
+    TenderStatus.AWARDED,
+)
+
+
+class TenderQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Staff of the purchasing department and the supervising finance and
+        audit offices; panel members of the round; providers that were invited
+        or bid; platform administrators. Everyone reads published notices
+        through the public portal instead."""
+        if not getattr(user, "is_authenticated", False):
+            return self.none()
+        if user.is_platform_admin:
+            return self.all()
+        from .bids import Bid
+        from .evaluation import PanelMember
+
+        orgs = user.organization_ids()
+        q = org_scope_q(user, own="project__department_id", region_path="project__region__path")
+        q |= Q(Exists(PanelMember.objects.filter(tender=OuterRef("pk"), user=user)))
+        q |= Q(Exists(Bid.objects.filter(tender=OuterRef("pk"), provider_id__in=orgs)))
+        q |= Q(
+            Exists(
+                Tender.invited.through.objects.filter(
+                    tender_id=OuterRef("pk"), organization_id__in=orgs
+                )
+            )
+        )
+        return self.filter(q)
+
+
+class Tender(models.Model):
+    """One round of a purchase (采购活动), opened by its purchase notice."""
+
+    project = models.ForeignKey(
+        PurchaseProject, on_delete=models.PROTECT, related_name="tenders", verbose_name=_("project")
+    )
+    round_no = models.PositiveSmallIntegerField(_("round"), default=1)
+    method = models.CharField(_("procurement method"), max_length=30, choices=Method.choices)
+    status = models.CharField(
+        _("status"), max_length=12, choices=TenderStatus.choices, default=TenderStatus.BIDDING
+    )
+    title = models.CharField(_("title"), max_length=200)
+    evaluation_method = models.CharField(
+        _("evaluation method"),
+        max_length=20,
+        choices=EvaluationMethod.choices,
+        default=EvaluationMethod.COMPREHENSIVE,
+    )
+    # 综合评分法: points out of 100 for the price; the criteria share the rest.
+    price_weight = models.DecimalField(
+        _("price weight (价格分值)"), max_digits=5, decimal_places=2, default=30
+    )
+    # 价格扣除 for small and micro enterprises, within the range of the parameters in force.
+    sme_deduction = models.DecimalField(
+        _("SME price deduction (小微企业价格扣除)"), max_digits=5, decimal_places=4, default=0
+    )
+    # 专门面向中小企业: only SMEs may bid, and no price deduction applies.
+    reserved_for_sme = models.BooleanField(_("reserved for SMEs (专门面向中小企业)"), default=False)
+    min_bids = models.PositiveSmallIntegerField(_("valid bids needed"), default=3)
+    qualification = models.TextField(_("qualification requirements (资格要求)"), blank=True)
+    documents = models.TextField(_("purchase documents (采购文件要点)"), blank=True)
+    emergency = models.BooleanField(_("emergency green channel (P9)"), default=False)
+    # Steps the emergency channel shortened or skipped, reported to the finance bureau.
+    simplified_steps = models.JSONField(_("simplified steps"), default=list, blank=True)
+    invited = models.ManyToManyField(
+        "orgs.Organization", blank=True, related_name="invitations", verbose_name=_("invited")
+    )
+
+    published_at = models.DateTimeField(_("notice published at"))
+    bid_deadline = models.DateTimeField(_("bid deadline (投标截止时间)"))
+    # The opening is held at the bid deadline (87号令 第四十条): stored for the record.
+    opening_at = models.DateTimeField(_("opening time (开标时间)"))
+    # Competitive negotiation and consultation: rounds of quotes after the first responses.
+    quote_round = models.PositiveSmallIntegerField(_("quote round"), default=1)
+    quote_deadline = models.DateTimeField(_("deadline of the quote round"), null=True, blank=True)
+
+    opened_at = models.DateTimeField(_("opened at"), null=True, blank=True)
+    opened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    # What was read out at the opening (唱标): each bid's bidder, price, SME
+    # declaration, receipt time and whether its digest still matched.
+    opening_record = models.JSONField(_("opening record"), default=list, blank=True)
+    evaluated_at = models.DateTimeField(_("evaluation report at"), null=True, blank=True)
+    awarded_bid = models.ForeignKey(
+        "procurement.Bid", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    # The provider awarded: the winning bid's bidder, or the unit commissioned directly.
+    awarded_provider = models.ForeignKey(
+        "orgs.Organization", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    awarded_at = models.DateTimeField(_("winner confirmed at"), null=True, blank=True)
+    awarded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    award_amount = MoneyField(_("awarded price (元)"), null=True, blank=True)
+    # (budget − awarded price) / budget, recorded at the award.
+    savings_rate = models.DecimalField(
+        _("savings rate (节约率)"), max_digits=7, decimal_places=4, null=True, blank=True
+    )
+    result_published_at = models.DateTimeField(_("result published at"), null=True, blank=True)
+    ended_at = models.DateTimeField(_("ended at"), null=True, blank=True)
+    end_reason = models.TextField(_("why the round ended"), blank=True)
+
+    # 投诉: the finance bureau may suspend the purchase while it decides.
+    suspended_at = models.DateTimeField(_("suspended at"), null=True, blank=True)
+    suspended_until = models.DateField(_("suspended until"), null=True, blank=True)
+
+    warnings = models.JSONField(_("warnings"), default=list, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    objects = TenderQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("采购活动 purchase round")
+        verbose_name_plural = _("采购活动 purchase rounds")
+        ordering = ["-published_at", "-pk"]
+        indexes = [models.Index(fields=["status", "bid_deadline"])]
+        constraints = [
+            models.UniqueConstraint(fields=["project", "round_no"], name="tender_round_unique"),
+            models.UniqueConstraint(
+                fields=["project"],
+                condition=Q(status__in=["bidding", "opened", "evaluated", "awarded"]),
+                name="tender_one_current_round_per_project",
+            ),
+            models.CheckConstraint(
+                condition=Q(price_weight__gte=0) & Q(price_weight__lte=100),
+                name="tender_price_weight_0_100",
+            ),
+            models.CheckConstraint(
+                condition=Q(sme_deduction__gte=0) & Q(sme_deduction__lt=1),
+                name="tender_sme_deduction_ratio",
+            ),
+            models.CheckConstraint(
+                condition=Q(bid_deadline__gte=models.F("published_at")),
+                name="tender_deadline_after_publication",
+            ),
+            models.CheckConstraint(
+                condition=Q(award_amount__isnull=True) | Q(award_amount__gt=0),
+                name="tender_award_amount_positive",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.project.code} #{self.round_no}"
+
+    @property
+    def audit_organization(self):
+        return self.project.department
+
+    @property
+    def is_suspended(self) -> bool:
+        return self.suspended_at is not None
+
+
+class TenderCriterion(models.Model):
+    """A scoring criterion of 综合评分法 with its points, set in the notice."""
+
+    tender = models.ForeignKey(Tender, on_delete=models.CASCADE, related_name="criteria")
+    name = models.CharField(_("criterion"), max_length=100)
+    max_score = models.DecimalField(_("points"), max_digits=5, decimal_places=2)
+    description = models.TextField(_("how it is scored"), blank=True)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("评分因素 scoring criterion")
+        verbose_name_plural = _("评分因素 scoring criteria")
+        ordering = ["position", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(max_score__gt=0) & Q(max_score__lte=100),
+                name="criterion_points_0_100",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.name} ({self.max_score})"
+
+
+class DeadlineKind(models.TextChoices):
+    INTENTION = "intention", _("Purchase intention published ahead (采购意向公开)")
+    NOTICE_PERIOD = "notice_period", _("Notice period (公告期限)")
+    DOCUMENTS = "documents", _("Documents available (文件提供期限)")
+    CLARIFICATION = "clarification", _("Clarifications without postponement (澄清或修改)")
+    BID_DEADLINE = "bid_deadline", _("Bid deadline (投标截止)")
+    OPENING = "opening", _("Opening (开标)")
+    QUOTE = "quote", _("Quote round deadline (报价截止)")
+    PUBLICITY = "publicity", _("Single-source publicity (单一来源公示期)")
+    QUESTION_DOCUMENTS = "question_documents", _("Questions on the documents (质疑：采购文件)")
+    QUESTION_PROCESS = "question_process", _("Questions on the process (质疑：采购过程)")
+    EVALUATION_REPORT = "evaluation_report", _("Evaluation report (评审报告)")
+    CONFIRMATION = "confirmation", _("Winner confirmed (确定中标（成交）供应商)")
+    RESULT_NOTICE = "result_notice", _("Result notice published (结果公告)")
+    RESULT_DISPLAY = "result_display", _("Result notice shown (结果公示期)")
+    QUESTION_RESULT = "question_result", _("Questions on the result (质疑：结果)")
+    CONTRACT_SIGNING = "contract_signing", _("Contract signed (合同签订)")
+
+
+class DeadlineQuerySet(models.QuerySet):
+    def current(self):
+        return self.filter(superseded_at__isnull=True)
+
+    def visible_to(self, user):
+        if not getattr(user, "is_authenticated", False):
+            return self.none()
+        if user.is_platform_admin:
+            return self.all()
+        return self.filter(
+            org_scope_q(user, own="project__department_id", region_path="project__region__path")
+        )
+
+
+class Deadline(models.Model):
+    """A deadline computed from the method's legal minimum (a policy parameter),
+    stored with the rule and basis that set it. A correction that moves it
+    supersedes the row and adds a new one, so the history stays."""
+
+    project = models.ForeignKey(PurchaseProject, on_delete=models.CASCADE, related_name="deadlines")
+    tender = models.ForeignKey(
+        Tender, on_delete=models.CASCADE, null=True, blank=True, related_name="deadlines"
+    )
+    kind = models.CharField(_("deadline"), max_length=24, choices=DeadlineKind.choices)
+    # None: the holiday calendar of the year it falls in is not entered yet.
+    due_at = models.DateTimeField(_("due"), null=True, blank=True)
+    # Whether the deadline is a whole day (shown as a date) or a moment (shown with the time).
+    whole_day = models.BooleanField(default=True)
+    counted_from = models.DateTimeField(_("counted from"), null=True, blank=True)
+    rule = models.CharField(_("rule"), max_length=10)
+    basis = models.CharField(_("legal basis"), max_length=200)
+    parameter = models.CharField(_("parameter"), max_length=80, blank=True)
+    # e.g. "5 working days after 2026-09-28": how the date was reached.
+    explanation = models.CharField(_("how it is computed"), max_length=300)
+    done_at = models.DateTimeField(_("done at"), null=True, blank=True)
+    late = models.BooleanField(_("late"), default=False)
+    late_reason = models.TextField(_("reason for lateness"), blank=True)
+    superseded_at = models.DateTimeField(_("superseded at"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = DeadlineQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("期限 deadline")
+        verbose_name_plural = _("期限 deadlines")
+        ordering = ["due_at", "pk"]
+        indexes = [models.Index(fields=["done_at", "due_at"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["tender", "kind"],
+                condition=Q(superseded_at__isnull=True, tender__isnull=False),
+                name="deadline_one_current_per_tender_kind",
+            ),
+            models.UniqueConstraint(
+                fields=["project", "kind"],
+                condition=Q(superseded_at__isnull=True, tender__isnull=True),
+                name="deadline_one_current_per_project_kind",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.due_at}"
+
+    @property
+    def audit_organization(self):
+        return self.project.department
+
+
+class NoticeKind(models.TextChoices):
+    INTENTION = "intention", _("Purchase intention (采购意向)")
+    PURCHASE = "purchase", _("Purchase notice (采购公告)")
+    CORRECTION = "correction", _("Correction notice (更正公告)")
+    PUBLICITY = "publicity", _("Single-source publicity (单一来源公示)")
+    RESULT = "result", _("Result notice (中标（成交）结果公告)")
+    TERMINATION = "termination", _("Termination notice (终止公告)")
+
+
+# The OCDS release tag of each kind of published step.
+OCDS_TAGS = {
+    NoticeKind.INTENTION: ["planning"],
+    NoticeKind.PURCHASE: ["tender"],
+    NoticeKind.CORRECTION: ["tenderAmendment"],
+    NoticeKind.PUBLICITY: ["tender"],
+    NoticeKind.RESULT: ["award"],
+    NoticeKind.TERMINATION: ["tenderCancellation"],
+}
+
+
+class ImmutableError(Exception):
+    pass
+
+
+class NoticeQuerySet(models.QuerySet):
+    def public(self):
+        return self.all()
+
+
+class Notice(models.Model):
+    """A published step of the purchase (公告): immutable once written, it is the
+    public history of the project (and its OCDS release)."""
+
+    project = models.ForeignKey(PurchaseProject, on_delete=models.PROTECT, related_name="notices")
+    tender = models.ForeignKey(
+        Tender, on_delete=models.PROTECT, null=True, blank=True, related_name="notices"
+    )
+    kind = models.CharField(_("kind"), max_length=12, choices=NoticeKind.choices)
+    number = models.CharField(_("notice number"), max_length=40, unique=True)
+    title = models.CharField(_("title"), max_length=300)
+    body = models.TextField(_("text"))
+    # The facts as published (dates, amounts, providers): what the release is built from.
+    data = models.JSONField(_("published data"), default=dict)
+    published_at = models.DateTimeField(_("published at"))
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    # The deadline it had to meet, if any, and whether it was met.
+    due_at = models.DateTimeField(_("due"), null=True, blank=True)
+    late = models.BooleanField(_("published late"), default=False)
+    late_reason = models.TextField(_("reason for publishing late"), blank=True)
+
+    objects = NoticeQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("公告 notice")
+        verbose_name_plural = _("公告 notices")
+        ordering = ["-published_at", "-pk"]
+        indexes = [models.Index(fields=["kind", "published_at"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(late=False) | ~Q(late_reason=""), name="notice_late_has_reason"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.number} {self.title}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise ImmutableError("a published notice is never changed; publish a correction")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ImmutableError("a published notice is never deleted")
+
+    @property
+    def audit_organization(self):
+        return self.project.department
+
+    @property
+    def ocds_tags(self) -> list[str]:
+        return OCDS_TAGS[self.kind]

@@ -1,0 +1,201 @@
+"""Fixtures for running purchases: a clock that travels (the platform decides by
+the server's clock, so tests move it), providers with clean compliance records,
+evaluation experts, and a project ready for its purchase notice."""
+
+from __future__ import annotations
+
+import datetime as dt
+from types import SimpleNamespace
+
+import pytest
+from django.utils import timezone
+
+
+class Clock:
+    """clock.at("2026-09-15 10:00") sets the platform's clock (Asia/Shanghai);
+    the clock stands still until moved again."""
+
+    def __init__(self):
+        self._traveller = None
+
+    def at(self, when: str | dt.datetime) -> dt.datetime:
+        import time_machine
+
+        moment = when if isinstance(when, dt.datetime) else dt.datetime.fromisoformat(when)
+        if timezone.is_naive(moment):
+            moment = timezone.make_aware(moment)
+        self.stop()
+        self._traveller = time_machine.travel(moment, tick=False)
+        self._traveller.start()
+        return moment
+
+    def stop(self):
+        if self._traveller is not None:
+            self._traveller.stop()
+            self._traveller = None
+
+
+@pytest.fixture
+def clock():
+    c = Clock()
+    yield c
+    c.stop()
+
+
+def provider_org(make_org, make_user, name, *, org_type="enterprise", sme_size="", **fields):
+    """A provider with a clean compliance declaration and one user."""
+    from govbuy.orgs import services as orgs
+
+    org = make_org(name, "410100", org_type=org_type, is_provider=True, sme_size=sme_size, **fields)
+    user = make_user("provider", org)
+    facts = {
+        "independent_civil_liability": True,
+        "good_tax_record": True,
+        "good_social_insurance_record": True,
+        "established_on": dt.date(2015, 3, 1),
+    }
+    if org_type == "social_organization":
+        facts.update(
+            civil_affairs_registered=True,
+            has_fixed_premises=True,
+            has_full_time_staff=True,
+            sound_governance=True,
+            sound_accounting=True,
+            annual_inspection_year=timezone.localdate().year - 1,
+            annual_inspection_passed=True,
+            in_qualified_directory=True,
+        )
+    orgs.declare_compliance(actor=user, organization=org, **facts)
+    return org, user
+
+
+REQUIREMENT = dict(
+    content="为辖区 60 岁以上老年人提供助餐服务，含堂食与送餐上门",
+    standards="符合《老年人助餐服务规范》，餐食留样 48 小时",
+    quantity="120 个助餐点，年服务 3 万人次",
+    recipients="辖区 60 岁以上老年人",
+    place="郑州市金水区",
+    technical_guarantees="助餐信息系统实名刷卡，食品安全责任险",
+    goals="老年人就餐便利度提高",
+    indicators="服务人次：≥3万\n服务满意度：≥90%",
+)
+
+
+def approved_project(
+    buying,
+    *,
+    method: str,
+    amount: str = "1500000.00",
+    name: str = "2027年社区老年助餐服务采购",
+    line_amount: str | None = None,
+    **flags,
+):
+    """A project of 郑州市民政局 with approved requirements and `method` settled
+    (flags: intended_provider, voucher, emergency, emergency_reason)."""
+    from govbuy.procurement import services
+
+    line = buying.line(
+        line_amount or str(max(2000000, int(float(amount)) * 2)) + ".00",
+        out_years=[{"year": buying.year + 1, "amount": "1"}],
+    )
+    project = services.create_project(
+        actor=buying.purchaser,
+        budget_line=line,
+        name=name,
+        amount=amount,
+        term_start=f"{buying.year + 1}-01-01",
+        term_end=f"{buying.year + 1}-12-31",
+        **REQUIREMENT,
+        **flags,
+    )
+    services.submit_for_review(actor=buying.purchaser, project=project)
+    services.review_requirements(
+        actor=buying.manager,
+        project=project,
+        approve=True,
+        complete=True,
+        compliant=True,
+        reasonable=True,
+    )
+    services.choose_method(
+        actor=buying.purchaser, project=project, method=method, reason="按项目特点选择"
+    )
+    project.refresh_from_db()
+    return project
+
+
+@pytest.fixture
+def tendering(request, clock, make_org, make_user):
+    """On 2026-08-03: an approved open-tender purchase of 1,500,000 元 by 郑州市民政局
+    with its purchase intention published; three providers (a large enterprise, a
+    small one, a social organization), a 公益二类 unit, four experts of the 郑州
+    finance bureau's pool and the department's representative."""
+    from govbuy.accounts import services as accounts
+    from govbuy.procurement import services
+
+    clock.at("2026-08-03 09:00")
+    buying = request.getfixturevalue("buying")
+    project = approved_project(buying, method="open_tender")
+    intention = services.publish_intention(
+        actor=buying.purchaser, project=project, expected_on="2026-09-15"
+    )
+    large, large_user = provider_org(make_org, make_user, "豫康养老服务有限公司", sme_size="large")
+    small, small_user = provider_org(make_org, make_user, "金水乐龄餐饮有限公司", sme_size="small")
+    social, social_user = provider_org(
+        make_org,
+        make_user,
+        "郑州市夕阳红社会工作服务中心",
+        org_type="social_organization",
+        social_org_form="social_service_agency",
+    )
+    unit, unit_user = provider_org(
+        make_org,
+        make_user,
+        "郑州市社会福利服务中心",
+        org_type="public_institution",
+        institution_class="public_welfare_2",
+    )
+    experts = [make_user("expert", buying.zz) for _ in range(4)]
+    rep = make_user()
+    accounts.add_membership(
+        actor="test", user=rep, organization=buying.dept, role="purchaser", is_manager=False
+    )
+    project.refresh_from_db()
+    return SimpleNamespace(
+        **vars(buying),
+        project=project,
+        intention=intention,
+        large=large,
+        large_user=large_user,
+        small=small,
+        small_user=small_user,
+        social=social,
+        social_user=social_user,
+        unit=unit,
+        unit_user=unit_user,
+        experts=experts,
+        rep=rep,
+        panel=[*experts, rep],
+        criteria=[
+            {"name": "服务方案", "points": "40", "description": "方案完整、可行"},
+            {"name": "团队与经验", "points": "30", "description": "人员资质与类似业绩"},
+        ],
+    )
+
+
+def start(services, t, **over):
+    """Publish the purchase notice on 2026-09-15 10:00 with the bid deadline
+    2026-10-12 09:30 (after National Day), comprehensive scoring 30/40/30 and a
+    10% deduction for small and micro enterprises."""
+    kwargs = dict(
+        actor=t.purchaser,
+        project=t.project,
+        bid_deadline="2026-10-12T09:30",
+        price_weight="30",
+        criteria=t.criteria,
+        sme_deduction="0.10",
+        qualification="具有独立承担民事责任的能力；近三年无重大违法记录",
+        documents="招标文件：服务内容、标准与评分办法见附件。",
+    )
+    kwargs.update(over)
+    return services.start_round(**kwargs)
