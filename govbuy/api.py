@@ -23,6 +23,8 @@ from govbuy.orgs.api import public_router as orgs_public_router
 from govbuy.orgs.api import router as orgs_router
 from govbuy.procurement.api import public_router as procurement_public_router
 from govbuy.procurement.api import router as procurement_router
+from govbuy.procurement.api_running import public_router as running_public_router
+from govbuy.procurement.api_running import router as running_router
 
 api = NinjaAPI(
     title="govbuy API",
@@ -37,6 +39,9 @@ api = NinjaAPI(
 
 
 def _field_of(loc) -> str | None:
+    loc = list(loc)
+    if loc and loc[0] in ("form", "file"):  # multipart fields: ("form", "price")
+        loc = loc[1:]
     parts = [
         str(p) for p in loc if p not in ("body", "query", "path", "payload", "params", "filters")
     ]
@@ -123,3 +128,5 @@ api.add_router("", catalog_public_router)
 api.add_router("", budgets_router)
 api.add_router("", procurement_router)
 api.add_router("", procurement_public_router)
+api.add_router("", running_router)
+api.add_router("", running_public_router)

@@ -1,0 +1,1446 @@
+"""Running a purchase over /api/v1: notices and open opportunities (public),
+rounds and their deadlines, bids (sealed until the opening, P12), the remote
+opening, the panel's evaluation, award and result, other methods, questions
+and complaints (P11).
+
+Each write calls one service; each read one scoped selector. Bid content —
+price, technical response, attachments, even the number of bids — is read only
+through the sealed selectors of `bidding_selectors`, which answer 403 ("sealed",
+audited) before the opening time and 404 to users who cannot see the round.
+"""
+
+import datetime as dt
+from decimal import Decimal
+
+from django.contrib.auth import get_user_model
+from django.http import FileResponse, Http404
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from ninja import File, Form, Query, Router, Schema, Status
+from ninja.files import UploadedFile
+from ninja.pagination import PageNumberPagination, paginate
+from pydantic import Field
+
+from govbuy.accounts.models import Role
+from govbuy.core.api_auth import AUTH, PublicRateThrottle
+from govbuy.core.errors import InvalidInput, NotAllowed
+from govbuy.core.permissions import member_orgs
+
+from . import bidding_selectors as bidding
+from . import selectors, services
+from .api import _region
+from .models import BidStatus, NoticeKind
+
+public_router = Router(tags=["running a purchase (public)"])
+router = Router(tags=["running a purchase"], auth=AUTH)
+
+PUBLIC = {"auth": None, "throttle": [PublicRateThrottle()]}
+
+
+# --- output schemas ------------------------------------------------------------------------
+
+
+class DeadlineOut(Schema):
+    kind: str
+    kind_label: str
+    due_at: dt.datetime | None
+    whole_day: bool
+    counted_from: dt.datetime | None
+    rule: str
+    basis: str
+    parameter: str
+    explanation: str
+    done_at: dt.datetime | None
+    late: bool
+    late_reason: str
+
+    @staticmethod
+    def resolve_kind_label(obj):
+        return str(obj.get_kind_display())
+
+
+class CriterionOut(Schema):
+    id: int
+    name: str
+    max_score: Decimal
+    description: str
+    position: int
+
+
+class NoticeOut(Schema):
+    id: int
+    number: str
+    kind: str
+    kind_label: str
+    title: str
+    published_at: dt.datetime
+    project_id: int
+    project_code: str
+    department: str
+    region: str
+    tender_id: int | None
+    method: str
+    due_at: dt.datetime | None
+    late: bool
+
+    @staticmethod
+    def resolve_kind_label(obj):
+        return str(obj.get_kind_display())
+
+    @staticmethod
+    def resolve_project_code(obj):
+        return obj.project.code
+
+    @staticmethod
+    def resolve_department(obj):
+        return obj.project.department.name
+
+    @staticmethod
+    def resolve_region(obj):
+        return obj.project.region.code
+
+    @staticmethod
+    def resolve_method(obj):
+        return obj.tender.method if obj.tender_id else obj.project.method
+
+
+class NoticeDetail(NoticeOut):
+    body: str
+    data: dict
+    late_reason: str
+    ocds_tags: list[str]
+
+
+class NoticeBrief(Schema):
+    id: int
+    number: str
+    kind: str
+    title: str
+    published_at: dt.datetime
+    late: bool
+    late_reason: str
+
+
+def _round_notices(tender) -> list:
+    return [n for n in bidding.notices_of(tender.project) if n.tender_id in (None, tender.pk)]
+
+
+class RoundOut(Schema):
+    id: int
+    project_id: int
+    project_code: str
+    project_name: str
+    department: str
+    region: str
+    round_no: int
+    title: str
+    method: str
+    status: str
+    evaluation_method: str
+    emergency: bool
+    published_at: dt.datetime
+    bid_deadline: dt.datetime
+    opening_at: dt.datetime
+    opened_at: dt.datetime | None
+    evaluated_at: dt.datetime | None
+    awarded_at: dt.datetime | None
+    result_published_at: dt.datetime | None
+    ended_at: dt.datetime | None
+    suspended_until: dt.date | None
+
+    @staticmethod
+    def resolve_project_code(obj):
+        return obj.project.code
+
+    @staticmethod
+    def resolve_project_name(obj):
+        return obj.project.name
+
+    @staticmethod
+    def resolve_department(obj):
+        return obj.project.department.name
+
+    @staticmethod
+    def resolve_region(obj):
+        return obj.project.region.code
+
+
+class OrgBrief(Schema):
+    id: int
+    name: str
+
+
+class FrameworkMemberOut(Schema):
+    id: int
+    provider_id: int
+    provider: str
+    price: Decimal
+    rank: int
+
+    @staticmethod
+    def resolve_provider(obj):
+        return obj.provider.name
+
+
+class FrameworkOut(Schema):
+    call_off_mode: str
+    max_members: int
+    term_start: dt.date
+    term_end: dt.date
+    concluded_at: dt.datetime | None
+    members: list[FrameworkMemberOut]
+
+    @staticmethod
+    def resolve_members(obj):
+        return list(obj.members.select_related("provider"))
+
+
+class RoundDetail(RoundOut):
+    price_weight: Decimal
+    sme_deduction: Decimal
+    reserved_for_sme: bool
+    min_bids: int
+    qualification: str
+    documents: str
+    simplified_steps: list
+    quote_round: int
+    quote_deadline: dt.datetime | None
+    suspended_at: dt.datetime | None
+    end_reason: str
+    awarded_provider_id: int | None
+    awarded_provider: str | None
+    award_amount: Decimal | None
+    savings_rate: Decimal | None
+    warnings: list[dict]
+    criteria: list[CriterionOut]
+    invited: list[OrgBrief]
+    deadlines: list[DeadlineOut]
+    notices: list[NoticeBrief]
+    framework: FrameworkOut | None
+
+    @staticmethod
+    def resolve_awarded_provider(obj):
+        return obj.awarded_provider.name if obj.awarded_provider_id else None
+
+    @staticmethod
+    def resolve_criteria(obj):
+        return list(obj.criteria.all())
+
+    @staticmethod
+    def resolve_invited(obj):
+        return list(obj.invited.order_by("pk"))
+
+    @staticmethod
+    def resolve_deadlines(obj):
+        return list(bidding.deadlines_of(tender=obj))
+
+    @staticmethod
+    def resolve_notices(obj):
+        return _round_notices(obj)
+
+    @staticmethod
+    def resolve_framework(obj):
+        return getattr(obj, "framework", None)
+
+
+class PublicRoundOut(Schema):
+    """What anyone may read of a round: never a bid, a price or a count."""
+
+    id: int
+    project_code: str
+    project_name: str
+    department: str
+    region: str
+    round_no: int
+    title: str
+    method: str
+    status: str
+    evaluation_method: str
+    price_weight: Decimal
+    sme_deduction: Decimal
+    reserved_for_sme: bool
+    qualification: str
+    documents: str
+    emergency: bool
+    simplified_steps: list
+    published_at: dt.datetime
+    bid_deadline: dt.datetime
+    opening_at: dt.datetime
+    criteria: list[CriterionOut]
+    deadlines: list[DeadlineOut]
+    notices: list[NoticeBrief]
+    result: dict | None = Field(None, description="the published result notice's facts")
+
+    resolve_project_code = staticmethod(RoundOut.resolve_project_code)
+    resolve_project_name = staticmethod(RoundOut.resolve_project_name)
+    resolve_department = staticmethod(RoundOut.resolve_department)
+    resolve_region = staticmethod(RoundOut.resolve_region)
+    resolve_criteria = staticmethod(RoundDetail.resolve_criteria)
+    resolve_deadlines = staticmethod(RoundDetail.resolve_deadlines)
+
+    @staticmethod
+    def resolve_notices(obj):
+        return _round_notices(obj)
+
+    @staticmethod
+    def resolve_result(obj):
+        if obj.result_published_at is None:
+            return None
+        results = [n for n in _round_notices(obj) if n.kind == NoticeKind.RESULT]
+        return results[-1].data if results else None
+
+
+class OpportunityOut(Schema):
+    id: int
+    project_code: str
+    title: str
+    method: str
+    department: str
+    region: str
+    reserved_for_sme: bool
+    published_at: dt.datetime
+    bid_deadline: dt.datetime
+    opening_at: dt.datetime
+
+    resolve_project_code = staticmethod(RoundOut.resolve_project_code)
+    resolve_department = staticmethod(RoundOut.resolve_department)
+    resolve_region = staticmethod(RoundOut.resolve_region)
+
+
+class ReceiptOut(Schema):
+    """What the platform received and when: never the content."""
+
+    id: int
+    tender_id: int
+    provider_id: int
+    provider: str
+    status: str
+    submitted_at: dt.datetime
+    digest: str
+    replaces_id: int | None
+    withdrawn_at: dt.datetime | None
+    attachments: int
+
+    @staticmethod
+    def resolve_provider(obj):
+        return obj.provider.name
+
+    @staticmethod
+    def resolve_attachments(obj):
+        return obj.n_attachments
+
+
+class MyBidOut(ReceiptOut):
+    tender_title: str
+    tender_status: str
+    project_code: str
+    bid_deadline: dt.datetime
+    opening_at: dt.datetime
+
+    @staticmethod
+    def resolve_tender_title(obj):
+        return obj.tender.title
+
+    @staticmethod
+    def resolve_tender_status(obj):
+        return obj.tender.status
+
+    @staticmethod
+    def resolve_project_code(obj):
+        return obj.tender.project.code
+
+    @staticmethod
+    def resolve_bid_deadline(obj):
+        return obj.tender.bid_deadline
+
+    @staticmethod
+    def resolve_opening_at(obj):
+        return obj.tender.opening_at
+
+
+class AttachmentOut(Schema):
+    id: int
+    name: str
+    kind: str
+    content_type: str
+    size: int
+    sha256: str
+    url: str
+
+    @staticmethod
+    def resolve_url(obj):
+        return reverse("api:bid_attachment", kwargs={"pk": obj.pk})
+
+
+class QuoteOut(Schema):
+    round_no: int
+    price: Decimal
+    note: str
+    submitted_at: dt.datetime
+
+
+class BidOut(Schema):
+    id: int
+    tender_id: int
+    provider_id: int
+    provider: str
+    status: str
+    submitted_at: dt.datetime
+    price: Decimal
+    technical_response: str
+    sme_size: str
+    digest: str
+    replaces_id: int | None
+    withdrawn_at: dt.datetime | None
+    warnings: list[dict]
+    valid: bool | None
+    invalid_reason: str
+    evaluated_price: Decimal | None
+    price_score: Decimal | None
+    technical_score: Decimal | None
+    total_score: Decimal | None
+    rank: int | None
+    attachments: list[AttachmentOut]
+    quotes: list[QuoteOut]
+
+    @staticmethod
+    def resolve_provider(obj):
+        return obj.provider.name
+
+    @staticmethod
+    def resolve_attachments(obj):
+        return list(obj.attachments.all())
+
+    @staticmethod
+    def resolve_quotes(obj):
+        return list(obj.quotes.all())
+
+
+class OpeningLine(Schema):
+    bid: int
+    provider: int
+    provider_name: str
+    price: str
+    sme_size: str
+    received_at: str
+    digest: str
+    digest_ok: bool
+    attachments: int
+
+
+class OpeningResponseOut(Schema):
+    id: int
+    provider_id: int
+    provider: str
+    answer: str
+    objection: str
+    responded_at: dt.datetime
+    reply: str
+    replied_at: dt.datetime | None
+
+    @staticmethod
+    def resolve_provider(obj):
+        return obj.provider.name
+
+
+class OpeningOut(Schema):
+    tender_id: int
+    opened_at: dt.datetime | None
+    record: list[OpeningLine]
+    responses: list[OpeningResponseOut]
+
+
+class CountOut(Schema):
+    count: int
+
+
+class PanelMemberOut(Schema):
+    id: int
+    user_id: int
+    name: str
+    is_chair: bool
+    is_purchaser_rep: bool
+    no_conflict_declared_at: dt.datetime | None
+    submitted_at: dt.datetime | None
+
+    @staticmethod
+    def resolve_name(obj):
+        return str(obj.user)
+
+
+class MyPanelOut(Schema):
+    id: int
+    tender_id: int
+    tender_title: str
+    tender_status: str
+    department: str
+    opening_at: dt.datetime
+    is_chair: bool
+    no_conflict_declared_at: dt.datetime | None
+    submitted_at: dt.datetime | None
+
+    @staticmethod
+    def resolve_tender_title(obj):
+        return obj.tender.title
+
+    @staticmethod
+    def resolve_tender_status(obj):
+        return obj.tender.status
+
+    @staticmethod
+    def resolve_department(obj):
+        return obj.tender.project.department.name
+
+    @staticmethod
+    def resolve_opening_at(obj):
+        return obj.tender.opening_at
+
+
+class CreditOut(Schema):
+    id: int
+    kind: str
+    kind_label: str
+    description: str
+    recorded_by: str
+    project_reference: str
+    recorded_on: dt.date
+    exclusion_from: dt.date | None
+    exclusion_until: dt.date | None
+    basis: str
+    in_force: bool
+
+
+class SheetBidOut(Schema):
+    bid: BidOut
+    price: Decimal = Field(..., description="the final price: the last quote, or the bid price")
+    credit: list[CreditOut]
+    my_scores: dict[int, Decimal]
+
+
+class PanelSheetOut(Schema):
+    tender_id: int
+    criteria: list[CriterionOut]
+    bids: list[SheetBidOut]
+
+
+class ScoreOut(Schema):
+    member_id: int
+    member: str
+    bid_id: int
+    provider: str
+    criterion_id: int
+    criterion: str
+    points: Decimal
+    note: str
+
+    @staticmethod
+    def resolve_member(obj):
+        return str(obj.member.user)
+
+    @staticmethod
+    def resolve_provider(obj):
+        return obj.bid.provider.name
+
+    @staticmethod
+    def resolve_criterion(obj):
+        return obj.criterion.name
+
+
+class CallOffOut(Schema):
+    id: int
+    member_id: int
+    provider: str
+    amount: Decimal
+    description: str
+    chosen_by: str
+    recipient_name: str
+    created_at: dt.datetime
+
+    @staticmethod
+    def resolve_provider(obj):
+        return obj.member.provider.name
+
+
+class QuestionOut(Schema):
+    id: int
+    tender_id: int
+    tender_title: str
+    provider_id: int
+    provider: str
+    subject: str
+    known_on: dt.date
+    window_ends: dt.date
+    filed_at: dt.datetime
+    content: str
+    answer_due: dt.date
+    answer: str
+    answered_at: dt.datetime | None
+    answered_late: bool
+    has_complaint: bool | None = None
+
+    @staticmethod
+    def resolve_tender_title(obj):
+        return obj.tender.title
+
+    @staticmethod
+    def resolve_provider(obj):
+        return obj.provider.name
+
+
+class ComplaintOut(Schema):
+    id: int
+    question_id: int
+    tender_id: int
+    tender_title: str
+    provider_id: int
+    provider: str
+    window_ends: dt.date
+    filed_at: dt.datetime
+    content: str
+    status: str
+    review_due: dt.date
+    reviewed_at: dt.datetime | None
+    review_note: str
+    decision_due: dt.date
+    decision: str
+    decision_text: str
+    decided_at: dt.datetime | None
+    suspended: bool
+
+    @staticmethod
+    def resolve_tender_id(obj):
+        return obj.question.tender_id
+
+    @staticmethod
+    def resolve_tender_title(obj):
+        return obj.question.tender.title
+
+    @staticmethod
+    def resolve_provider(obj):
+        return obj.provider.name
+
+
+# --- input schemas ---------------------------------------------------------------------------
+
+TEXT = 20000
+
+
+class NoticeFilter(Schema):
+    kind: str | None = Field(None, max_length=20)
+    q: str | None = Field(None, max_length=100)
+    region: str | None = Field(None, max_length=12, description="GB/T 2260 code")
+    method: str | None = Field(None, max_length=30)
+
+
+class OpportunityFilter(Schema):
+    q: str | None = Field(None, max_length=100)
+    region: str | None = Field(None, max_length=12, description="GB/T 2260 code")
+    method: str | None = Field(None, max_length=30)
+
+
+class RoundFilter(Schema):
+    status: str | None = Field(None, max_length=20)
+    q: str | None = Field(None, max_length=100)
+    project: int | None = None
+
+
+class IntentionIn(Schema):
+    expected_on: dt.date = Field(..., description="when the purchase is expected to start")
+    note: str = Field("", max_length=2000)
+
+
+class CriterionIn(Schema):
+    name: str = Field(..., max_length=100)
+    points: Decimal | str
+    description: str = Field("", max_length=2000)
+
+
+class FrameworkIn(Schema):
+    call_off_mode: str = Field(..., max_length=10, description="direct | secondary | recipient")
+    max_members: int
+    term_start: dt.date
+    term_end: dt.date
+
+
+class RoundIn(Schema):
+    bid_deadline: str = Field(..., max_length=40, description="e.g. 2026-10-12T09:30 (Beijing)")
+    evaluation_method: str = Field("comprehensive", max_length=20)
+    price_weight: Decimal | str = "30"
+    criteria: list[CriterionIn] = Field(default_factory=list, max_length=50)
+    sme_deduction: Decimal | str = Field("0.10", description="share, e.g. 0.10 for 10%")
+    reserved_for_sme: bool = False
+    qualification: str = Field("", max_length=TEXT)
+    documents: str = Field("", max_length=50000)
+    invited: list[int] = Field(default_factory=list, max_length=200)
+    title: str = Field("", max_length=200)
+    late_reason: str = Field("", max_length=5000)
+    framework: FrameworkIn | None = None
+
+
+class CorrectionIn(Schema):
+    text: str = Field(..., max_length=TEXT)
+    affects_bids: bool = False
+    new_bid_deadline: str | None = Field(None, max_length=40)
+
+
+class TerminateIn(Schema):
+    reason: str = Field(..., max_length=5000)
+    cancel_project: bool = False
+
+
+class PanelIn(Schema):
+    members: list[int] = Field(..., max_length=49, description="user ids")
+    chair: int | None = None
+
+
+class BidReviewIn(Schema):
+    valid: bool
+    reason: str = Field("", max_length=5000)
+
+
+class QuoteRoundIn(Schema):
+    deadline: str = Field(..., max_length=40, description="e.g. 2026-10-14T17:00")
+
+
+class AwardIn(Schema):
+    bid: int | None = Field(None, description="default: the panel's first")
+    reason: str = Field("", max_length=5000, description="why, when not the first")
+    late_reason: str = Field("", max_length=5000)
+
+
+class ResultIn(Schema):
+    note: str = Field("", max_length=5000)
+    late_reason: str = Field("", max_length=5000)
+
+
+class CommissionIn(Schema):
+    price: Decimal | str
+    reason: str = Field(..., max_length=5000)
+
+
+class CallOffIn(Schema):
+    member: int = Field(..., description="id of the framework member")
+    amount: Decimal | str
+    description: str = Field(..., max_length=5000)
+    recipient_name: str = Field("", max_length=100)
+
+
+class AnswerIn(Schema):
+    answer: str = Field(..., max_length=TEXT)
+
+
+class ReplyIn(Schema):
+    reply: str = Field(..., max_length=5000)
+
+
+class ActingProvider(Schema):
+    provider: int | None = Field(
+        None, description="the provider you act for, when you act for several"
+    )
+
+
+class QuoteIn(ActingProvider):
+    price: Decimal | str
+    note: str = Field("", max_length=5000)
+
+
+class OpeningAnswerIn(ActingProvider):
+    confirm: bool
+    objection: str = Field("", max_length=5000)
+
+
+class QuestionIn(ActingProvider):
+    subject: str = Field(..., max_length=12, description="documents | process | result | publicity")
+    content: str = Field(..., max_length=TEXT)
+
+
+class ComplaintIn(Schema):
+    content: str = Field(..., max_length=TEXT)
+
+
+class ScoresIn(Schema):
+    scores: dict[int, dict[int, Decimal | str]] = Field(
+        ..., description="{bid id: {criterion id: points}} for every valid bid and criterion"
+    )
+
+
+class QuestionFilter(Schema):
+    tender: int | None = None
+    open_only: bool = False
+
+
+class ComplaintFilter(Schema):
+    status: str | None = Field(None, max_length=10)
+    tender: int | None = None
+
+
+class ComplaintReviewIn(Schema):
+    accept: bool
+    note: str = Field("", max_length=5000)
+
+
+class SuspendIn(Schema):
+    days: int
+
+
+class DecisionIn(Schema):
+    upheld: bool
+    text: str = Field(..., max_length=TEXT)
+
+
+# --- helpers ---------------------------------------------------------------------------------
+
+
+def _acting_provider(user, org_id: int | None):
+    """The provider the user acts for: the one named, or the only one."""
+    orgs = member_orgs(user, Role.PROVIDER)
+    if org_id is not None:
+        for org in orgs:
+            if org.pk == org_id:
+                return org
+        raise NotAllowed(_("You do not act for that organization as a provider."))
+    if len(orgs) == 1:
+        return orgs[0]
+    if not orgs:
+        raise NotAllowed(_("Only a provider's staff do this."))
+    raise InvalidInput(
+        [{"field": "provider", "message": _("You act for several providers: name one.")}]
+    )
+
+
+def _live_receipt(user, tender, provider):
+    """The provider's live bid on the round, found through its receipts (no content)."""
+    bid = next(
+        (
+            b
+            for b in bidding.receipt_for_user(user, tender)
+            if b.provider_id == provider.pk and b.status == BidStatus.SUBMITTED
+        ),
+        None,
+    )
+    if bid is None:
+        raise Http404("No live bid of yours on this round.")
+    return bid
+
+
+def _round(user, pk):
+    return bidding.tender_for_user(user, pk)
+
+
+# --- public: notices, opportunities, a round's public view -------------------------------------
+
+
+@public_router.get(
+    "/notices", response=list[NoticeOut], summary="Published notices (公告), newest first", **PUBLIC
+)
+@paginate(PageNumberPagination, page_size=50)
+def list_notices(request, filters: Query[NoticeFilter]):
+    return bidding.public_notices(
+        kind=filters.kind, q=filters.q, region=_region(filters.region), method=filters.method
+    )
+
+
+@public_router.get("/notices/{pk}", response=NoticeDetail, summary="One published notice", **PUBLIC)
+def get_notice(request, pk: int):
+    return bidding.public_notice(pk)
+
+
+@public_router.get(
+    "/opportunities",
+    response=list[OpportunityOut],
+    summary="Rounds open for bids that any provider may answer",
+    **PUBLIC,
+)
+@paginate(PageNumberPagination, page_size=50)
+def list_opportunities(request, filters: Query[OpportunityFilter]):
+    return bidding.opportunities(q=filters.q, region=_region(filters.region), method=filters.method)
+
+
+@public_router.get(
+    "/rounds/{pk}/public",
+    response=PublicRoundOut,
+    summary="A round as the public sees it: deadlines with their rules, criteria, result",
+    **PUBLIC,
+)
+def public_round(request, pk: int):
+    return bidding.public_tender(pk)
+
+
+# --- rounds: the purchaser's steps ----------------------------------------------------------------
+
+
+@router.get("/rounds", response=list[RoundOut], summary="Rounds (采购活动) visible to you")
+@paginate(PageNumberPagination, page_size=50)
+def list_rounds(request, filters: Query[RoundFilter]):
+    return bidding.tenders_for_user(
+        request.auth, status=filters.status, q=filters.q, project=filters.project
+    )
+
+
+@router.get("/rounds/{pk}", response=RoundDetail, summary="A round with its deadlines and notices")
+def get_round(request, pk: int):
+    return _round(request.auth, pk)
+
+
+@router.post(
+    "/projects/{pk}/intention",
+    response={201: NoticeDetail},
+    summary="Publish the purchase intention (采购意向), at least 30 days ahead",
+)
+def publish_intention(request, pk: int, payload: IntentionIn):
+    notice = services.publish_intention(
+        actor=request.auth,
+        project=selectors.project_for_user(request.auth, pk),
+        expected_on=payload.expected_on,
+        note=payload.note,
+    )
+    return Status(201, bidding.public_notice(notice.pk))
+
+
+@router.post(
+    "/projects/{pk}/rounds",
+    response={201: RoundDetail},
+    summary="Publish the purchase notice: a round starts with its deadlines (P2, P3, P9, D1)",
+)
+def start_round(request, pk: int, payload: RoundIn):
+    data = payload.dict()
+    tender = services.start_round(
+        actor=request.auth, project=selectors.project_for_user(request.auth, pk), **data
+    )
+    return Status(201, _round(request.auth, tender.pk))
+
+
+@router.post(
+    "/projects/{pk}/commission",
+    response={201: RoundDetail},
+    summary="Commission the department's own 公益二类 unit directly (P6)",
+)
+def commission_directly(request, pk: int, payload: CommissionIn):
+    tender = services.commission_directly(
+        actor=request.auth,
+        project=selectors.project_for_user(request.auth, pk),
+        price=payload.price,
+        reason=payload.reason,
+    )
+    return Status(201, _round(request.auth, tender.pk))
+
+
+@router.post(
+    "/rounds/{pk}/corrections",
+    response={201: NoticeDetail},
+    summary="Publish a correction notice; moves the bid deadline when the law says so",
+)
+def publish_correction(request, pk: int, payload: CorrectionIn):
+    notice = services.publish_correction(
+        actor=request.auth,
+        tender=_round(request.auth, pk),
+        text=payload.text,
+        affects_bids=payload.affects_bids,
+        new_bid_deadline=payload.new_bid_deadline,
+    )
+    return Status(201, bidding.public_notice(notice.pk))
+
+
+@router.post(
+    "/rounds/{pk}/terminate", response=NoticeDetail, summary="Terminate the round (终止公告)"
+)
+def terminate_round(request, pk: int, payload: TerminateIn):
+    notice = services.terminate_round(
+        actor=request.auth,
+        tender=_round(request.auth, pk),
+        reason=payload.reason,
+        cancel_project=payload.cancel_project,
+    )
+    return bidding.public_notice(notice.pk)
+
+
+@router.post(
+    "/rounds/{pk}/open",
+    response=RoundDetail,
+    summary="Open the bids at the opening time (开标); too few bids fail the round",
+)
+def open_bids(request, pk: int):
+    tender = services.open_bids(actor=request.auth, tender=_round(request.auth, pk))
+    return _round(request.auth, tender.pk)
+
+
+@router.post(
+    "/rounds/{pk}/panel",
+    response=list[PanelMemberOut],
+    summary="Appoint the evaluation panel (experts and the purchaser's representatives)",
+)
+def appoint_panel(request, pk: int, payload: PanelIn):
+    tender = _round(request.auth, pk)
+    wanted = list(dict.fromkeys(payload.members))
+    if payload.chair is not None and payload.chair not in wanted:
+        wanted.insert(0, payload.chair)
+    users = {u.pk: u for u in get_user_model().objects.filter(pk__in=wanted, is_active=True)}
+    unknown = [str(uid) for uid in wanted if uid not in users]
+    if unknown:
+        raise InvalidInput(
+            [
+                {
+                    "field": "members",
+                    "message": _("Unknown user(s): %(ids)s.") % {"ids": ", ".join(unknown)},
+                }
+            ]
+        )
+    return services.appoint_panel(
+        actor=request.auth,
+        tender=tender,
+        members=[users[uid] for uid in dict.fromkeys(payload.members)],
+        chair=users[payload.chair] if payload.chair is not None else None,
+    )
+
+
+@router.post(
+    "/bids/{pk}/review",
+    response=BidOut,
+    summary="Find a bid valid or invalid (资格性、符合性审查), after the opening",
+)
+def review_bid(request, pk: int, payload: BidReviewIn):
+    bid = services.review_bid(
+        actor=request.auth,
+        bid=bidding.bid_for_user(request.auth, pk),
+        valid=payload.valid,
+        reason=payload.reason,
+    )
+    return bidding.bid_for_user(request.auth, bid.pk)
+
+
+@router.post(
+    "/rounds/{pk}/quote-round",
+    response=RoundDetail,
+    summary="Ask the valid bidders for a further quote (negotiation, consultation)",
+)
+def open_quote_round(request, pk: int, payload: QuoteRoundIn):
+    tender = services.open_quote_round(
+        actor=request.auth, tender=_round(request.auth, pk), deadline=payload.deadline
+    )
+    return _round(request.auth, tender.pk)
+
+
+@router.post(
+    "/rounds/{pk}/award",
+    response=RoundDetail,
+    summary="Confirm the winner in the panel's order (P1); records the savings rate",
+)
+def confirm_award(request, pk: int, payload: AwardIn):
+    tender = _round(request.auth, pk)
+    bid = None
+    if payload.bid is not None:
+        bid = bidding.bid_for_user(request.auth, payload.bid)
+        if bid.tender_id != tender.pk:
+            raise InvalidInput([{"field": "bid", "message": _("That bid is not of this round.")}])
+    services.confirm_award(
+        actor=request.auth,
+        tender=tender,
+        bid=bid,
+        reason=payload.reason,
+        late_reason=payload.late_reason,
+    )
+    return _round(request.auth, pk)
+
+
+@router.post(
+    "/rounds/{pk}/result",
+    response={201: NoticeDetail},
+    summary="Publish the result notice (中标（成交）结果公告)",
+)
+def publish_result(request, pk: int, payload: ResultIn):
+    notice = services.publish_result(
+        actor=request.auth,
+        tender=_round(request.auth, pk),
+        note=payload.note,
+        late_reason=payload.late_reason,
+    )
+    return Status(201, bidding.public_notice(notice.pk))
+
+
+@router.post(
+    "/rounds/{pk}/call-offs",
+    response={201: CallOffOut},
+    summary="Order under a framework agreement (P4, 第二阶段)",
+)
+def call_off(request, pk: int, payload: CallOffIn):
+    tender = _round(request.auth, pk)
+    framework = getattr(tender, "framework", None)
+    member = framework.members.filter(pk=payload.member).first() if framework else None
+    if member is None:
+        raise InvalidInput(
+            [{"field": "member", "message": _("Choose a provider admitted to this agreement.")}]
+        )
+    order = services.call_off(
+        actor=request.auth,
+        member=member,
+        amount=payload.amount,
+        description=payload.description,
+        recipient_name=payload.recipient_name,
+    )
+    return Status(201, order)
+
+
+@router.post(
+    "/rounds/{pk}/opening-responses/{response_id}/reply",
+    response=OpeningResponseOut,
+    summary="Reply to a bidder's objection to the opening record",
+)
+def reply_to_objection(request, pk: int, response_id: int, payload: ReplyIn):
+    tender = _round(request.auth, pk)
+    response = bidding.opening_responses(tender).filter(pk=response_id).first()
+    if response is None:
+        raise Http404("No such answer to the opening record.")
+    services.reply_to_objection(actor=request.auth, response=response, reply=payload.reply)
+    return bidding.opening_responses(tender).get(pk=response_id)
+
+
+# --- bids: sealed until the opening (P12) -----------------------------------------------------
+
+
+@router.get(
+    "/rounds/{pk}/bids",
+    response=list[BidOut],
+    summary="The round's bids you may read (403 'sealed' before the opening)",
+)
+@paginate(PageNumberPagination, page_size=50)
+def list_bids(request, pk: int):
+    return bidding.bids_for_user(request.auth, _round(request.auth, pk))
+
+
+@router.get(
+    "/rounds/{pk}/bid-count",
+    response=CountOut,
+    summary="How many live bids (403 'sealed' before the opening)",
+)
+def bid_count(request, pk: int):
+    return {"count": bidding.bid_count_for_user(request.auth, _round(request.auth, pk))}
+
+
+@router.get(
+    "/rounds/{pk}/opening",
+    response=OpeningOut,
+    summary="The opening record (唱标) and the bidders' answers to it",
+)
+def opening_record(request, pk: int):
+    tender = _round(request.auth, pk)
+    record = bidding.opening_record_for_user(request.auth, tender)
+    return {
+        "tender_id": tender.pk,
+        "opened_at": tender.opened_at,
+        "record": record,
+        "responses": list(bidding.opening_responses(tender)),
+    }
+
+
+@router.get("/bids/{pk}", response=BidOut, summary="One bid (403 'sealed' before the opening)")
+def get_bid(request, pk: int):
+    return bidding.bid_for_user(request.auth, pk)
+
+
+@router.get(
+    "/attachments/{pk}",
+    url_name="bid_attachment",
+    summary="Download a bid's attachment (403 'sealed' before the opening)",
+)
+def download_attachment(request, pk: int):
+    attachment = bidding.attachment_for_user(request.auth, pk)
+    try:
+        handle = attachment.file.open("rb")
+    except FileNotFoundError:
+        raise Http404("The stored file is missing.") from None
+    response = FileResponse(
+        handle, as_attachment=True, filename=attachment.name, content_type=attachment.content_type
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@router.get(
+    "/rounds/{pk}/scores",
+    response=list[ScoreOut],
+    summary="Each panel member's points (the evaluation record)",
+)
+def list_scores(request, pk: int):
+    return list(bidding.scores_for_user(request.auth, _round(request.auth, pk)))
+
+
+# --- providers ---------------------------------------------------------------------------------
+
+
+@router.get(
+    "/my/invitations",
+    response=list[RoundOut],
+    summary="Invitation-only rounds open for bids to which your organization is invited",
+)
+@paginate(PageNumberPagination, page_size=50)
+def my_invitations(request):
+    return bidding.invitations_for(request.auth)
+
+
+@router.get(
+    "/my/bids",
+    response=list[MyBidOut],
+    summary="Your organization's bids as receipts (time and digest, never the content)",
+)
+@paginate(PageNumberPagination, page_size=50)
+def my_bids(request):
+    return bidding.receipts_for_user(request.auth)
+
+
+@router.post(
+    "/rounds/{pk}/bids",
+    response={201: ReceiptOut},
+    summary="Submit (or replace) a bid before the deadline; multipart with files",
+    description=(
+        "Form fields: price (元, 2 decimals), technical_response, sme_size "
+        "(large | medium | small | micro), replace (true to replace your live bid), "
+        "provider (when you act for several); files: PDF, Word, Excel, PowerPoint, PNG or "
+        "JPEG, type checked from the content. The server's clock decides the deadline (P12)."
+    ),
+)
+def submit_bid(
+    request,
+    pk: int,
+    price: Form[str],
+    technical_response: Form[str],
+    sme_size: Form[str] = "",
+    replace: Form[bool] = False,
+    provider: Form[int | None] = None,
+    files: File[list[UploadedFile]] = None,
+):
+    tender = bidding.public_tender(pk)
+    bid = services.submit_bid(
+        actor=request.auth,
+        tender=tender,
+        provider=_acting_provider(request.auth, provider),
+        price=price,
+        technical_response=technical_response,
+        sme_size=sme_size,
+        attachments=files or [],
+        replace=replace,
+    )
+    return Status(201, bidding.receipt_for_user(request.auth, tender).get(pk=bid.pk))
+
+
+@router.get(
+    "/rounds/{pk}/receipt",
+    response=list[ReceiptOut],
+    summary="Your bids on the round as receipts: when received and their digest",
+)
+def my_receipt(request, pk: int):
+    return list(bidding.receipt_for_user(request.auth, _round(request.auth, pk)))
+
+
+@router.post(
+    "/rounds/{pk}/withdraw", response=ReceiptOut, summary="Withdraw your bid before the deadline"
+)
+def withdraw_bid(request, pk: int, payload: ActingProvider):
+    tender = _round(request.auth, pk)
+    provider = _acting_provider(request.auth, payload.provider)
+    bid = services.withdraw_bid(
+        actor=request.auth, bid=_live_receipt(request.auth, tender, provider)
+    )
+    return bidding.receipt_for_user(request.auth, tender).get(pk=bid.pk)
+
+
+@router.post(
+    "/rounds/{pk}/quotes",
+    response={201: ReceiptOut},
+    summary="Quote again in the open round of quotes (sealed until its deadline)",
+)
+def submit_quote(request, pk: int, payload: QuoteIn):
+    tender = _round(request.auth, pk)
+    provider = _acting_provider(request.auth, payload.provider)
+    quote = services.submit_quote(
+        actor=request.auth,
+        bid=_live_receipt(request.auth, tender, provider),
+        price=payload.price,
+        note=payload.note,
+    )
+    return Status(201, bidding.receipt_for_user(request.auth, tender).get(pk=quote.bid_id))
+
+
+@router.post(
+    "/rounds/{pk}/opening-responses",
+    response={201: OpeningResponseOut},
+    summary="Confirm the opening record or object to it (不见面开标)",
+)
+def respond_to_opening(request, pk: int, payload: OpeningAnswerIn):
+    tender = _round(request.auth, pk)
+    response = services.respond_to_opening(
+        actor=request.auth,
+        tender=tender,
+        provider=_acting_provider(request.auth, payload.provider),
+        confirm=payload.confirm,
+        objection=payload.objection,
+    )
+    return Status(201, bidding.opening_responses(tender).get(pk=response.pk))
+
+
+@router.post(
+    "/rounds/{pk}/questions",
+    response={201: QuestionOut},
+    summary="Question (质疑) the documents, the process or the result within 7 working days (P11)",
+)
+def file_question(request, pk: int, payload: QuestionIn):
+    question = services.file_question(
+        actor=request.auth,
+        tender=bidding.public_tender(pk),
+        provider=_acting_provider(request.auth, payload.provider),
+        subject=payload.subject,
+        content=payload.content,
+    )
+    return Status(201, bidding.question_for_user(request.auth, question.pk))
+
+
+@router.get("/questions", response=list[QuestionOut], summary="Questions (质疑) visible to you")
+@paginate(PageNumberPagination, page_size=50)
+def list_questions(request, filters: Query[QuestionFilter]):
+    return bidding.questions_for_user(
+        request.auth, tender=filters.tender, open_only=filters.open_only
+    )
+
+
+@router.get("/questions/{pk}", response=QuestionOut)
+def get_question(request, pk: int):
+    return bidding.question_for_user(request.auth, pk)
+
+
+@router.post(
+    "/questions/{pk}/answer",
+    response=QuestionOut,
+    summary="Answer a question within 7 working days",
+)
+def answer_question(request, pk: int, payload: AnswerIn):
+    services.answer_question(
+        actor=request.auth,
+        question=bidding.question_for_user(request.auth, pk),
+        answer=payload.answer,
+    )
+    return bidding.question_for_user(request.auth, pk)
+
+
+@router.post(
+    "/questions/{pk}/complaint",
+    response={201: ComplaintOut},
+    summary="Complain (投诉) to the finance bureau after the answer (P11)",
+)
+def file_complaint(request, pk: int, payload: ComplaintIn):
+    complaint = services.file_complaint(
+        actor=request.auth,
+        question=bidding.question_for_user(request.auth, pk),
+        content=payload.content,
+    )
+    return Status(201, bidding.complaint_for_user(request.auth, complaint.pk))
+
+
+# --- complaints: the finance bureau ---------------------------------------------------------
+
+
+@router.get("/complaints", response=list[ComplaintOut], summary="Complaints (投诉) visible to you")
+@paginate(PageNumberPagination, page_size=50)
+def list_complaints(request, filters: Query[ComplaintFilter]):
+    return bidding.complaints_for_user(request.auth, status=filters.status, tender=filters.tender)
+
+
+@router.get("/complaints/{pk}", response=ComplaintOut)
+def get_complaint(request, pk: int):
+    return bidding.complaint_for_user(request.auth, pk)
+
+
+@router.post(
+    "/complaints/{pk}/review",
+    response=ComplaintOut,
+    summary="Accept (受理) or dismiss (不予受理) a complaint",
+)
+def review_complaint(request, pk: int, payload: ComplaintReviewIn):
+    services.review_complaint(
+        actor=request.auth,
+        complaint=bidding.complaint_for_user(request.auth, pk),
+        accept=payload.accept,
+        note=payload.note,
+    )
+    return bidding.complaint_for_user(request.auth, pk)
+
+
+@router.post(
+    "/complaints/{pk}/suspend",
+    response=ComplaintOut,
+    summary="Suspend the purchase while the complaint is handled (at most 30 days)",
+)
+def suspend_purchase(request, pk: int, payload: SuspendIn):
+    services.suspend_purchase(
+        actor=request.auth,
+        complaint=bidding.complaint_for_user(request.auth, pk),
+        days=payload.days,
+    )
+    return bidding.complaint_for_user(request.auth, pk)
+
+
+@router.post(
+    "/complaints/{pk}/decide",
+    response=ComplaintOut,
+    summary="Decide the complaint (处理决定); lifts the suspension",
+)
+def decide_complaint(request, pk: int, payload: DecisionIn):
+    services.decide_complaint(
+        actor=request.auth,
+        complaint=bidding.complaint_for_user(request.auth, pk),
+        upheld=payload.upheld,
+        text=payload.text,
+    )
+    return bidding.complaint_for_user(request.auth, pk)
+
+
+# --- the panel (评审专家) ---------------------------------------------------------------------
+
+
+@router.get(
+    "/my/panels", response=list[MyPanelOut], summary="Rounds on whose panel you sit, to score"
+)
+@paginate(PageNumberPagination, page_size=50)
+def my_panels(request):
+    return bidding.panels_for(request.auth)
+
+
+@router.post(
+    "/rounds/{pk}/no-conflict",
+    response=PanelMemberOut,
+    summary="Declare no conflict of interest with any bidder (回避), before scoring",
+)
+def declare_no_conflict(request, pk: int):
+    return services.declare_no_conflict(actor=request.auth, tender=_round(request.auth, pk))
+
+
+@router.get(
+    "/rounds/{pk}/panel-sheet",
+    response=PanelSheetOut,
+    summary="What the panel scores: bids with prices and credit records (sealed before opening)",
+)
+def panel_sheet(request, pk: int):
+    tender = _round(request.auth, pk)
+    sheet = bidding.panel_sheet(request.auth, tender)
+    return {
+        "tender_id": tender.pk,
+        "criteria": list(tender.criteria.all()),
+        "bids": [
+            {
+                "bid": row.bid,
+                "price": row.price,
+                "credit": [c.as_dict() for c in row.credit],
+                "my_scores": row.my_scores,
+            }
+            for row in sheet
+        ],
+    }
+
+
+@router.post(
+    "/rounds/{pk}/scores",
+    response=PanelMemberOut,
+    summary="Submit your points for every valid bid and criterion; the last one ranks",
+)
+def submit_scores(request, pk: int, payload: ScoresIn):
+    return services.submit_scores(
+        actor=request.auth, tender=_round(request.auth, pk), scores=payload.scores
+    )
