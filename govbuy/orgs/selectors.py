@@ -95,6 +95,7 @@ def bidding_violations(org, *, at: dt.date) -> list[Violation]:
     law), S7 (social organizations), S8 (natural persons: warn) and S9 (credit:
     an exclusion in force is hard, other records are reported).
 
+    An organization that may not be a provider at all gets only that (S2–S5).
     The procurement app calls this at bid submission and ``enforce``s the result.
     Two queries (compliance, credit records), none when the organization comes from
     `with_bidding_facts`; a policy parameter is looked up only when a declared
@@ -103,6 +104,8 @@ def bidding_violations(org, *, at: dt.date) -> list[Violation]:
     violations = list(rules.provider_violations(cat))
     if not violations and not org.is_provider:
         violations.append(rules.not_registered_as_provider(org.name))
+    if violations:
+        return violations  # not a provider at all: its profile and credit do not matter
     compliance = compliance_of(org)
     facts = rules.ComplianceFacts.of(compliance) if compliance is not None else None
     violations += rules.provider_condition_violations(
