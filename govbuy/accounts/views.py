@@ -104,6 +104,17 @@ def workbench(request):
         context["calendars"] = HolidayCalendar.objects.all()[:5]
     if role in (Role.PURCHASER, Role.FINANCE, Role.AUDITOR, Role.PLATFORM_ADMIN):
         context.update(_purchasing_counts(request.user, membership))
+    if role in (
+        Role.PURCHASER,
+        Role.FINANCE,
+        Role.AUDITOR,
+        Role.PLATFORM_ADMIN,
+        Role.PROVIDER,
+        Role.EXPERT,
+    ):
+        from govbuy.procurement.views_running import workbench_context
+
+        context.update(workbench_context(request, membership))
     if role in (Role.AUDITOR, Role.PLATFORM_ADMIN):
         events = AuditEvent.objects.select_related("organization").order_by("-seq")
         if role == Role.AUDITOR:

@@ -277,6 +277,9 @@ def _detail_page(request, project, *, status: int = 200, **forms):
     }
     if decision is not None:
         context.update(_decision_context(decision))
+    from .views_running import project_running_context  # views_running imports this module
+
+    context.update(project_running_context(user, project, member))
     context.update({k: v for k, v in forms.items() if v is not None})
     return render(request, "procurement/project_detail.html", context, status=status)
 
@@ -501,12 +504,22 @@ def _mark_clearable(user, flags) -> list:
 
 @login_required
 def inbox(request):
-    m = _require_role(request, Role.PURCHASER, Role.FINANCE, Role.PLATFORM_ADMIN)
+    """What waits for the user: reviews, changes of method and splitting flags,
+    and in running purchases what is due and by when (`procurement.inbox`)."""
+    from .views_running import inbox_sections  # views_running imports this module
+
+    m = _require_role(
+        request, Role.PURCHASER, Role.FINANCE, Role.PLATFORM_ADMIN, Role.PROVIDER, Role.EXPERT
+    )
     deciding = m.role in (Role.FINANCE, Role.PLATFORM_ADMIN)
+    running = inbox_sections(request.user, m.role)
     return render(
         request,
         "procurement/inbox.html",
         {
+            "running": running,
+            "running_count": sum(len(s["items"]) for s in running),
+            "staff": m.role in (Role.PURCHASER, Role.FINANCE, Role.PLATFORM_ADMIN),
             "reviews": list(selectors.review_queue(request.user)),
             "is_manager": any(
                 x.role == Role.PURCHASER and x.is_manager for x in request.user.active_memberships

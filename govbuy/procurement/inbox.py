@@ -1,0 +1,607 @@
+"""What is due, for whom, and by when: the in-app inbox of running purchases,
+and the other scoped reads the running pages and workbenches need beside
+`bidding_selectors`.
+
+Each party sees its own work:
+
+- a purchasing department: its deadlines not yet met (open the bids, confirm
+  the winner, publish the result, sign the contract), questions to answer,
+  objections to the opening record to reply to;
+- a provider: invitations and open rounds, its live bids and their deadlines,
+  opening records to confirm, rounds of quotes to answer, its questions — the
+  answer it waits for, and when answered (or left unanswered) until when it
+  may complain;
+- a panel member (expert or purchaser's representative): panels to score;
+- a finance bureau: complaints to review (受理) and to decide, with their dates.
+
+Nothing here reads a bid's content: a bid's existence and its time of receipt
+are not sealed, its price and response are (P12).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db.models import Count, Exists, OuterRef, Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from govbuy.accounts.models import Membership, Role
+from govbuy.budgets.selectors import deciding_region_ids
+from govbuy.core.errors import ApplicationError
+from govbuy.core.permissions import member_orgs
+from govbuy.orgs.models import Organization
+
+from . import bidding_selectors, schedule
+from .models import (
+    CURRENT_TENDER_STATUSES,
+    Bid,
+    BidQuote,
+    BidStatus,
+    Complaint,
+    ComplaintStatus,
+    Deadline,
+    DeadlineKind,
+    Notice,
+    OpeningAnswer,
+    OpeningResponse,
+    Question,
+    Tender,
+    TenderStatus,
+)
+
+# The deadlines a purchasing department meets itself, and what it does to meet each.
+PURCHASER_TASKS = (
+    DeadlineKind.OPENING,
+    DeadlineKind.CONFIRMATION,
+    DeadlineKind.RESULT_NOTICE,
+    DeadlineKind.CONTRACT_SIGNING,
+)
+
+
+def _task_label(kind: str) -> str:
+    labels = {
+        DeadlineKind.OPENING: _("Open the bids"),
+        DeadlineKind.CONFIRMATION: _("Confirm the winner"),
+        DeadlineKind.RESULT_NOTICE: _("Publish the result notice"),
+        DeadlineKind.CONTRACT_SIGNING: _("Sign the contract"),
+    }
+    return labels[kind]
+
+
+@dataclass
+class Item:
+    """One thing due: what to do, on which round, by when, and where to do it."""
+
+    section: str
+    what: str
+    subject: str
+    code: str
+    url: str
+    due_at: dt.datetime | None = None
+    whole_day: bool = True
+    note: str = ""
+
+    @property
+    def overdue(self) -> bool:
+        return self.due_at is not None and timezone.now() > self.due_at
+
+    @property
+    def sort_key(self):
+        far = dt.datetime.max.replace(tzinfo=dt.UTC)
+        return (self.due_at or far, self.code)
+
+
+def _end_of(day: dt.date | None) -> dt.datetime | None:
+    return schedule.end_of_day(day) if day else None
+
+
+def _round_url(tender_id: int) -> str:
+    return reverse("procurement:round_detail", args=[tender_id])
+
+
+# --- the inbox ---------------------------------------------------------------------------------
+
+
+def items_for(user, role: str | None) -> dict[str, list[Item]]:
+    """The inbox of `user` acting in `role` (the active membership's role):
+    sections of items, each sorted by due date, soonest first."""
+    sections: dict[str, list[Item]] = {}
+    if not getattr(user, "is_authenticated", False) or role is None:
+        return sections
+    if role == Role.PURCHASER:
+        orgs = [o.pk for o in member_orgs(user, Role.PURCHASER)]
+        sections["deadlines"] = purchaser_deadlines(orgs)
+        sections["questions"] = questions_to_answer(orgs)
+        sections["objections"] = objections_to_reply(orgs)
+    if role in (Role.PURCHASER, Role.EXPERT):
+        sections["panels"] = panels_to_score(user)
+    if role == Role.PROVIDER:
+        orgs = [o.pk for o in member_orgs(user, Role.PROVIDER)]
+        sections["invitations"] = invitations(user)
+        sections["bids"] = live_bids(orgs)
+        sections["openings"] = openings_to_confirm(orgs)
+        sections["quotes"] = quotes_to_give(orgs)
+        sections["questions"] = my_questions(orgs)
+    if role in (Role.FINANCE, Role.PLATFORM_ADMIN):
+        sections["complaints"] = complaints_to_handle(user)
+    for items in sections.values():
+        items.sort(key=lambda i: i.sort_key)
+    return sections
+
+
+def count(sections: dict[str, list[Item]]) -> int:
+    return sum(len(v) for v in sections.values())
+
+
+def purchaser_deadlines(orgs: list[int]) -> list[Item]:
+    rows = (
+        Deadline.objects.current()
+        .filter(
+            done_at__isnull=True,
+            kind__in=list(PURCHASER_TASKS),
+            project__department_id__in=orgs,
+            tender__status__in=CURRENT_TENDER_STATUSES,
+        )
+        .select_related("tender__project")
+        .order_by("due_at", "pk")
+    )
+    return [
+        Item(
+            "deadlines",
+            _task_label(d.kind),
+            d.tender.title,
+            d.tender.project.code,
+            _round_url(d.tender_id),
+            d.due_at,
+            d.whole_day,
+            note=d.explanation,
+        )
+        for d in rows
+    ]
+
+
+def questions_to_answer(orgs: list[int]) -> list[Item]:
+    rows = (
+        Question.objects.filter(answered_at__isnull=True, tender__project__department_id__in=orgs)
+        .select_related("tender__project", "provider")
+        .order_by("answer_due", "pk")
+    )
+    return [
+        Item(
+            "questions",
+            _("Answer the question of %(provider)s") % {"provider": q.provider.name},
+            q.tender.title,
+            q.tender.project.code,
+            reverse("procurement:question_detail", args=[q.pk]),
+            _end_of(q.answer_due),
+            note=q.get_subject_display(),
+        )
+        for q in rows
+    ]
+
+
+def objections_to_reply(orgs: list[int]) -> list[Item]:
+    rows = (
+        OpeningResponse.objects.filter(
+            answer=OpeningAnswer.OBJECTED,
+            replied_at__isnull=True,
+            tender__project__department_id__in=orgs,
+        )
+        .select_related("tender__project", "provider")
+        .order_by("responded_at", "pk")
+    )
+    return [
+        Item(
+            "objections",
+            _("Reply to the objection of %(provider)s") % {"provider": r.provider.name},
+            r.tender.title,
+            r.tender.project.code,
+            reverse("procurement:opening", args=[r.tender_id]),
+            None,
+            note=_("objected at %(at)s")
+            % {"at": timezone.localtime(r.responded_at).strftime("%Y-%m-%d %H:%M")},
+        )
+        for r in rows
+    ]
+
+
+def panels_to_score(user) -> list[Item]:
+    items = []
+    for m in bidding_selectors.panels_for(user):
+        t = m.tender
+        if t.opened_at is None:
+            what, note = _("Evaluate after the opening"), _("opening")
+        elif m.no_conflict_declared_at is None:
+            what, note = _("Declare no conflict of interest, then score"), ""
+        else:
+            what, note = _("Score the bids"), ""
+        items.append(
+            Item(
+                "panels",
+                what,
+                t.title,
+                t.project.code,
+                # Before the opening the sheet is sealed: the round's page shows when it opens.
+                reverse(
+                    "procurement:panel_sheet" if t.opened_at else "procurement:round_detail",
+                    args=[t.pk],
+                ),
+                t.opening_at if t.opened_at is None else None,
+                whole_day=False,
+                note=note,
+            )
+        )
+    return items
+
+
+def invitations(user) -> list[Item]:
+    return [
+        Item(
+            "invitations",
+            _("Invited: bid by the deadline"),
+            t.title,
+            t.project.code,
+            reverse("procurement:bid_submit", args=[t.pk]),
+            t.bid_deadline,
+            whole_day=False,
+            note=t.get_method_display(),
+        )
+        for t in bidding_selectors.invitations_for(user)
+    ]
+
+
+def live_bids(orgs: list[int]) -> list[Item]:
+    """Live bids on rounds still open: replace or withdraw until the deadline."""
+    rows = (
+        Bid.objects.filter(
+            provider_id__in=orgs,
+            status=BidStatus.SUBMITTED,
+            tender__status=TenderStatus.BIDDING,
+        )
+        .select_related("tender__project")
+        .only(
+            "pk",
+            "tender__id",
+            "tender__title",
+            "tender__bid_deadline",
+            "tender__project__code",
+            "submitted_at",
+        )
+        .order_by("tender__bid_deadline", "pk")
+    )
+    return [
+        Item(
+            "bids",
+            _("Your bid may be replaced or withdrawn until the deadline"),
+            b.tender.title,
+            b.tender.project.code,
+            reverse("procurement:bid_submit", args=[b.tender.pk]),
+            b.tender.bid_deadline,
+            whole_day=False,
+            note=_("received %(at)s")
+            % {"at": timezone.localtime(b.submitted_at).strftime("%Y-%m-%d %H:%M:%S")},
+        )
+        for b in rows
+    ]
+
+
+def openings_to_confirm(orgs: list[int]) -> list[Item]:
+    """Opened rounds where one of the orgs bid and has not answered the record."""
+    if not orgs:
+        return []
+    rows = (
+        Tender.objects.filter(status=TenderStatus.OPENED, evaluated_at__isnull=True)
+        .filter(
+            Exists(
+                Bid.objects.filter(
+                    tender=OuterRef("pk"), provider_id__in=orgs, status=BidStatus.SUBMITTED
+                )
+            )
+        )
+        .exclude(
+            Exists(OpeningResponse.objects.filter(tender=OuterRef("pk"), provider_id__in=orgs))
+        )
+        .select_related("project")
+        .order_by("opened_at", "pk")
+    )
+    return [
+        Item(
+            "openings",
+            _("Confirm the opening record or object"),
+            t.title,
+            t.project.code,
+            reverse("procurement:opening", args=[t.pk]),
+            None,
+            note=_("opened at %(at)s")
+            % {"at": timezone.localtime(t.opened_at).strftime("%Y-%m-%d %H:%M")},
+        )
+        for t in rows
+    ]
+
+
+def quotes_to_give(orgs: list[int]) -> list[Item]:
+    """Open rounds of quotes where a live, not invalid bid of the orgs has not quoted yet."""
+    if not orgs:
+        return []
+    now = timezone.now()
+    rows = (
+        Bid.objects.filter(
+            provider_id__in=orgs,
+            status=BidStatus.SUBMITTED,
+            tender__status=TenderStatus.OPENED,
+            tender__quote_deadline__gt=now,
+        )
+        .exclude(valid=False)
+        .exclude(
+            Exists(
+                BidQuote.objects.filter(
+                    bid=OuterRef("pk"), round_no=OuterRef("tender__quote_round")
+                )
+            )
+        )
+        .select_related("tender__project")
+        .only(
+            "pk",
+            "tender__id",
+            "tender__title",
+            "tender__quote_round",
+            "tender__quote_deadline",
+            "tender__project__code",
+        )
+        .order_by("tender__quote_deadline", "pk")
+    )
+    return [
+        Item(
+            "quotes",
+            _("Quote again (round %(n)s)") % {"n": b.tender.quote_round},
+            b.tender.title,
+            b.tender.project.code,
+            reverse("procurement:quote_submit", args=[b.tender.pk]),
+            b.tender.quote_deadline,
+            whole_day=False,
+        )
+        for b in rows
+    ]
+
+
+class _RulesCache:
+    """One `schedule.Rules` per (region, start day): the parameters and the
+    calendar are looked up once for all the questions of a project."""
+
+    def __init__(self):
+        self._rules = {}
+
+    def of(self, project) -> schedule.Rules:
+        key = (project.region_id, project.started_on)
+        if key not in self._rules:
+            self._rules[key] = schedule.Rules(project.region, project.started_on)
+        return self._rules[key]
+
+
+def complaint_window_ends(question, rules: schedule.Rules) -> dt.date | None:
+    """The last day to complain about `question` (15 working days after its
+    answer period), or None when that year's calendar is not entered yet."""
+    try:
+        return schedule.complaint_window(rules, question.answer_due).due_on
+    except ApplicationError:
+        return None
+
+
+def my_questions(orgs: list[int]) -> list[Item]:
+    """The orgs' questions without a complaint: waiting for the answer, or (answered
+    or past the answer period) open to a complaint until the window ends."""
+    rows = (
+        Question.objects.filter(provider_id__in=orgs)
+        .exclude(Exists(Complaint.objects.filter(question=OuterRef("pk"))))
+        .select_related("tender__project__region")
+        .order_by("answer_due", "pk")
+    )
+    today = timezone.localdate()
+    cache = _RulesCache()
+    items = []
+    for q in rows:
+        url = reverse("procurement:question_detail", args=[q.pk])
+        if q.answered_at is None and today <= q.answer_due:
+            items.append(
+                Item(
+                    "questions",
+                    _("The purchaser answers your question by this day"),
+                    q.tender.title,
+                    q.tender.project.code,
+                    url,
+                    _end_of(q.answer_due),
+                    note=q.get_subject_display(),
+                )
+            )
+            continue
+        ends = complaint_window_ends(q, cache.of(q.tender.project))
+        if ends is not None and today > ends:
+            continue
+        items.append(
+            Item(
+                "questions",
+                _("Answered: you may complain to the finance bureau until this day")
+                if q.answered_at
+                else _("Not answered in time: you may complain until this day"),
+                q.tender.title,
+                q.tender.project.code,
+                url,
+                _end_of(ends),
+                note=q.get_subject_display(),
+            )
+        )
+    return items
+
+
+def complaints_to_handle(user) -> list[Item]:
+    items = []
+    for c in complaint_queue(user):
+        url = reverse("procurement:complaint_detail", args=[c.pk])
+        t = c.question.tender
+        if c.status == ComplaintStatus.FILED:
+            what, due = _("Accept the complaint or not (受理审查)"), c.review_due
+        else:
+            what, due = _("Decide the complaint (处理决定)"), c.decision_due
+        items.append(
+            Item(
+                "complaints",
+                what,
+                t.title,
+                t.project.code,
+                url,
+                _end_of(due),
+                note=c.provider.name,
+            )
+        )
+    return items
+
+
+# --- reads for the running pages --------------------------------------------------------------
+
+
+def complaint_queue(user):
+    """Complaints being handled by the finance bureaus the user acts for (the
+    bureau of the purchasing department's region), soonest due first."""
+    regions = deciding_region_ids(user)
+    qs = Complaint.objects.filter(status__in=[ComplaintStatus.FILED, ComplaintStatus.ACCEPTED])
+    if regions is not None:
+        qs = qs.filter(question__tender__project__department__region_id__in=regions)
+    return qs.select_related("question__tender__project", "provider").order_by(
+        "review_due", "decision_due", "pk"
+    )
+
+
+def receipts_for_user(user, *, q=None, status=None):
+    """The user's providers' bids on every round, as receipts: the round, when
+    the platform received each and its digest — never the price or content."""
+    orgs = [o.pk for o in member_orgs(user, Role.PROVIDER)]
+    qs = Bid.objects.filter(provider_id__in=orgs)
+    if status:
+        qs = qs.filter(status=status) if status in BidStatus.values else qs.none()
+    q = (q or "").strip()
+    if q:
+        qs = qs.filter(Q(tender__title__icontains=q) | Q(tender__project__code__icontains=q))
+    return (
+        qs.select_related("tender__project", "provider")
+        .only(
+            "pk",
+            "status",
+            "submitted_at",
+            "digest",
+            "withdrawn_at",
+            "replaces_id",
+            "provider__name",
+            "tender__id",
+            "tender__title",
+            "tender__status",
+            "tender__bid_deadline",
+            "tender__opening_at",
+            "tender__opened_at",
+            "tender__project__code",
+        )
+        .order_by("-submitted_at", "-pk")
+    )
+
+
+def rounds_for_user(user, *, status=None, q=None, flag=None):
+    """The rounds the user sees, with their late flags (a notice published late,
+    a deadline met late or passed unmet) for supervisors' lists."""
+    qs = bidding_selectors.tenders_for_user(user, status=status, q=q)
+    now = timezone.now()
+    late_notice = Exists(Notice.objects.filter(tender=OuterRef("pk"), late=True))
+    late_deadline = Exists(Deadline.objects.current().filter(tender=OuterRef("pk"), late=True))
+    overdue = Exists(
+        Deadline.objects.current().filter(
+            tender=OuterRef("pk"),
+            done_at__isnull=True,
+            due_at__lt=now,
+            kind__in=list(PURCHASER_TASKS),
+        )
+    )
+    qs = qs.annotate(late_notice=late_notice, late_deadline=late_deadline, overdue=overdue)
+    if flag == "late":
+        qs = qs.filter(Q(late_notice=True) | Q(late_deadline=True) | Q(overdue=True))
+    elif flag == "emergency":
+        qs = qs.filter(emergency=True)
+    elif flag == "suspended":
+        qs = qs.filter(suspended_at__isnull=False)
+    elif flag:
+        qs = qs.none()
+    return qs
+
+
+def round_counts(user) -> dict:
+    """Rounds the user sees that are running, flagged late, or emergencies (one query)."""
+    rounds = rounds_for_user(user).order_by()
+    return rounds.aggregate(
+        running=Count(
+            "pk",
+            filter=Q(
+                status__in=(TenderStatus.BIDDING, TenderStatus.OPENED, TenderStatus.EVALUATED)
+            ),
+        ),
+        late=Count("pk", filter=Q(late_notice=True) | Q(late_deadline=True) | Q(overdue=True)),
+        emergency=Count("pk", filter=Q(emergency=True)),
+    )
+
+
+def rounds_of(project):
+    return Tender.objects.filter(project=project).order_by("-round_no")
+
+
+def expert_pool(project):
+    """Evaluation experts (评审专家) of the finance bureaus of the project's region
+    and the regions above it."""
+    paths = _ancestor_paths(project.region.path)
+    return (
+        Membership.objects.filter(
+            role=Role.EXPERT,
+            is_active=True,
+            organization__is_active=True,
+            organization__region__path__in=paths,
+        )
+        .select_related("user")
+        .order_by("user__display_name", "user__username", "pk")
+    )
+
+
+def representatives(project):
+    """The purchasing department's staff: its representatives on a panel."""
+    return (
+        Membership.objects.filter(
+            role=Role.PURCHASER, is_active=True, organization_id=project.department_id
+        )
+        .select_related("user")
+        .order_by("user__display_name", "user__username", "pk")
+    )
+
+
+def providers_to_invite(project):
+    """Active providers of the project's province (an invitational tender or a
+    single-source purchase names them)."""
+    province = project.region.path[: len("/410000/")]
+    return Organization.objects.filter(
+        is_provider=True, is_active=True, region__path__startswith=province
+    ).order_by("name")
+
+
+def _ancestor_paths(path: str) -> list[str]:
+    parts = [p for p in path.split("/") if p]
+    return ["/" + "/".join(parts[: i + 1]) + "/" for i in range(len(parts))]
+
+
+def provider_counts(user) -> dict:
+    """A provider's workbench: open rounds, invitations, live bids."""
+    orgs = [o.pk for o in member_orgs(user, Role.PROVIDER)]
+    return {
+        "opportunities": bidding_selectors.opportunities().count(),
+        "invitations": bidding_selectors.invitations_for(user).count(),
+        "live_bids": Bid.objects.filter(
+            provider_id__in=orgs,
+            status=BidStatus.SUBMITTED,
+            tender__status=TenderStatus.BIDDING,
+        ).count(),
+    }
