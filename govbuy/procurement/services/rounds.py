@@ -459,7 +459,12 @@ def start_round(
         "qualification": qualification,
         "bid_deadline": deadline.isoformat(),
         "opening_at": deadline.isoformat(),
-        "invited": [{"id": o.pk, "name": o.name, "uscc": o.uscc} for o in invited_orgs],
+        # Single source names its provider publicly (公示); an invitational tender
+        # keeps its invitees private until the opening (potential bidders and their
+        # number are not disclosed).
+        "invited": [{"id": o.pk, "name": o.name, "uscc": o.uscc} for o in invited_orgs]
+        if method == Method.SINGLE_SOURCE
+        else [],
         "emergency": emergency,
         "simplified_steps": simplified,
         "deadlines": [
