@@ -184,7 +184,15 @@ def test_evaluator_audit_office_and_recipients(demo):
 def test_every_role_has_a_demo_user(demo):
     roles = set(Membership.objects.values_list("role", flat=True))
 
-    assert roles == {"finance", "purchaser", "provider", "evaluator", "auditor", "platform_admin"}
+    assert roles == {
+        "finance",
+        "purchaser",
+        "provider",
+        "evaluator",
+        "auditor",
+        "expert",
+        "platform_admin",
+    }
 
 
 WORKBENCH_OF = {
@@ -192,6 +200,7 @@ WORKBENCH_OF = {
     "purchaser": "purchaser",
     "provider": "provider",
     "evaluator": "evaluator",
+    "expert": "expert",
     "auditor": "auditor",
     "purchaser_mgr": "purchaser",
     "admin": "platform_admin",

@@ -9,6 +9,7 @@ from govbuy.demo import budgets as demo_budgets
 from govbuy.demo import catalog as demo_catalog
 from govbuy.demo import data
 from govbuy.demo import providers as demo_providers
+from govbuy.demo import running as demo_running
 from govbuy.orgs import services as org_services
 from govbuy.orgs.models import Organization, Region
 from govbuy.orgs.validators import CHARSET, uscc_check_char
@@ -75,10 +76,12 @@ class Command(BaseCommand):
         # Before budgets and purchases: demo providers must be able to bid.
         providers_done = demo_providers.load(orgs)
         budgets_done = demo_budgets.load(orgs)
+        running_done = demo_running.load(orgs)
         self.stdout.write(
             f"demo data: {created_orgs} organizations and {created_users} users created "
             f"({len(orgs)} organizations, {len(data.USERS)} users in the demo set); "
             f"catalog: {', '.join(catalog_done) or 'present'}; "
             f"budgets: {', '.join(budgets_done) or 'present'}; "
-            f"providers: {', '.join(providers_done) or 'present'}"
+            f"providers: {', '.join(providers_done) or 'present'}; "
+            f"purchases under way: {', '.join(running_done) or 'present'}"
         )
