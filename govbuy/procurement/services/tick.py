@@ -1,0 +1,194 @@
+"""The periodic tick (`manage.py tick`): the writes that only the passing of
+time calls for. Correctness never waits for it — bids after the deadline are
+refused and sealed bids stay sealed by the server's clock alone — but the
+records should follow the clock: rounds whose opening time has passed are
+opened, suspensions whose last day has passed are lifted, and duties whose
+deadline passed undone are marked late.
+
+Idempotent: each step selects only what is still to do and re-checks it under
+a row lock, so a second run (or two ticks at once) changes nothing more.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from govbuy.core import audit
+from govbuy.core.errors import InvalidState
+from govbuy.core.rules import RuleViolation
+
+from ..models import (
+    CURRENT_TENDER_STATUSES,
+    Deadline,
+    DeadlineKind,
+    Tender,
+    TenderStatus,
+)
+from .bids import open_bids
+from .common import SYSTEM, locked_tender
+
+# Deadlines that are somebody's duty (a step to take by then), as opposed to
+# windows that simply close (questions, documents, display, clarifications) or
+# the bidders' own deadline. Only duties can be late.
+DUTY_KINDS = (
+    DeadlineKind.OPENING,
+    DeadlineKind.EVALUATION_REPORT,
+    DeadlineKind.CONFIRMATION,
+    DeadlineKind.RESULT_NOTICE,
+    DeadlineKind.CONTRACT_SIGNING,
+)
+
+
+@dataclass
+class TickReport:
+    resumed: list[Tender] = field(default_factory=list)
+    opened: list[Tender] = field(default_factory=list)
+    failed: list[Tender] = field(default_factory=list)
+    # Rounds whose opening time has passed but that may not open (suspended).
+    waiting: list[tuple[Tender, str]] = field(default_factory=list)
+    late: list[Deadline] = field(default_factory=list)
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.resumed or self.opened or self.failed or self.late)
+
+    def lines(self) -> list[str]:
+        out = []
+        for tender in self.resumed:
+            out.append(_("Resumed %(round)s: the suspension has ended.") % {"round": _name(tender)})
+        for tender in self.opened:
+            out.append(
+                _("Opened %(round)s: %(n)s bid(s) read out.")
+                % {"round": _name(tender), "n": len(tender.opening_record)}
+            )
+        for tender in self.failed:
+            out.append(
+                _("Failed %(round)s (流标): %(reason)s")
+                % {"round": _name(tender), "reason": tender.end_reason}
+            )
+        for tender, why in self.waiting:
+            out.append(_("Not opened %(round)s: %(why)s") % {"round": _name(tender), "why": why})
+        for row in self.late:
+            out.append(
+                _("Late: %(round)s, %(deadline)s, due %(due)s.")
+                % {
+                    "round": _name(row.tender),
+                    "deadline": row.get_kind_display(),
+                    "due": timezone.localtime(row.due_at).strftime("%Y-%m-%d %H:%M"),
+                }
+            )
+        out.append(self.summary())
+        return out
+
+    def summary(self) -> str:
+        if not self.changed:
+            return _("tick: nothing to do.")
+        return _(
+            "tick: %(opened)s round(s) opened, %(failed)s failed, %(late)s deadline(s) "
+            "marked late, %(resumed)s suspension(s) lifted."
+        ) % {
+            "opened": len(self.opened),
+            "failed": len(self.failed),
+            "late": len(self.late),
+            "resumed": len(self.resumed),
+        }
+
+
+def _name(tender: Tender) -> str:
+    return f"{tender.project.code} #{tender.round_no}"
+
+
+def tick() -> TickReport:
+    """One pass, in this order: lift suspensions (so a resumed round can open),
+    open rounds, then mark late what is still undone."""
+    report = TickReport()
+    report.resumed = lift_ended_suspensions()
+    report.opened, report.failed, report.waiting = open_due_rounds()
+    report.late = mark_late_deadlines()
+    return report
+
+
+def lift_ended_suspensions() -> list[Tender]:
+    """A suspension (暂停采购活动) runs to the end of its last day; from the next
+    day the purchase moves again."""
+    today = timezone.localdate()
+    lifted = []
+    due = Tender.objects.filter(suspended_at__isnull=False, suspended_until__lt=today)
+    for pk in due.order_by("pk").values_list("pk", flat=True):
+        with transaction.atomic():
+            tender = locked_tender(pk)
+            until = tender.suspended_until
+            if tender.suspended_at is None or until is None or until >= today:
+                continue  # lifted or extended meanwhile
+            tender.suspended_at = None
+            tender.suspended_until = None
+            tender.save(update_fields=["suspended_at", "suspended_until", "updated_at"])
+            audit.record(
+                actor=SYSTEM,
+                action="procurement.purchase.resume",
+                obj=tender,
+                data={"suspended_until": until.isoformat()},
+            )
+            lifted.append(tender)
+    return lifted
+
+
+def open_due_rounds() -> tuple[list[Tender], list[Tender], list[tuple[Tender, str]]]:
+    """Open every round whose opening time has passed (`open_bids` is idempotent
+    and takes the round's lock, so a purchaser opening at the same moment is fine)."""
+    opened, failed, waiting = [], [], []
+    due = Tender.objects.filter(status=TenderStatus.BIDDING, opening_at__lte=timezone.now())
+    for tender in due.select_related("project").order_by("opening_at", "pk"):
+        try:
+            result = open_bids(actor=SYSTEM, tender=tender)
+        except RuleViolation as exc:  # suspended while a complaint is handled
+            waiting.append((tender, "; ".join(v.message for v in exc.violations)))
+            continue
+        except InvalidState:  # opened or postponed by someone else meanwhile
+            continue
+        if result.status == TenderStatus.OPENED:
+            opened.append(result)
+        elif result.status == TenderStatus.FAILED and result.opened_at is not None:
+            failed.append(result)
+    return opened, failed, waiting
+
+
+@transaction.atomic
+def mark_late_deadlines() -> list[Deadline]:
+    """Duties of rounds under way whose deadline passed without being done. A
+    suspended round is not late: the law stops its clock."""
+    now = timezone.now()
+    rows = list(
+        Deadline.objects.select_for_update(of=("self",))
+        .filter(
+            kind__in=DUTY_KINDS,
+            superseded_at__isnull=True,
+            done_at__isnull=True,
+            late=False,
+            due_at__lt=now,
+            tender__status__in=CURRENT_TENDER_STATUSES,
+            tender__suspended_at__isnull=True,
+        )
+        .order_by("due_at", "pk")
+    )
+    tenders = Tender.objects.select_related("project").in_bulk({r.tender_id for r in rows})
+    for row in rows:
+        row.tender = tenders[row.tender_id]
+        row.late = True
+        row.save(update_fields=["late"])
+        audit.record(
+            actor=SYSTEM,
+            action="procurement.deadline.late",
+            obj=row,
+            data={
+                "tender": row.tender_id,
+                "kind": row.kind,
+                "due_at": row.due_at.isoformat(),
+                "rule": row.rule,
+            },
+        )
+    return rows
