@@ -106,6 +106,7 @@ def main() -> int:
 
     rows += catalog_benchmarks(n)
     rows += procurement_benchmarks(n)
+    rows += bidding_benchmarks(n)
 
     print(
         f"{'benchmark':34} {'n':>6} {'baseline ms':>12} {'measured ms':>12} {'ratio':>7} "
@@ -344,6 +345,210 @@ def _bench_catalog(Catalog, CatalogItem, search):  # noqa: N803 - model classes
         round_ += 1
         walk(data["items"], None, None, 1, f"{round_:04d}", f"（{round_}）")
     return catalog
+
+
+def timed_each(setup, fn, repeat=3):
+    """Like `timed`, with a fresh `setup()` (not timed) handed to each run."""
+    samples = []
+    for _ in range(repeat):
+        arg = setup()
+        t0 = time.perf_counter()
+        fn(arg)
+        samples.append(time.perf_counter() - t0)
+    return statistics.median(samples)
+
+
+def bidding_benchmarks(n: int) -> list[tuple]:
+    """8. Bid submission through `services.submit_bid` (input check, the round's
+       shared lock, eligibility S1–S9 with its two queries, the SME declaration,
+       the digest, the audit event) vs a plain ORM insert of the same Bid rows,
+       each in its own transaction, on a fresh round each run.
+    9. The opening of 200 bids through `services.open_bids` (each digest
+       recomputed and checked, the opening record, the deadlines, the audit
+       event) vs a plain select of the same 200 bids with their bidders."""
+    import datetime as dt
+    from decimal import Decimal
+
+    from django.db import transaction
+    from django.utils import timezone
+
+    from govbuy.procurement import services
+    from govbuy.procurement.models import CURRENT_TENDER_STATUSES, Bid, BidStatus, Tender
+    from govbuy.procurement.services.bids import bid_digest
+
+    project, purchaser = _bench_project()
+    providers = _bench_providers(200)
+    count = max(n // 5, 50)
+    text = "服务方案：120 个助餐点，中央厨房配送，营养师配餐，实名刷卡就餐。"
+    prices = [Decimal(f"{480000 + 37 * i}.00") for i in range(len(providers))]
+
+    def new_round() -> Tender:
+        current = project.tenders.filter(status__in=CURRENT_TENDER_STATUSES).first()
+        if current is not None:
+            services.terminate_round(actor=purchaser, tender=current, reason="bench")
+        return services.start_round(
+            actor=purchaser,
+            project=project,
+            bid_deadline=timezone.now() + dt.timedelta(days=21),
+            price_weight="30",
+            criteria=[{"name": "服务方案", "points": "70"}],
+            late_reason="bench: no purchase intention period",
+        )
+
+    def row(tender, i, received_at):
+        org, user = providers[i]
+        return Bid(
+            tender=tender,
+            provider=org,
+            status=BidStatus.SUBMITTED,
+            submitted_at=received_at,
+            submitted_by=user,
+            price=prices[i],
+            technical_response=text,
+            sme_size=org.sme_size,
+            digest=bid_digest(
+                tender_id=tender.pk,
+                provider_id=org.pk,
+                price=prices[i],
+                technical_response=text,
+                sme_size=org.sme_size,
+                attachments=[],
+            ),
+        )
+
+    def bare_inserts(tender):
+        for i in range(count):
+            with transaction.atomic():
+                row(tender, i, timezone.now()).save()
+
+    def submissions(tender):
+        for i in range(count):
+            org, user = providers[i]
+            services.submit_bid(
+                actor=user,
+                tender=tender,
+                provider=org,
+                price=prices[i],
+                technical_response=text,
+                sme_size=org.sme_size,
+            )
+
+    rows = []
+    base = timed_each(new_round, bare_inserts)
+    test = timed_each(new_round, submissions)
+    rows.append(("submit_bid", count, base, test))
+
+    def round_of_200() -> Tender:
+        tender = new_round()
+        now = timezone.now()
+        Bid.objects.bulk_create([row(tender, i, now) for i in range(200)])
+        # The deadline passes at once: a bench shortcut (no service advances a deadline).
+        Tender.objects.filter(pk=tender.pk).update(bid_deadline=now, opening_at=now)
+        return Tender.objects.get(pk=tender.pk)
+
+    def select(tender):
+        bids = list(
+            Bid.objects.filter(tender=tender, status=BidStatus.SUBMITTED)
+            .select_related("provider")
+            .order_by("submitted_at", "pk")
+        )
+        assert len(bids) == 200
+
+    def opening(tender):
+        opened = services.open_bids(actor=purchaser, tender=tender)
+        assert len(opened.opening_record) == 200
+        assert all(line["digest_ok"] for line in opened.opening_record)
+
+    base = timed_each(round_of_200, select)
+    test = timed_each(round_of_200, opening)
+    rows.append(("open_bids (200 bids, digests)", 200, base, test))
+    return rows
+
+
+def _bench_project():
+    """An approved open-tender purchase of the bench department (a new one each run)."""
+    from django.utils import timezone
+
+    from govbuy.accounts import services as accounts
+    from govbuy.accounts.models import User
+    from govbuy.procurement import services
+
+    line, purchaser = _bench_budget_line()
+    manager = User.objects.filter(username="bench_mgr").first() or accounts.create_user(
+        actor="bench", username="bench_mgr", password="bench-password-2026"
+    )
+    accounts.add_membership(
+        actor="bench", user=manager, organization=line.department, role="purchaser", is_manager=True
+    )
+    manager = User.objects.get(pk=manager.pk)
+    today = timezone.localdate()
+    project = services.create_project(
+        actor=purchaser,
+        budget_line=line,
+        name="老年助餐服务（投标 bench）",
+        amount="1500000.00",
+        content="为辖区老年人提供助餐服务，含堂食与送餐上门",
+        standards="符合老年人助餐服务规范",
+        quantity="120 个助餐点",
+        recipients="60 岁以上老年人",
+        place="郑州市",
+        # Within the budget line's year, from today (P7: never before the purchase).
+        term_start=today,
+        term_end=today.replace(month=12, day=31),
+        technical_guarantees="助餐信息系统",
+        goals="老年人就餐便利度提高",
+        indicators="服务满意度：≥90%",
+    )
+    services.submit_for_review(actor=purchaser, project=project)
+    services.review_requirements(
+        actor=manager, project=project, approve=True, complete=True, compliant=True, reasonable=True
+    )
+    services.choose_method(actor=purchaser, project=project, method="open_tender")
+    project.refresh_from_db()
+    return project, purchaser
+
+
+def _bench_providers(count: int) -> list[tuple]:
+    """`count` enterprises with a clean compliance declaration and one user each
+    (built once, kept in the bench database)."""
+    import datetime as dt
+
+    from govbuy.accounts import services as accounts
+    from govbuy.accounts.models import User
+    from govbuy.demo.management.commands.load_demo import demo_uscc
+    from govbuy.orgs import services as orgs
+    from govbuy.orgs.models import Organization, Region
+
+    zz = Region.objects.get(code="410100")
+    out = []
+    for i in range(count):
+        name = f"bench 承接主体 {i:03d}"
+        org = Organization.objects.filter(name=name).first()
+        user = User.objects.filter(username=f"bench_prov{i:03d}").first()
+        if org is None or user is None:
+            org = org or orgs.create_organization(
+                actor="bench",
+                name=name,
+                region=zz,
+                org_type="enterprise",
+                uscc=demo_uscc("91", "410100", f"bench-provider-{i}"),
+                is_provider=True,
+                sme_size=("small", "medium", "large")[i % 3],
+            )
+            user = user or accounts.create_user(
+                actor="bench", username=f"bench_prov{i:03d}", password="bench-password-2026"
+            )
+            accounts.add_membership(actor="bench", user=user, organization=org, role="provider")
+            orgs.declare_compliance(
+                actor=User.objects.get(pk=user.pk),
+                organization=org,
+                independent_civil_liability=True,
+                good_tax_record=True,
+                good_social_insurance_record=True,
+                established_on=dt.date(2015, 3, 1),
+            )
+        out.append((org, User.objects.get(pk=user.pk)))
+    return out
 
 
 if __name__ == "__main__":
