@@ -301,7 +301,7 @@ def round_start(request, pk: int):
         "title": project.name,
         "evaluation_method": context["fixed_evaluation"] or EvaluationMethod.COMPREHENSIVE,
         "price_weight": "30",
-        "sme_deduction": f"{low.value * 100:g}" if low else "10",
+        "sme_deduction": f"{(low.value * 100).normalize():f}" if low else "10",
     }
     if context.get("earliest") and context["earliest"].due_on:
         initial["bid_deadline"] = f"{context['earliest'].due_on.isoformat()}T09:30"
@@ -1720,16 +1720,21 @@ def notice_facts(notice: Notice) -> dict:
         facts["evaluation_label"] = EvaluationMethod(data["evaluation_method"]).label
     for key in ("bid_deadline", "opening_at", "old_bid_deadline", "new_bid_deadline", "awarded_at"):
         facts[key] = _moment_of(data.get(key))
-    facts["deadlines"] = [
-        {
-            **d,
-            "label": DeadlineKind(d["kind"]).label
-            if d.get("kind") in DeadlineKind.values
-            else d.get("kind"),
-            "due": _moment_of(d.get("due_at")),
-        }
-        for d in data.get("deadlines", [])
-    ]
+    facts["deadlines"] = []
+    for d in data.get("deadlines", []):
+        due = _moment_of(d.get("due_at"))
+        local = timezone.localtime(due) if due else None
+        facts["deadlines"].append(
+            {
+                **d,
+                "label": DeadlineKind(d["kind"]).label
+                if d.get("kind") in DeadlineKind.values
+                else d.get("kind"),
+                "due": due,
+                # A day's deadline is stored as its last moment: shown as the day.
+                "whole_day": bool(local and (local.hour, local.minute) == (23, 59)),
+            }
+        )
     if data.get("sme_deduction") not in (None, ""):
         with contextlib.suppress(ValueError):
             facts["sme_percent"] = f"{float(data['sme_deduction']) * 100:g}"

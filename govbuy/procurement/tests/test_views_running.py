@@ -1364,3 +1364,138 @@ def test_a_provider_workbench_and_inbox_never_show_prices_of_others(client, tend
         body = text(client.get(path))
         for price in PRICES.values():
             assert price not in body and f"{Decimal(price):,.2f}" not in body
+
+
+# --- other methods: direct commission (P6), framework agreements (P4), emergency (P9) ---------
+
+
+def settle(t, **fields):
+    """Give the tendering project another method (as if chosen and approved)."""
+    type(t.project).objects.filter(pk=t.project.pk).update(**fields)
+    t.project.refresh_from_db()
+
+
+def test_direct_commission_of_the_own_unit(client, tendering, clock):
+    t = tendering
+    settle(t, method="direct_commission", intended_provider=t.unit)
+    clock.at("2026-09-15 10:00")
+    login(client, t.purchaser)
+    body = text(client.get(url("project_detail", t.project.pk)))
+    assert url("commission", t.project.pk) in body and url("round_start", t.project.pk) not in body
+    page = client.get(url("commission", t.project.pk))
+    assert page.status_code == 200 and t.unit.name in text(page)
+    response = client.post(url("commission", t.project.pk), {"price": "1600000.00", "reason": ""})
+    assert response.status_code == 200
+    form = response.context["form"]
+    assert "Give the reason" in str(form.errors["reason"])
+    assert not Tender.objects.exists()
+    response = client.post(
+        url("commission", t.project.pk), {"price": "1600000.00", "reason": "拨改买"}
+    )
+    assert "cannot exceed the purchase's budget" in response.context["form"].errors["price"][0]
+    assert not Tender.objects.exists()
+    for user, status in ((t.finance, 403), (t.other_purchaser, 404)):
+        login(client, user)
+        assert client.get(url("commission", t.project.pk)).status_code == status
+    login(client, t.purchaser)
+    response = client.post(
+        url("commission", t.project.pk),
+        {"price": "1450000.00", "reason": "拨改买：定向委托所属公益二类单位"},
+    )
+    tender = Tender.objects.get()
+    assert response.status_code == 302 and response["Location"] == url("round_detail", tender.pk)
+    assert tender.awarded_provider == t.unit
+    notice = Notice.objects.get(tender=tender, kind=NoticeKind.RESULT)
+    login(client, None)
+    body = text(client.get(url("notice_detail", notice.pk)))
+    assert t.unit.name in body and "拨改买" in body and "1,450,000.00" in body
+
+
+def test_framework_agreement_from_the_notice_to_a_call_off(client, tendering, clock):
+    t = tendering
+    settle(t, method="framework_agreement")
+    clock.at("2026-09-15 10:00")
+    login(client, t.purchaser)
+    page = client.get(url("round_start", t.project.pk))
+    assert 'name="call_off_mode"' in text(page) and 'name="max_members"' in text(page)
+    response = client.post(
+        url("round_start", t.project.pk),
+        notice_form(
+            call_off_mode="", max_members="1", term_start="2027-01-01", term_end="2026-12-31"
+        ),
+    )
+    assert response.status_code == 200
+    errors = response.context["form"].errors
+    assert errors["call_off_mode"] and errors["max_members"] and errors["term_end"]
+    assert not Tender.objects.exists()
+    response = client.post(
+        url("round_start", t.project.pk),
+        notice_form(
+            call_off_mode="direct", max_members="2", term_start="2026-11-01", term_end="2027-10-31"
+        ),
+    )
+    assert response.status_code == 302, response.context["form"].errors
+    tender = Tender.objects.get()
+    bids = place_bids(t, clock, tender, attachments=False)
+    appoint(t, tender)
+    opened(t, clock, tender)
+    score_all(t, tender, bids)
+    clock.at("2026-10-13 10:00")
+    services.confirm_award(actor=t.purchaser, tender=tender)
+    login(client, t.purchaser)
+    page = client.get(url("result_publish", tender.pk))
+    assert "Admitted to the agreement" in text(page)
+    assert client.post(url("result_publish", tender.pk), {}).status_code == 302
+    clock.at("2026-11-02 10:00")
+    login(client, t.purchaser)
+    page = client.get(url("call_offs", tender.pk))
+    members = page.context["members"]
+    assert page.status_code == 200 and len(members) == 2 and page.context["may_order"]
+    response = client.post(
+        url("call_offs", tender.pk),
+        {"member": str(members[0].pk), "amount": "9999999.00", "description": "11月助餐"},
+    )
+    assert response.status_code == 200
+    assert "above the budget" in str(response.context["form"].errors["amount"])
+    response = client.post(url("call_offs", tender.pk), {"member": "x", "amount": "1"})
+    assert response.context["form"].errors["member"]
+    response = client.post(
+        url("call_offs", tender.pk),
+        {"member": str(members[0].pk), "amount": "120000.00", "description": "11月助餐"},
+    )
+    assert response.status_code == 302
+    assert "120,000.00" in text(client.get(url("call_offs", tender.pk)))
+    login(client, t.finance)
+    assert client.get(url("call_offs", tender.pk)).status_code == 200
+    response = client.post(
+        url("call_offs", tender.pk),
+        {"member": str(members[0].pk), "amount": "1.00", "description": "x"},
+    )
+    assert response.status_code == 403
+    login(client, t.other_purchaser)
+    assert client.get(url("call_offs", tender.pk)).status_code == 404
+
+
+def test_emergency_rounds_show_their_simplified_steps_to_the_finance_bureau(
+    client, tendering, clock
+):
+    t = tendering
+    settle(t, emergency=True, emergency_reason="暴雨灾害，受灾老人需紧急助餐")
+    clock.at("2026-09-15 10:00")
+    login(client, t.purchaser)
+    page = client.get(url("round_start", t.project.pk))
+    assert "intention-not-over" not in text(page)  # the channel skips the intention period
+    response = client.post(
+        url("round_start", t.project.pk), notice_form(bid_deadline="2026-09-18T09:30")
+    )
+    assert response.status_code == 302, response.context["form"].violations
+    tender = Tender.objects.get()
+    assert tender.emergency and tender.simplified_steps
+    login(client, t.finance)
+    page = client.get(url("round_list"), {"flag": "emergency"})
+    assert [x.pk for x in page.context["page"]] == [tender.pk]
+    assert tender.simplified_steps[0] in text(page)
+    body = text(client.get(url("round_detail", tender.pk)))
+    assert "Emergency green channel" in body and tender.simplified_steps[-1] in body
+    body = text(client.get(reverse("accounts:workbench")))
+    assert "Emergency rounds (P9)" in body
