@@ -98,14 +98,20 @@ def parse_amount(raw, field: str, errors: list, *, required: bool = True) -> Dec
             {"field": field, "message": _("“%(value)s” is not an amount in 元.") % {"value": raw}}
         )
         return None
-    if not value.is_finite() or value != value.quantize(Decimal("0.01")):
-        errors.append({"field": field, "message": _("At most 2 decimals (分).")})
+    if not value.is_finite():
+        errors.append(
+            {"field": field, "message": _("“%(value)s” is not an amount in 元.") % {"value": raw}}
+        )
         return None
+    # Sign and size first: quantizing 1e400 would raise instead of refusing.
     if value <= 0:
         errors.append({"field": field, "message": _("The amount must be more than 0.")})
         return None
     if value > MAX_AMOUNT:
         errors.append({"field": field, "message": _("The amount is too large.")})
+        return None
+    if value != value.quantize(Decimal("0.01")):
+        errors.append({"field": field, "message": _("At most 2 decimals (分).")})
         return None
     return to_money(value)
 

@@ -89,7 +89,7 @@ def method_oracle(request, payload: MethodsIn):
     amount = payload.amount
     if not amount.is_finite() or amount <= 0:
         errors.append({"field": "amount", "message": _("The amount must be more than 0.")})
-    elif amount != amount.quantize(Decimal("0.01")) or amount >= Decimal("1e14"):
+    elif amount >= Decimal("1e14") or amount != amount.quantize(Decimal("0.01")):
         errors.append(
             {"field": "amount", "message": _("Give the amount in 元 with at most 2 decimals.")}
         )

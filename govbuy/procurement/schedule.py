@@ -367,6 +367,36 @@ def clarification_lead(rules: Rules, method: str, corrected_at: dt.datetime) -> 
     return rules.days_after(DeadlineKind.BID_DEADLINE, corrected_at, key, "P2", what)
 
 
+def date_pending(
+    rules: Rules, row, *, display_due: dt.datetime | None = None
+) -> dt.datetime | None:
+    """The date of a stored deadline that waited for its year's holiday calendar,
+    or None while it still waits. `row` is a `Deadline` without `due_at`; the
+    question window on the result counts from the end of the result display
+    (`display_due`), the clarification lead backwards from the bid deadline."""
+    if not row.parameter or row.counted_from is None:
+        return None
+    n = rules.value(row.parameter)
+    working = "working_days" in row.parameter
+    if row.kind == DeadlineKind.QUESTION_RESULT:
+        if display_due is None:
+            return None
+        start = local_date(display_due)
+    else:
+        start = local_date(row.counted_from)
+    if row.kind == DeadlineKind.CLARIFICATION:
+        n = -n
+    try:
+        day = (
+            calendar.add_working_days(start, n, rules.cal)
+            if working
+            else start + dt.timedelta(days=n)
+        )
+    except CalendarNotCovered:
+        return None
+    return end_of_day(day)
+
+
 # --- after the opening ------------------------------------------------------------------------
 
 

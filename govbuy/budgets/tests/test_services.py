@@ -365,3 +365,12 @@ def test_adjustment_approval_rechecks_commitments_made_meanwhile(buying):
     assert line.amount == D("100000.00")
     adj.refresh_from_db()
     assert adj.status == AdjustmentStatus.PROPOSED
+
+
+@pytest.mark.parametrize("raw", ["1e400", "-1e400", "NaN", "Infinity"])
+def test_absurd_amounts_are_refused_not_crashed(raw):
+    from govbuy.budgets.services import parse_amount
+
+    errors = []
+    assert parse_amount(raw, "amount", errors) is None
+    assert errors and errors[0]["field"] == "amount"

@@ -325,7 +325,9 @@ def open_bids(*, actor=SYSTEM, tender: Tender) -> Tender:
     )
     project = tender.project
     complete_deadline(project, tender, DeadlineKind.BID_DEADLINE, at=tender.bid_deadline)
-    complete_deadline(project, tender, DeadlineKind.OPENING, at=now)
+    # The seal lifted at the opening time by the clock: that is when the opening
+    # took place, whoever records it later (the purchaser, a bidder's page, tick).
+    complete_deadline(project, tender, DeadlineKind.OPENING, at=tender.opening_at)
     tender.opening_record = [opening_line(b) for b in bids]
     tender.opened_at = now
     tender.opened_by = actor if getattr(actor, "is_authenticated", False) else None

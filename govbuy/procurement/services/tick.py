@@ -21,6 +21,7 @@ from govbuy.core import audit
 from govbuy.core.errors import InvalidState
 from govbuy.core.rules import RuleViolation
 
+from .. import schedule
 from ..models import (
     CURRENT_TENDER_STATUSES,
     Deadline,
@@ -29,7 +30,7 @@ from ..models import (
     TenderStatus,
 )
 from .bids import open_bids
-from .common import SYSTEM, locked_tender
+from .common import SYSTEM, locked_tender, rules_for
 
 # Deadlines that are somebody's duty (a step to take by then), as opposed to
 # windows that simply close (questions, documents, display, clarifications) or
@@ -51,10 +52,12 @@ class TickReport:
     # Rounds whose opening time has passed but that may not open (suspended).
     waiting: list[tuple[Tender, str]] = field(default_factory=list)
     late: list[Deadline] = field(default_factory=list)
+    # Deadlines that waited for their year's holiday calendar and now have a date.
+    dated: list[Deadline] = field(default_factory=list)
 
     @property
     def changed(self) -> bool:
-        return bool(self.resumed or self.opened or self.failed or self.late)
+        return bool(self.resumed or self.opened or self.failed or self.late or self.dated)
 
     def lines(self) -> list[str]:
         out = []
@@ -72,6 +75,15 @@ class TickReport:
             )
         for tender, why in self.waiting:
             out.append(_("Not opened %(round)s: %(why)s") % {"round": _name(tender), "why": why})
+        for row in self.dated:
+            out.append(
+                _("Dated: %(deadline)s of %(project)s, due %(due)s (holiday calendar entered).")
+                % {
+                    "deadline": row.get_kind_display(),
+                    "project": row.project.code,
+                    "due": timezone.localtime(row.due_at).strftime("%Y-%m-%d"),
+                }
+            )
         for row in self.late:
             out.append(
                 _("Late: %(round)s, %(deadline)s, due %(due)s.")
@@ -89,8 +101,9 @@ class TickReport:
             return _("tick: nothing to do.")
         return _(
             "tick: %(opened)s round(s) opened, %(failed)s failed, %(late)s deadline(s) "
-            "marked late, %(resumed)s suspension(s) lifted."
+            "marked late, %(resumed)s suspension(s) lifted, %(dated)s deadline(s) dated."
         ) % {
+            "dated": len(self.dated),
             "opened": len(self.opened),
             "failed": len(self.failed),
             "late": len(self.late),
@@ -106,10 +119,50 @@ def tick() -> TickReport:
     """One pass, in this order: lift suspensions (so a resumed round can open),
     open rounds, then mark late what is still undone."""
     report = TickReport()
+    report.dated = date_pending_deadlines()
     report.resumed = lift_ended_suspensions()
     report.opened, report.failed, report.waiting = open_due_rounds()
     report.late = mark_late_deadlines()
     return report
+
+
+@transaction.atomic
+def date_pending_deadlines() -> list[Deadline]:
+    """Give a date to deadlines stored without one because their year had no
+    holiday calendar, once the finance administrator has entered it."""
+    rows = list(
+        Deadline.objects.select_for_update(of=("self",))
+        .filter(due_at__isnull=True, superseded_at__isnull=True)
+        .select_related("project__region")
+        .order_by("pk")
+    )
+    dated = []
+    for row in rows:
+        display = None
+        if row.kind == DeadlineKind.QUESTION_RESULT:
+            display = (
+                Deadline.objects.filter(
+                    tender_id=row.tender_id,
+                    kind=DeadlineKind.RESULT_DISPLAY,
+                    superseded_at__isnull=True,
+                )
+                .values_list("due_at", flat=True)
+                .first()
+            )
+        due = schedule.date_pending(rules_for(row.project), row, display_due=display)
+        if due is None:
+            continue
+        row.due_at = due
+        row.explanation = row.explanation.split(";")[0][:300]
+        row.save(update_fields=["due_at", "explanation"])
+        audit.record(
+            actor=SYSTEM,
+            action="procurement.deadline.dated",
+            obj=row,
+            data={"kind": row.kind, "due_at": due.isoformat()},
+        )
+        dated.append(row)
+    return dated
 
 
 def lift_ended_suspensions() -> list[Tender]:

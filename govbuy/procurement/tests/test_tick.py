@@ -100,7 +100,8 @@ def test_tick_opens_rounds_whose_time_has_passed_and_a_second_run_changes_nothin
     assert lines[0] == f"Opened {t.project.code} #1: 3 bid(s) read out."
     assert lines[1].startswith(f"Failed {other.code} #1 (流标): 1 bid(s) arrived by the deadline")
     assert lines[-1] == (
-        "tick: 1 round(s) opened, 1 failed, 0 deadline(s) marked late, 0 suspension(s) lifted."
+        "tick: 1 round(s) opened, 1 failed, 0 deadline(s) marked late, 0 suspension(s) lifted, "
+        "0 deadline(s) dated."
     )
     events = AuditEvent.objects.filter(seq__gt=before)
     assert set(events.values_list("action", flat=True)) == {
@@ -109,7 +110,9 @@ def test_tick_opens_rounds_whose_time_has_passed_and_a_second_run_changes_nothin
     }
     assert set(events.values_list("actor_repr", flat=True)) == {"system"}
     opening = Deadline.objects.current().get(tender=full, kind=DeadlineKind.OPENING)
-    assert opening.done_at == at("2026-10-12 10:05")
+    # The seal lifted at 09:30 by the clock: that is when the opening took place,
+    # whenever the tick recorded it, so it is never late.
+    assert opening.done_at == at("2026-10-12 09:30") and not opening.late
 
     snapshot = state()
     assert run_tick() == [NOTHING]
@@ -150,7 +153,8 @@ def test_tick_marks_duties_passed_undone_as_late_never_windows(tendering, clock)
     assert lines == [
         f"Late: {t.project.code} #1, Winner confirmed (确定中标（成交）供应商), "
         "due 2026-10-19 23:59.",
-        "tick: 0 round(s) opened, 0 failed, 1 deadline(s) marked late, 0 suspension(s) lifted.",
+        "tick: 0 round(s) opened, 0 failed, 1 deadline(s) marked late, 0 suspension(s) lifted, "
+        "0 deadline(s) dated.",
     ]
     confirmation.refresh_from_db()
     assert confirmation.late and confirmation.done_at is None
@@ -253,3 +257,30 @@ def test_tick_waits_for_a_suspension_then_lifts_it_and_opens(tendering, clock):
     snapshot = state()
     assert run_tick() == [NOTHING]
     assert state() == snapshot
+
+
+def test_tick_dates_deadlines_once_their_years_calendar_is_entered(tendering, clock):
+    """Published on Fri 18 Dec 2026, the documents' period ends Fri 25 Dec; the
+    7 working days to question them run into 2027, whose calendar is missing:
+    the row waits without a date. Once the 2027 notice is entered (here a test
+    calendar with 1 Jan a holiday) the tick dates it: 28, 29, 30, 31 Dec, then
+    4, 5, 6 Jan → Wed 6 Jan 2027."""
+    from govbuy.core.services import set_holiday_calendar
+
+    t = tendering
+    clock.at("2026-12-18 10:00")
+    tender = start(services, t, bid_deadline="2027-01-08T09:30")
+    row = Deadline.objects.current().get(tender=tender, kind=DeadlineKind.QUESTION_DOCUMENTS)
+    assert row.due_at is None and "2027" in row.explanation
+    assert run_tick() == [NOTHING]
+    set_holiday_calendar(
+        actor="test", year=2027, basis="test calendar", days_text="2027-01-01 holiday 元旦"
+    )
+    lines = run_tick()
+    row.refresh_from_db()
+    assert timezone.localtime(row.due_at).date() == dt.date(2027, 1, 6)
+    assert "2027" not in row.explanation
+    assert lines[-1].endswith("1 deadline(s) dated.")
+    assert AuditEvent.objects.filter(action="procurement.deadline.dated").count() == 1
+    assert run_tick() == [NOTHING]
+
