@@ -331,7 +331,7 @@ def notice_deadlines(
             bid_deadline,
             published_at,
             "P12",
-            "财政部令第87号 第四十条; seeds/000",
+            "财政部令第87号 第四十条",
             "",
             _("held at the bid deadline; the bids stay sealed until then"),
             whole_day=False,

@@ -44,7 +44,7 @@ P7 = Rule(
 P9 = Rule(
     "P9",
     Severity.HARD,
-    "鲁财采〔2022〕14号 二(二); seeds/000",
+    "鲁财采〔2022〕14号 二(二); 广东省财政厅《实施政府购买服务 支持保障疫情防控工作》",
     gettext_noop("Emergency green channel: simplified procedure, recorded and reported"),
 )
 

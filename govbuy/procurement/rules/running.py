@@ -44,7 +44,7 @@ P11 = Rule(
 P12 = Rule(
     "P12",
     Severity.HARD,
-    "seeds/000; 财政部令第87号 第三十三条、第四十条",
+    "财政部令第87号 第三十三条、第四十条; 广东省财政厅《实施政府购买服务 支持保障疫情防控工作》(不见面开标)",
     gettext_noop("Bids stay sealed until the opening time; opening can be remote"),
 )
 D1 = Rule(
