@@ -283,4 +283,3 @@ def test_tick_dates_deadlines_once_their_years_calendar_is_entered(tendering, cl
     assert lines[-1].endswith("1 deadline(s) dated.")
     assert AuditEvent.objects.filter(action="procurement.deadline.dated").count() == 1
     assert run_tick() == [NOTHING]
-
