@@ -93,6 +93,25 @@ def _refuse(form, exc: Exception, *, fields: dict | None = None) -> int:
     return 403 if exc.status == 403 else 200
 
 
+def two_way(request, form, *, field: str, yes: str, no: str, missing: str, act, done):
+    """A POST that chooses one of two answers (approve/refuse, accept/dismiss…)
+    with a form: `act(chose_yes, cleaned_data)` calls the service; on success
+    `done(chose_yes)` flashes and answers the redirect. Returns (response or
+    None, status) so the caller re-renders its page with the form's messages."""
+    choice = request.POST.get(field)
+    if choice not in (yes, no):
+        form.is_valid()
+        form.add_error(None, missing)
+        return None, 200
+    if not form.is_valid():
+        return None, 200
+    try:
+        act(choice == yes, form.cleaned_data)
+    except REFUSED as e:
+        return None, _refuse(form, e)
+    return done(choice == yes), 200
+
+
 def _post(request):
     return request.POST if request.method == "POST" else None
 
@@ -359,34 +378,35 @@ def project_submit(request, pk: int):
 def project_review(request, pk: int):
     project = selectors.project_for_user(request.user, pk)
     form = ReviewForm(request.POST)
-    decision = request.POST.get("decision")
-    status = 200
-    if decision not in ("approve", "return"):
-        form.is_valid()
-        form.add_error(None, _("Choose approve or return."))
-    elif form.is_valid():
-        data = form.cleaned_data
-        try:
-            services.review_requirements(
-                actor=request.user,
-                project=project,
-                approve=decision == "approve",
-                complete=data["complete"],
-                compliant=data["compliant"],
-                reasonable=data["reasonable"],
-                note=data["note"],
-            )
-        except REFUSED as e:
-            status = _refuse(form, e)
-        else:
-            messages.success(
-                request,
-                _("The requirements were approved.")
-                if decision == "approve"
-                else _("The requirements were returned for revision."),
-            )
-            return redirect("procurement:project_detail", project.pk)
-    return _detail_page(request, project, review_form=form, status=status)
+
+    def done(approved):
+        messages.success(
+            request,
+            _("The requirements were approved.")
+            if approved
+            else _("The requirements were returned for revision."),
+        )
+        return redirect("procurement:project_detail", project.pk)
+
+    response, status = two_way(
+        request,
+        form,
+        field="decision",
+        yes="approve",
+        no="return",
+        missing=_("Choose approve or return."),
+        act=lambda approve, data: services.review_requirements(
+            actor=request.user,
+            project=project,
+            approve=approve,
+            complete=data["complete"],
+            compliant=data["compliant"],
+            reasonable=data["reasonable"],
+            note=data["note"],
+        ),
+        done=done,
+    )
+    return response or _detail_page(request, project, review_form=form, status=status)
 
 
 @login_required
@@ -463,30 +483,29 @@ def project_method(request, pk: int):
 def method_decide(request, pk: int):
     project = selectors.project_for_user(request.user, pk)
     form = NoteForm(request.POST)
-    decision = request.POST.get("decision")
-    status = 200
-    if decision not in ("approve", "refuse"):
-        form.is_valid()
-        form.add_error(None, _("Choose approve or refuse."))
-    elif form.is_valid():
-        try:
-            services.decide_method(
-                actor=request.user,
-                project=project,
-                approve=decision == "approve",
-                note=form.cleaned_data["note"],
-            )
-        except REFUSED as e:
-            status = _refuse(form, e)
-        else:
-            messages.success(
-                request,
-                _("The change of method was approved.")
-                if decision == "approve"
-                else _("The change of method was refused."),
-            )
-            return redirect("procurement:project_detail", project.pk)
-    return _detail_page(request, project, decide_form=form, status=status)
+
+    def done(approved):
+        messages.success(
+            request,
+            _("The change of method was approved.")
+            if approved
+            else _("The change of method was refused."),
+        )
+        return redirect("procurement:project_detail", project.pk)
+
+    response, status = two_way(
+        request,
+        form,
+        field="decision",
+        yes="approve",
+        no="refuse",
+        missing=_("Choose approve or refuse."),
+        act=lambda approve, data: services.decide_method(
+            actor=request.user, project=project, approve=approve, note=data["note"]
+        ),
+        done=done,
+    )
+    return response or _detail_page(request, project, decide_form=form, status=status)
 
 
 # --- inbox and splitting flags -------------------------------------------------------

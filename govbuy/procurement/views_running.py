@@ -87,7 +87,7 @@ from .services.bids import final_price
 from .services.challenges import question_window
 from .services.common import current_deadline, rules_for
 from .services.rounds import FIXED_EVALUATION
-from .views import PAGE_SIZE, REFUSED, _is_member, _post, _refuse, _require_role
+from .views import PAGE_SIZE, REFUSED, _is_member, _post, _refuse, _require_role, two_way
 
 STAFF_ROLES = (Role.PURCHASER, Role.FINANCE, Role.AUDITOR, Role.PLATFORM_ADMIN)
 # The services' field names that land on differently named fields of these forms.
@@ -653,31 +653,33 @@ def opening_respond(request, pk: int):
     provider = _provider(request)
     tender, acc = _round(request, pk)
     form = OpeningResponseForm(request.POST)
-    answer = request.POST.get("answer")
-    status = 200
-    if answer not in ("confirm", "object"):
-        form.is_valid()
-        form.add_error(None, _("Confirm the record or object to it."))
-    elif form.is_valid():
-        try:
-            services.respond_to_opening(
-                actor=request.user,
-                tender=tender,
-                provider=provider,
-                confirm=answer == "confirm",
-                objection=form.cleaned_data["objection"],
-            )
-        except REFUSED as e:
-            status = _refuse(form, e)
-        else:
-            messages.success(
-                request,
-                _("You confirmed the opening record.")
-                if answer == "confirm"
-                else _("Your objection is recorded; the purchaser replies in the record."),
-            )
-            return redirect("procurement:opening", tender.pk)
-    return _opening_page(request, tender, acc, respond_form=form, status=status)
+
+    def done(confirmed):
+        messages.success(
+            request,
+            _("You confirmed the opening record.")
+            if confirmed
+            else _("Your objection is recorded; the purchaser replies in the record."),
+        )
+        return redirect("procurement:opening", tender.pk)
+
+    response, status = two_way(
+        request,
+        form,
+        field="answer",
+        yes="confirm",
+        no="object",
+        missing=_("Confirm the record or object to it."),
+        act=lambda confirm, data: services.respond_to_opening(
+            actor=request.user,
+            tender=tender,
+            provider=provider,
+            confirm=confirm,
+            objection=data["objection"],
+        ),
+        done=done,
+    )
+    return response or _opening_page(request, tender, acc, respond_form=form, status=status)
 
 
 @login_required
@@ -937,25 +939,24 @@ def bid_review(request, pk: int):
     is_chair = PanelMember.objects.filter(tender=tender, user=request.user, is_chair=True).exists()
     _require(acc.purchaser or is_chair)
     form = ReviewBidForm(request.POST)
-    decision = request.POST.get("decision")
-    status = 200
-    if decision not in ("valid", "invalid"):
-        form.is_valid()
-        form.add_error(None, _("Find the bid valid or invalid."))
-    elif form.is_valid():
-        try:
-            services.review_bid(
-                actor=request.user,
-                bid=bid,
-                valid=decision == "valid",
-                reason=form.cleaned_data["reason"],
-            )
-        except REFUSED as e:
-            status = _refuse(form, e)
-        else:
-            messages.success(request, _("The review of the bid is recorded."))
-            return redirect("procurement:bid_list", tender.pk)
-    return _bids_page(request, tender, acc, status=status, review_forms={bid.pk: form})
+
+    def done(_valid):
+        messages.success(request, _("The review of the bid is recorded."))
+        return redirect("procurement:bid_list", tender.pk)
+
+    response, status = two_way(
+        request,
+        form,
+        field="decision",
+        yes="valid",
+        no="invalid",
+        missing=_("Find the bid valid or invalid."),
+        act=lambda valid, data: services.review_bid(
+            actor=request.user, bid=bid, valid=valid, reason=data["reason"]
+        ),
+        done=done,
+    )
+    return response or _bids_page(request, tender, acc, status=status, review_forms={bid.pk: form})
 
 
 @login_required
@@ -1605,29 +1606,30 @@ def complaint_detail(request, pk: int):
 def complaint_review(request, pk: int):
     complaint = _complaint(request, pk)
     form = ComplaintReviewForm(request.POST)
-    decision = request.POST.get("decision")
-    status = 200
-    if decision not in ("accept", "dismiss"):
-        form.is_valid()
-        form.add_error(None, _("Accept the complaint or not."))
-    elif form.is_valid():
-        try:
-            services.review_complaint(
-                actor=request.user,
-                complaint=complaint,
-                accept=decision == "accept",
-                note=form.cleaned_data["review_note"],
-            )
-        except REFUSED as e:
-            status = _refuse(form, e)
-        else:
-            messages.success(
-                request,
-                _("The complaint is accepted (受理).")
-                if decision == "accept"
-                else _("The complaint is not accepted (不予受理)."),
-            )
-            return redirect("procurement:complaint_detail", complaint.pk)
+
+    def done(accepted):
+        messages.success(
+            request,
+            _("The complaint is accepted (受理).")
+            if accepted
+            else _("The complaint is not accepted (不予受理)."),
+        )
+        return redirect("procurement:complaint_detail", complaint.pk)
+
+    response, status = two_way(
+        request,
+        form,
+        field="decision",
+        yes="accept",
+        no="dismiss",
+        missing=_("Accept the complaint or not."),
+        act=lambda accept, data: services.review_complaint(
+            actor=request.user, complaint=complaint, accept=accept, note=data["review_note"]
+        ),
+        done=done,
+    )
+    if response:
+        return response
     question = bidding.question_for_user(request.user, complaint.question_id)
     return _thread_page(request, question, review_form=form, status=status)
 
@@ -1661,24 +1663,25 @@ def complaint_suspend(request, pk: int):
 def complaint_decide(request, pk: int):
     complaint = _complaint(request, pk)
     form = DecisionForm(request.POST)
-    decision = request.POST.get("decision")
-    status = 200
-    if decision not in ("upheld", "rejected"):
-        form.is_valid()
-        form.add_error(None, _("Decide whether the complaint is upheld."))
-    elif form.is_valid():
-        try:
-            services.decide_complaint(
-                actor=request.user,
-                complaint=complaint,
-                upheld=decision == "upheld",
-                text=form.cleaned_data["decision_text"],
-            )
-        except REFUSED as e:
-            status = _refuse(form, e)
-        else:
-            messages.success(request, _("The decision is recorded; any suspension is lifted."))
-            return redirect("procurement:complaint_detail", complaint.pk)
+
+    def done(_upheld):
+        messages.success(request, _("The decision is recorded; any suspension is lifted."))
+        return redirect("procurement:complaint_detail", complaint.pk)
+
+    response, status = two_way(
+        request,
+        form,
+        field="decision",
+        yes="upheld",
+        no="rejected",
+        missing=_("Decide whether the complaint is upheld."),
+        act=lambda upheld, data: services.decide_complaint(
+            actor=request.user, complaint=complaint, upheld=upheld, text=data["decision_text"]
+        ),
+        done=done,
+    )
+    if response:
+        return response
     question = bidding.question_for_user(request.user, complaint.question_id)
     return _thread_page(request, question, decide_form=form, status=status)
 
