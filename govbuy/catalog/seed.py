@@ -4,6 +4,7 @@ install; loading again adds what is missing and never overwrites edits."""
 
 from __future__ import annotations
 
+import functools
 import json
 from pathlib import Path
 
@@ -20,6 +21,12 @@ from .services import record_imported, sort_key, split_keywords
 DATA = Path(__file__).resolve().parent / "data"
 GUIDANCE_FILE = DATA / "guidance_catalog.json"
 NEGATIVE_FILE = DATA / "negative_list.json"
+
+
+@functools.lru_cache(maxsize=4096)
+def _search_columns(name: str, keywords: str, description: str) -> dict[str, str]:
+    # Pinyin of the same shipped items, computed once per process.
+    return search.search_columns(name, keywords, description)
 
 
 def guidance_seed() -> dict:
@@ -80,30 +87,36 @@ def load_guidance_catalog(
         published_at=timezone.now() if publish else None,
     )
     created = []
-
-    def walk(nodes, parent, category):
-        for position, node in enumerate(nodes, start=1):
+    # One bulk insert per depth (parents first, so children can point at them).
+    level = [(node, None, None, position) for position, node in enumerate(data["items"], 1)]
+    while level:
+        items = []
+        for node, parent, category, position in level:
             keywords = split_keywords(node.get("keywords", []))
-            item = CatalogItem(
-                catalog=catalog,
-                parent=parent,
-                code=node["code"],
-                name=node["name"],
-                description=node.get("description", ""),
-                kind=node["kind"],
-                category=node.get("category") or category,
-                procurement_code=node.get("procurement_code", ""),
-                keywords=keywords,
-                depth=(parent.depth + 1) if parent else 1,
-                position=position,
-                sort_key=sort_key(parent.sort_key if parent else None, position),
-                **search.search_columns(node["name"], keywords, node.get("description", "")),
+            items.append(
+                CatalogItem(
+                    catalog=catalog,
+                    parent=parent,
+                    code=node["code"],
+                    name=node["name"],
+                    description=node.get("description", ""),
+                    kind=node["kind"],
+                    category=node.get("category") or category,
+                    procurement_code=node.get("procurement_code", ""),
+                    keywords=keywords,
+                    depth=(parent.depth + 1) if parent else 1,
+                    position=position,
+                    sort_key=sort_key(parent.sort_key if parent else None, position),
+                    **_search_columns(node["name"], keywords, node.get("description", "")),
+                )
             )
-            item.save()
-            created.append(item)
-            walk(node.get("children", []), item, item.category)
-
-    walk(data["items"], None, None)
+        items = CatalogItem.objects.bulk_create(items)
+        created += items
+        level = [
+            (child, item, item.category, position)
+            for (node, *_rest), item in zip(level, items, strict=True)
+            for position, child in enumerate(node.get("children", []), 1)
+        ]
     record_imported(catalog, created, reason="govbuy seed: " + "; ".join(data.get("sources", [])))
     audit.record(
         actor=actor,
