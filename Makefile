@@ -14,6 +14,9 @@ run: setup ## set up everything, migrate SQLite under var/, load demo data, serv
 	$(DEV) $(BIN)/python manage.py demo_logins --url http://$(HOST):$(PORT)/
 	$(DEV) $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
+# One test process per CPU (pytest-xdist); `make test PYTEST_ARGS="-n 0 -k …"` runs in one.
+PYTEST_ARGS ?= -n auto
+
 test: setup ## the whole suite; GOVBUY_DATABASE_URL=postgres://… for PostgreSQL
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
