@@ -39,6 +39,52 @@ S4 = Rule(
     "Q26; Q89(4)",
     gettext_noop("Unclassified public institutions take part in neither role"),
 )
+S10 = Rule(
+    "S10",
+    Severity.REPORT,
+    "Q32",
+    gettext_noop(
+        "Under equal conditions decoupled 行业协会商会 are preferred for 行业管理 services"
+    ),
+)
+# Q32: the services of industry management (行业管理) the preference applies to.
+INDUSTRY_MANAGEMENT_WORDS = (
+    "行业规划",
+    "行业评价",
+    "行业统计",
+    "行业标准",
+    "职业评价",
+    "等级评定",
+    "行业管理",
+)
+
+
+def is_industry_association(*, org_type: str, social_org_form: str, name: str) -> bool:
+    """A 行业协会商会: a social group (社会团体) named as an association or chamber."""
+    return (
+        org_type == OrgType.SOCIAL_ORGANIZATION
+        and social_org_form == SocialOrgForm.SOCIAL_GROUP
+        and any(word in (name or "") for word in ("协会", "商会"))
+    )
+
+
+def is_industry_management(text: str) -> bool:
+    return any(word in (text or "") for word in INDUSTRY_MANAGEMENT_WORDS)
+
+
+def association_preference(*, provider_name: str) -> list:
+    """S10 (report): the tie was broken for a decoupled industry association."""
+    return [
+        S10.violation(
+            _(
+                "Equal with another bid, %(name)s — a decoupled industry association — is "
+                "preferred for an industry-management service."
+            )
+            % {"name": provider_name}
+        )
+    ]
+
+
 S5 = Rule(
     "S5",
     Severity.HARD,

@@ -39,7 +39,11 @@ BIDDING_METHODS = (
     Method.SINGLE_SOURCE,
     Method.FRAMEWORK_AGREEMENT,
     Method.COMPETITIVE_REVIEW,
+    Method.VOUCHER,
 )
+# Methods whose first stage admits several providers (a framework agreement; a
+# voucher programme, whose recipients then choose among them).
+ADMITTING_METHODS = (Method.FRAMEWORK_AGREEMENT, Method.VOUCHER)
 # Methods whose later rounds of quotes follow the first responses.
 QUOTE_ROUND_METHODS = (Method.COMPETITIVE_NEGOTIATION, Method.COMPETITIVE_CONSULTATION)
 # Methods restricted to the providers the purchaser invites.
@@ -189,6 +193,7 @@ def bid_period_parameter(method: str, emergency: bool) -> tuple[str, bool]:
         Method.COMPETITIVE_NEGOTIATION: ("deadline.negotiation_response_working_days", True),
         Method.COMPETITIVE_CONSULTATION: ("deadline.consultation_response_days", False),
         Method.FRAMEWORK_AGREEMENT: ("deadline.framework_response_days", False),
+        Method.VOUCHER: ("deadline.framework_response_days", False),
         Method.COMPETITIVE_REVIEW: ("deadline.review_response_working_days", True),
         # Single source: the bid follows the publicity period.
         Method.SINGLE_SOURCE: ("deadline.single_source_publicity_working_days", True),
@@ -202,6 +207,7 @@ def clarification_parameter(method: str) -> tuple[str, bool] | None:
         Method.OPEN_TENDER: ("deadline.tender_clarification_days", False),
         Method.INVITATIONAL_TENDER: ("deadline.tender_clarification_days", False),
         Method.FRAMEWORK_AGREEMENT: ("deadline.tender_clarification_days", False),
+        Method.VOUCHER: ("deadline.tender_clarification_days", False),
         Method.COMPETITIVE_NEGOTIATION: ("deadline.negotiation_clarification_working_days", True),
         Method.COMPETITIVE_CONSULTATION: ("deadline.consultation_clarification_days", False),
     }.get(method)

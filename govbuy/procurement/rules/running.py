@@ -35,6 +35,15 @@ P4 = Rule(
         "Frequent small services and beneficiary-chosen services use framework agreements"
     ),
 )
+P5 = Rule(
+    "P5",
+    Severity.HARD,
+    "Q57; Q58; Q60; 成都",
+    gettext_noop(
+        "Vouchers: public services with many beneficiaries, at least 3 providers at once, "
+        "beneficiaries choose"
+    ),
+)
 P11 = Rule(
     "P11",
     Severity.HARD,
@@ -293,6 +302,32 @@ def invitation_violations(*, method: str, invited: int, min_bids: int) -> list[V
             )
         ]
     return []
+
+
+def voucher_violations(*, kind: str, admitted: int, least: Cited) -> list[Violation]:
+    """P5: a voucher programme buys a public service (公共服务) and admits at least
+    `least` providers at once, among whom the recipients choose."""
+    problems = []
+    if kind != "public_service":
+        problems.append(
+            P5.violation(
+                _(
+                    "Vouchers (凭单制) buy public services for their recipients; this catalog "
+                    "item is an auxiliary service for the government itself."
+                ),
+                field="method",
+            )
+        )
+    if admitted < least.value:
+        problems.append(
+            P5.violation(
+                _("A voucher programme admits at least %(n)s providers at once (%(cited)s).")
+                % {"n": least.value, "cited": least.text},
+                field="framework.max_members",
+                basis=least.basis,
+            )
+        )
+    return problems
 
 
 def framework_hint_violations(*, method: str, catalog_name: str, voucher: bool) -> list[Violation]:

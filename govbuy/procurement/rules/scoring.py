@@ -63,8 +63,11 @@ def evaluate(
     price_weight: Decimal,
     deduction: Decimal,
     technical: dict[int, Decimal] | None = None,
+    preferred: frozenset[int] = frozenset(),
 ) -> list[BidResult]:
-    """Results for the valid bids, best first."""
+    """Results for the valid bids, best first. Among bids equal in every respect
+    the `preferred` ones (S10: decoupled industry associations for industry
+    management) rank first."""
     if not bids:
         return []
     prices = {
@@ -73,7 +76,6 @@ def evaluate(
     }
     bid_price = {b.id: b.price for b in bids}
     if evaluation_method == EvaluationMethod.LOWEST_PRICE:
-        order = sorted(bids, key=lambda b: (prices[b.id], b.id))
         key = {b.id: (prices[b.id],) for b in bids}
         scores = {b.id: (None, None, None) for b in bids}
     else:
@@ -87,7 +89,9 @@ def evaluate(
             tech = technical.get(b.id, Decimal(0)).quantize(CENT, rounding=ROUND_HALF_UP)
             scores[b.id] = (price_score, tech, price_score + tech)
         key = {b.id: (-scores[b.id][2], bid_price[b.id]) for b in bids}
-        order = sorted(bids, key=lambda b: (*key[b.id], b.id))
+    if preferred:
+        key = {i: (*k, i not in preferred) for i, k in key.items()}
+    order = sorted(bids, key=lambda b: (*key[b.id], b.id))
     results, rank, previous = [], 0, None
     for position, b in enumerate(order, start=1):
         if key[b.id] != previous:

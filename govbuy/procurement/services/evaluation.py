@@ -16,6 +16,7 @@ from govbuy.accounts.models import Role
 from govbuy.core import audit
 from govbuy.core.errors import ApplicationError, InvalidInput, InvalidState, NotAllowed
 from govbuy.core.rules import enforce
+from govbuy.orgs import rules as org_rules
 
 from .. import schedule
 from ..models import (
@@ -281,13 +282,11 @@ def _evaluate(tender: Tender, *, actor) -> None:
         for score in Score.objects.filter(member=member):
             sheet[score.bid_id] = sheet.get(score.bid_id, Decimal(0)) + score.points
         sheets.append(sheet)
-    results = scoring.evaluate(
-        [
-            scoring.BidFacts(
-                b.pk, final_price(b), b.is_small_or_micro and not tender.reserved_for_sme
-            )
-            for b in bids
-        ],
+    facts = [
+        scoring.BidFacts(b.pk, final_price(b), b.is_small_or_micro and not tender.reserved_for_sme)
+        for b in bids
+    ]
+    terms = dict(
         evaluation_method=tender.evaluation_method,
         price_weight=tender.price_weight,
         deduction=tender.sme_deduction,
@@ -295,6 +294,37 @@ def _evaluate(tender: Tender, *, actor) -> None:
         if tender.evaluation_method == EvaluationMethod.COMPREHENSIVE
         else None,
     )
+    results = scoring.evaluate(facts, **terms)
+    # S10: among equal bids for an industry-management service a decoupled industry
+    # association comes first; each tie broken that way is reported.
+    project = tender.project
+    preferred = frozenset(
+        b.pk
+        for b in bids
+        if org_rules.is_industry_association(
+            org_type=b.provider.org_type,
+            social_org_form=b.provider.social_org_form,
+            name=b.provider.name,
+        )
+    )
+    if preferred and org_rules.is_industry_management(f"{project.catalog_name} {project.name}"):
+        plain = {r.id: r.rank for r in results}
+        results = scoring.evaluate(facts, preferred=preferred, **terms)
+        ties = [
+            r.id
+            for r in results
+            if r.id in preferred and list(plain.values()).count(plain[r.id]) > 1
+        ]
+        reports = [
+            v
+            for pk in ties
+            for v in org_rules.association_preference(
+                provider_name=next(b.provider.name for b in bids if b.pk == pk)
+            )
+        ]
+        if reports:
+            tender.warnings = tender.warnings + [v.as_dict() for v in reports]
+            tender.save(update_fields=["warnings"])
     by_id = {b.pk: b for b in bids}
     for r in results:
         bid = by_id[r.id]
@@ -356,7 +386,7 @@ def confirm_award(
         late_reason=late_reason,
     )
     framework = (
-        getattr(tender, "framework", None) if tender.method == Method.FRAMEWORK_AGREEMENT else None
+        getattr(tender, "framework", None) if tender.method in schedule.ADMITTING_METHODS else None
     )
     if framework is None:
         chosen = bid or (ranked[0] if ranked else None)

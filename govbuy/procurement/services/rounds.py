@@ -251,6 +251,8 @@ def _min_bids(rules: schedule.Rules, method: str) -> int:
         return rules.value("bidding.min_valid_bids_consultation_services")
     if method == Method.FRAMEWORK_AGREEMENT:
         return rules.value("bidding.min_valid_bids_framework")
+    if method == Method.VOUCHER:
+        return rules.value("voucher.min_providers")
     return rules.value("bidding.min_valid_bids")
 
 
@@ -326,7 +328,10 @@ def start_round(
     except ApplicationError as exc:
         errors.append({"field": exc.field, "message": exc.message})
     agreement = None
-    if method == Method.FRAMEWORK_AGREEMENT:
+    if method == Method.VOUCHER:
+        # The recipients choose among the admitted providers (P5).
+        framework = {**(framework or {}), "call_off_mode": CallOffMode.RECIPIENT}
+    if method in schedule.ADMITTING_METHODS:
         agreement = _clean_framework(framework or {}, errors)
     if errors:
         raise InvalidInput(errors)
@@ -381,6 +386,12 @@ def start_round(
         high=rules.cite("sme.price_deduction_max"),
     )
     min_bids = _min_bids(rules, method)
+    if method == Method.VOUCHER:
+        problems += running_rules.voucher_violations(
+            kind=project.budget_line.catalog_item.kind,
+            admitted=agreement["max_members"],
+            least=rules.cite("voucher.min_providers"),
+        )
     problems += running_rules.invitation_violations(
         method=method, invited=len(invited_orgs), min_bids=min_bids
     )

@@ -371,3 +371,123 @@ def test_terminate_a_round_and_cancel_the_project(tendering, clock):
     assert tender.status == TenderStatus.TERMINATED
     assert t.project.status == ProjectStatus.CANCELLED
     assert Notice.objects.filter(tender=tender, kind=NoticeKind.TERMINATION).count() == 1
+
+
+def test_voucher_programme_admits_at_least_three_providers_recipients_choose(
+    tendering, clock, make_user
+):
+    t = tendering
+    clock.at("2026-08-03 09:30")
+    project = approved_project(t, method="voucher", name="居家养老服务券承接机构遴选", voucher=True)
+    intention(t, project)
+    clock.at("2026-09-15 10:00")
+    framework = {"max_members": 2, "term_start": "2026-11-01", "term_end": "2027-10-31"}
+    with pytest.raises(RuleViolation) as exc:
+        services.start_round(
+            actor=t.purchaser,
+            project=project,
+            bid_deadline="2026-10-12T09:30",
+            criteria=t.criteria,
+            framework=framework,
+        )
+    assert rules_of(exc) == ["P5"]
+    tender = services.start_round(
+        actor=t.purchaser,
+        project=project,
+        bid_deadline="2026-10-12T09:30",
+        criteria=t.criteria,
+        framework={**framework, "max_members": 3},
+    )
+    assert tender.min_bids == 3 and tender.framework.call_off_mode == CallOffMode.RECIPIENT
+    clock.at("2026-10-09 10:00")
+    bids = [
+        bid(t.large, t.large_user, tender, "60.00"),
+        bid(t.small, t.small_user, tender, "62.00"),
+        bid(t.social, t.social_user, tender, "58.00"),
+    ]
+    clock.at("2026-10-12 09:30")
+    services.open_bids(tender=tender)
+    services.appoint_panel(actor=t.purchaser, tender=tender, members=t.panel)
+    criteria = list(tender.criteria.all())
+    sheet = {b.pk: {criteria[0].pk: 35, criteria[1].pk: 25} for b in bids}
+    tender = evaluate_by(tender, t.panel, sheet)
+    tender = services.confirm_award(actor=t.purchaser, tender=tender)
+    assert tender.framework.members.count() == 3
+    services.publish_result(actor=t.purchaser, tender=tender)
+    clock.at("2026-11-02 10:00")
+    resident = make_user()
+    member = tender.framework.members.get(provider=t.social)
+    order = services.call_off(
+        actor=resident, member=member, amount="58.00", description="上门助洁 1 次"
+    )
+    assert order.chosen_by == CallOffMode.RECIPIENT
+
+
+def test_s10_an_industry_association_is_preferred_among_equal_bids(
+    tendering, clock, make_org, make_user
+):
+    t = tendering
+    association, association_user = provider_org(
+        make_org,
+        make_user,
+        "郑州市养老服务业协会",
+        org_type="social_organization",
+        social_org_form="social_group",
+    )
+    clock.at("2026-08-03 09:30")
+    project = approved_project(
+        t, method="competitive_negotiation", name="养老服务行业统计与等级评定服务"
+    )
+    intention(t, project)
+    clock.at("2026-09-15 10:00")
+    tender = services.start_round(
+        actor=t.purchaser, project=project, bid_deadline="2026-09-18T09:00", criteria=[]
+    )
+    clock.at("2026-09-17 10:00")
+    enterprise = bid(t.large, t.large_user, tender, "500000.00")
+    favoured = bid(association, association_user, tender, "500000.00")
+    bid(t.social, t.social_user, tender, "520000.00")
+    clock.at("2026-09-18 09:00")
+    services.open_bids(tender=tender)
+    services.appoint_panel(
+        actor=t.purchaser, tender=tender, members=[*t.experts[:2], t.rep], chair=t.experts[0]
+    )
+    tender = evaluate_by(tender, [*t.experts[:2], t.rep])
+    favoured.refresh_from_db()
+    enterprise.refresh_from_db()
+    assert (favoured.rank, enterprise.rank) == (1, 2)
+    reports = [w for w in tender.warnings if w["rule"] == "S10"]
+    assert len(reports) == 1 and reports[0]["severity"] == "report"
+    assert association.name in reports[0]["message"]
+
+
+def test_s10_no_preference_outside_industry_management(tendering, clock, make_org, make_user):
+    t = tendering
+    association, association_user = provider_org(
+        make_org,
+        make_user,
+        "郑州市养老服务业协会",
+        org_type="social_organization",
+        social_org_form="social_group",
+    )
+    clock.at("2026-08-03 09:30")
+    project = approved_project(t, method="competitive_negotiation", name="助餐配送车辆运维服务")
+    intention(t, project)
+    clock.at("2026-09-15 10:00")
+    tender = services.start_round(
+        actor=t.purchaser, project=project, bid_deadline="2026-09-18T09:00", criteria=[]
+    )
+    clock.at("2026-09-17 10:00")
+    enterprise = bid(t.large, t.large_user, tender, "500000.00")
+    other = bid(association, association_user, tender, "500000.00")
+    bid(t.social, t.social_user, tender, "520000.00")
+    clock.at("2026-09-18 09:00")
+    services.open_bids(tender=tender)
+    services.appoint_panel(
+        actor=t.purchaser, tender=tender, members=[*t.experts[:2], t.rep], chair=t.experts[0]
+    )
+    tender = evaluate_by(tender, [*t.experts[:2], t.rep])
+    enterprise.refresh_from_db()
+    other.refresh_from_db()
+    assert enterprise.rank == other.rank == 1
+    assert not [w for w in tender.warnings if w["rule"] == "S10"]
