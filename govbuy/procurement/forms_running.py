@@ -26,6 +26,7 @@ from .models import (
     QuestionSubject,
     TenderStatus,
 )
+from .schedule import ADMITTING_METHODS
 from .services.bids import ATTACHMENT_KINDS, MAX_ATTACHMENTS
 
 # Blank criteria rows offered on the notice form besides those already filled in.
@@ -124,9 +125,11 @@ class RoundForm(BaseForm):
         super().__init__(*args, **kwargs)
         self.fields["invited"].choices = [(str(p.pk), p.name) for p in providers]
         self.method = method
-        if method != Method.FRAMEWORK_AGREEMENT:
+        if method not in ADMITTING_METHODS:
             for name in self.FRAMEWORK_FIELDS:
                 del self.fields[name]
+        elif method == Method.VOUCHER:
+            del self.fields["call_off_mode"]  # recipients choose (P5)
 
     def criteria_rows(self) -> list[dict]:
         """The criteria as entered (bound) or from ``initial``, plus blank rows."""
@@ -175,8 +178,10 @@ class RoundForm(BaseForm):
             if r["name"] or r["points"] or r["description"]
         ]
         values["invited"] = list(data.get("invited") or [])
-        if self.method == Method.FRAMEWORK_AGREEMENT:
-            values["framework"] = {name: data.get(name) or "" for name in self.FRAMEWORK_FIELDS}
+        if self.method in ADMITTING_METHODS:
+            values["framework"] = {
+                name: data.get(name) or "" for name in self.FRAMEWORK_FIELDS if name in self.fields
+            }
         return values
 
 

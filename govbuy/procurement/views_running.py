@@ -248,7 +248,7 @@ def _round_start_context(project) -> dict:
         "method_label": Method(method).label,
         "fixed_evaluation": FIXED_EVALUATION.get(method),
         "needs_invites": method in schedule.INVITATION_METHODS,
-        "is_framework": method == Method.FRAMEWORK_AGREEMENT,
+        "is_framework": method in schedule.ADMITTING_METHODS,
         "emergency": project.emergency,
     }
     try:
@@ -439,7 +439,7 @@ def _round_page(request, tender, acc, *, status=200, **forms):
         "may_publish": is_member
         and tender.status == TenderStatus.AWARDED
         and tender.result_published_at is None,
-        "is_framework": tender.method == Method.FRAMEWORK_AGREEMENT,
+        "is_framework": tender.method in schedule.ADMITTING_METHODS,
         "sme_percent": tender.sme_deduction * 100,
         "savings_percent": tender.savings_rate * 100 if tender.savings_rate is not None else None,
         "open_form": BaseForm(),

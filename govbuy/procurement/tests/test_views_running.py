@@ -1499,3 +1499,26 @@ def test_emergency_rounds_show_their_simplified_steps_to_the_finance_bureau(
     assert "Emergency green channel" in body and tender.simplified_steps[-1] in body
     body = text(client.get(reverse("accounts:workbench")))
     assert "Emergency rounds (P9)" in body
+
+
+def test_a_voucher_programme_notice_admits_at_least_three(client, tendering, clock):
+    t = tendering
+    settle(t, method="voucher", voucher=True)
+    clock.at("2026-09-15 10:00")
+    login(client, t.purchaser)
+    page = client.get(url("round_start", t.project.pk))
+    body = text(page)
+    assert 'name="max_members"' in body and 'name="call_off_mode"' not in body
+    response = client.post(
+        url("round_start", t.project.pk),
+        notice_form(max_members="2", term_start="2026-11-01", term_end="2027-10-31"),
+    )
+    assert response.status_code == 200 and not Tender.objects.exists()
+    assert "P5" in text(response)
+    response = client.post(
+        url("round_start", t.project.pk),
+        notice_form(max_members="3", term_start="2026-11-01", term_end="2027-10-31"),
+    )
+    assert response.status_code == 302
+    tender = Tender.objects.get()
+    assert tender.framework.call_off_mode == "recipient" and tender.min_bids == 3
