@@ -8,6 +8,13 @@ is only run by whoever changes the strings.
     python -m govbuy.core.i18n check     # exit 1 on an untranslated or fuzzy entry in
                                          # the complete catalogs, a placeholder mismatch
                                          # or a .mo that is out of date with its .po
+    python -m govbuy.core.i18n apply F…  # put the translations of JSON files
+                                         # ({"msgid": "msgstr", …}) into the zh_Hans
+                                         # catalog, then compile
+
+`apply` lets several people translate in parallel without editing the same
+.po: each keeps a JSON file of its new strings, and whoever merges runs
+``makemessages`` once and applies them all.
 """
 
 from __future__ import annotations
@@ -164,6 +171,41 @@ def check_catalogs(
     return problems
 
 
+def apply_translations(
+    files: list[Path], locale: str = "zh_Hans", locale_dir: Path = LOCALE_DIR
+) -> tuple[int, list[str]]:
+    """Set msgstr from JSON files mapping msgid → msgstr (a list of forms for a
+    plural entry; a key "ctxt\x04msgid" for a msgctxt). Returns (entries
+    changed, msgids found in no entry — run makemessages first)."""
+    import json
+
+    po_path = locale_dir / locale / "LC_MESSAGES" / f"{DOMAIN}.po"
+    po = polib.pofile(str(po_path))
+    index = {((e.msgctxt + "\x04") if e.msgctxt else "") + e.msgid: e for e in po}
+    changed, missing = 0, []
+    for path in files:
+        for key, value in json.loads(Path(path).read_text(encoding="utf-8")).items():
+            entry = index.get(key)
+            if entry is None or entry.obsolete:
+                missing.append(f"{path}: {key!r}")
+                continue
+            if entry.msgid_plural:
+                forms = value if isinstance(value, list) else [value]
+                new = {i: forms[min(i, len(forms) - 1)] for i in range(len(forms))}
+                if entry.msgstr_plural != new:
+                    entry.msgstr_plural = new
+                    changed += 1
+            elif entry.msgstr != value:
+                entry.msgstr = value
+                changed += 1
+            if "fuzzy" in entry.flags:
+                entry.flags.remove("fuzzy")
+                changed += 1
+    if changed:
+        po.save(str(po_path))
+    return changed, missing
+
+
 def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
     if args == ["compile"]:
@@ -184,7 +226,13 @@ def main(argv: list[str] | None = None) -> int:
             return 1
         print("message catalogs complete and compiled")
         return 0
-    print("usage: python -m govbuy.core.i18n compile|check", file=sys.stderr)
+    if len(args) >= 2 and args[0] == "apply":
+        changed, missing = apply_translations([Path(a) for a in args[1:]])
+        for m in missing:
+            print(f"not in the catalog (run makemessages first): {m}", file=sys.stderr)
+        print(f"{changed} entr{'y' if changed == 1 else 'ies'} changed")
+        return main(["compile"]) or (1 if missing else 0)
+    print("usage: python -m govbuy.core.i18n compile|check|apply FILE…", file=sys.stderr)
     return 2
 
 

@@ -98,6 +98,30 @@ def test_check_lists_untranslated_fuzzy_and_bad_placeholders(tmp_path):
     assert written == [] and len(errors) == 1  # like msgfmt --check-format: not compiled
 
 
+def test_apply_fills_translations_from_json_and_names_unknown_msgids(tmp_path):
+    po_path = _write_po(
+        tmp_path / "locale",
+        [
+            polib.POEntry(msgid="Workbench", msgstr=""),
+            polib.POEntry(msgid="Warning", msgstr="警告", flags=["fuzzy"]),
+            polib.POEntry(msgid="%(n)s bid", msgid_plural="%(n)s bids", msgstr_plural={0: ""}),
+        ],
+    )
+    (tmp_path / "new.json").write_text(
+        '{"Workbench": "工作台", "Warning": "警告", "%(n)s bid": ["%(n)s 份投标"], '
+        '"Not extracted": "未提取"}',
+        encoding="utf-8",
+    )
+    changed, missing = i18n.apply_translations(
+        [tmp_path / "new.json"], locale_dir=tmp_path / "locale"
+    )
+    assert changed == 3 and len(missing) == 1 and "Not extracted" in missing[0]
+    po = polib.pofile(str(po_path))
+    assert po.find("Workbench").msgstr == "工作台"
+    assert not po.find("Warning").fuzzy
+    assert po.find("%(n)s bid").msgstr_plural == {0: "%(n)s 份投标"}
+
+
 def test_check_requires_the_zh_hans_catalog(tmp_path):
     assert i18n.check_catalogs(tmp_path) == [f"zh_Hans: no django.po under {tmp_path}"]
 
