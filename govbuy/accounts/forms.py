@@ -44,7 +44,17 @@ class ApiTokenForm(forms.Form):
     days = forms.IntegerField(
         label=_("Valid for (days)"),
         min_value=1,
-        max_value=3650,
-        initial=365,
         widget=forms.NumberInput(attrs={"class": "form-control"}),
     )
+
+    def __init__(self, *args, **kwargs):
+        from django.conf import settings
+        from django.core.validators import MaxValueValidator
+
+        super().__init__(*args, **kwargs)
+        days = self.fields["days"]
+        days.initial = settings.GOVBUY_API_TOKEN_DAYS
+        days.max_value = settings.GOVBUY_API_TOKEN_MAX_DAYS
+        days.validators.append(MaxValueValidator(days.max_value))
+        days.widget.attrs["max"] = days.max_value
+        days.help_text = _("At most %(max)s days; every token expires.") % {"max": days.max_value}

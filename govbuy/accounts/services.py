@@ -5,6 +5,7 @@ from __future__ import annotations
 import secrets
 from datetime import timedelta
 
+from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -12,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from govbuy.core import audit
-from govbuy.core.errors import ApplicationError
+from govbuy.core.errors import ApplicationError, NotAllowed
 
 from .models import ROLE_ORG_FLAG, ApiToken, Membership, Role, User
 
@@ -85,24 +86,42 @@ def add_membership(
     return membership
 
 
+def mfa_passed(user) -> bool:
+    """Whether `user` passed the second factor in this session (django-otp marks
+    request.user; a user loaded any other way has not)."""
+    is_verified = getattr(user, "is_verified", None)
+    return bool(is_verified and is_verified())
+
+
 @transaction.atomic
-def create_api_token(*, actor: User, name: str, days: int | None = 365) -> tuple[ApiToken, str]:
-    """Returns the token row and the secret, which is never stored and shown only once."""
+def create_api_token(*, actor: User, name: str, days: int | None = None) -> tuple[ApiToken, str]:
+    """Returns the token row and the secret, which is never stored and shown only once.
+
+    Every token expires: after `days` (GOVBUY_API_TOKEN_DAYS when not given), at
+    most GOVBUY_API_TOKEN_MAX_DAYS. A token acts without the second factor, so
+    staff bound to MFA must have passed it to mint one."""
+    if settings.GOVBUY_REQUIRE_MFA and actor.requires_mfa and not mfa_passed(actor):
+        raise NotAllowed(_("Pass the second factor (MFA) before creating an API token."))
     name = (name or "").strip()
     if not name:
         raise ApplicationError("required", _("give the token a name"), field="name")
-    if days is not None and not (1 <= days <= 3650):
-        raise ApplicationError("out_of_range", _("1–3650 days"), field="days")
+    days = settings.GOVBUY_API_TOKEN_DAYS if days is None else days
+    longest = settings.GOVBUY_API_TOKEN_MAX_DAYS
+    if not (1 <= days <= longest):
+        raise ApplicationError("out_of_range", _("1–%(max)s days") % {"max": longest}, field="days")
     key = ApiToken.PREFIX + secrets.token_urlsafe(32)
     token = ApiToken.objects.create(
         user=actor,
         name=name[:100],
         key_prefix=key[:10],
         key_hash=ApiToken.hash_key(key),
-        expires_at=timezone.now() + timedelta(days=days) if days else None,
+        expires_at=timezone.now() + timedelta(days=days),
     )
     audit.record(
-        actor=actor, action="accounts.api_token.create", obj=token, data={"name": token.name}
+        actor=actor,
+        action="accounts.api_token.create",
+        obj=token,
+        data={"name": token.name, "days": days},
     )
     return token, key
 
@@ -125,7 +144,7 @@ def authenticate_token(key: str) -> User | None:
         .filter(key_hash=ApiToken.hash_key(key), revoked_at__isnull=True, user__is_active=True)
         .first()
     )
-    if token is None or (token.expires_at and token.expires_at <= timezone.now()):
+    if token is None or token.expires_at is None or token.expires_at <= timezone.now():
         return None
     now = timezone.now()
     if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=5):

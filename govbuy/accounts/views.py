@@ -3,6 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Q
 from django.shortcuts import redirect, render
+from django.utils.cache import add_never_cache_headers
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -164,11 +165,14 @@ def api_tokens(request):
             form = ApiTokenForm()
         except ApplicationError as e:
             form.add_error(e.field if e.field in form.fields else None, e.message)
-    return render(
+    response = render(
         request,
         "accounts/api_tokens.html",
         {"form": form, "tokens": selectors.api_tokens_for_user(request.user), "new_key": new_key},
     )
+    # The key is shown once: no copy in the browser's cache or history.
+    add_never_cache_headers(response)
+    return response
 
 
 @login_required
