@@ -295,8 +295,8 @@ GOVBUY_UPLOAD_MAX_MB = env.int("GOVBUY_UPLOAD_MAX_MB", default=20)
 if GOVBUY_UPLOAD_MAX_MB <= 0:
     raise environ.ImproperlyConfigured("GOVBUY_UPLOAD_MAX_MB must be a positive number of MB")
 GOVBUY_UPLOAD_MAX_BYTES = GOVBUY_UPLOAD_MAX_MB * 1024 * 1024
-# A body without files (JSON, form fields).
-DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("GOVBUY_DATA_MAX_KB", default=2048) * 1024
+# A body without files (JSON, form fields); Django's default, 2.5 MB.
+DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("GOVBUY_DATA_MAX_KB", default=2560) * 1024
 # A whole multipart request, files included (a bid carries several attachments).
 # govbuy.core.middleware.RequestBodyLimitMiddleware answers 413 on the
 # Content-Length before reading; the proxy's limit (nginx client_max_body_size)

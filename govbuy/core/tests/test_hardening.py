@@ -184,7 +184,7 @@ def test_a_json_body_over_the_limit_is_413_json(client, db):
     assert response.status_code == 413
     body = response.json()
     assert body["code"] == "too_large"
-    assert "2 MB" in body["message"]
+    assert "2.5 MB" in body["message"]
 
 
 def test_a_form_over_the_limit_is_a_413_page(client, db):
