@@ -244,6 +244,9 @@ def test_deactivate_asks_first_then_ends_login_and_tokens(admin, world):
 
     target = world[1]["provider"]
     _token, key = services.create_api_token(actor=target, name="t")
+    session = Client()
+    session.force_login(target)
+    assert session.get("/workbench/").status_code == 200
     url = f"/manage/users/{target.pk}/deactivate/"
 
     ask = admin.get(url)
@@ -259,6 +262,7 @@ def test_deactivate_asks_first_then_ends_login_and_tokens(admin, world):
     assert not target.is_active
     assert events("accounts.user.deactivate").filter(object_id=str(target.pk)).count() == 1
     assert Client().get("/api/v1/me", HTTP_AUTHORIZATION=f"Bearer {key}").status_code == 401
+    assert session.get("/workbench/").status_code == 302  # the open session ended
     login = Client().post("/accounts/login/", {"username": target.username, "password": PASSWORD})
     assert login.status_code == 200  # refused, the form again
 
