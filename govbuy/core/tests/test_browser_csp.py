@@ -33,18 +33,22 @@ def test_pages_work_under_the_csp_without_violations(live_server, monkeypatch, s
             page = context.new_page()
             page.on(
                 "console",
-                lambda m: problems.append(f"{page.url}: {m.text}")
-                if (m.type == "error" and not m.text.startswith("Failed to load resource"))
-                or "Content Security Policy" in m.text
-                else None,
+                lambda m: (
+                    problems.append(f"{page.url}: {m.text}")
+                    if (m.type == "error" and not m.text.startswith("Failed to load resource"))
+                    or "Content Security Policy" in m.text
+                    else None
+                ),
             )
             page.on("pageerror", lambda e: problems.append(f"{page.url}: {e}"))
             # A missing resource is logged without its address: name it instead.
             page.on(
                 "response",
-                lambda r: problems.append(f"{r.status} {r.url}")
-                if r.status >= 400 and not r.url.endswith("/favicon.ico")
-                else None,
+                lambda r: (
+                    problems.append(f"{r.status} {r.url}")
+                    if r.status >= 400 and not r.url.endswith("/favicon.ico")
+                    else None
+                ),
             )
 
             # The home page's tools (formerly an inline script).
