@@ -26,8 +26,26 @@ from govbuy.procurement.api import router as procurement_router
 from govbuy.procurement.api_running import public_router as running_public_router
 from govbuy.procurement.api_running import router as running_router
 
+
+def docs_switch(view):
+    """/api/v1/docs answers 404 unless GOVBUY_API_DOCS (read per request); the
+    OpenAPI document itself stays served (clients and the CI fuzzer read it)."""
+    from ninja.openapi.views import openapi_view
+
+    if getattr(view, "func", None) is not openapi_view:
+        return view
+
+    def docs_or_404(request, *args, **kwargs):
+        if not settings.GOVBUY_API_DOCS:
+            raise Http404
+        return view(request, *args, **kwargs)
+
+    return docs_or_404
+
+
 api = NinjaAPI(
     title="govbuy API",
+    docs_decorator=docs_switch,
     version="1",
     description=(
         "政府购买服务平台 API. Authenticate with `Authorization: Bearer <token>` (create a "

@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
     "axes",
+    "csp",
     "ninja",
     "govbuy.core",
     "govbuy.orgs",
@@ -59,9 +60,13 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "govbuy.core.middleware.LanguageMiddleware",
+    # Before anything reads the body (CSRF reads POST): refuses on Content-Length alone.
+    "govbuy.core.middleware.RequestBodyLimitMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -88,6 +93,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "govbuy.accounts.context_processors.roles",
+                "govbuy.core.context_processors.platform",
             ],
         },
     },
@@ -121,6 +127,16 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 #   GOVBUY_CACHE_URL=redis://127.0.0.1:6379/1  or  dbcache://govbuy_cache
 CACHES = {"default": env.cache_url("GOVBUY_CACHE_URL", default="locmemcache://govbuy")}
 
+# --- Reverse proxy ----------------------------------------------------------------
+# How many proxies (nginx, a load balancer) stand in front of the app. With one or
+# more, X-Forwarded-For names the client (lockout, rate limits) and
+# X-Forwarded-Proto says whether the client used HTTPS. Without a proxy those
+# headers come from the client itself and must be ignored.
+GOVBUY_PROXY_COUNT = env.int("GOVBUY_PROXY_COUNT", default=0)
+if GOVBUY_PROXY_COUNT < 0:
+    raise environ.ImproperlyConfigured("GOVBUY_PROXY_COUNT must be 0 or more")
+GOVBUY_BEHIND_PROXY = env.bool("GOVBUY_BEHIND_PROXY", default=GOVBUY_PROXY_COUNT > 0)
+
 # --- Authentication -------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
@@ -142,14 +158,25 @@ LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "accounts:workbench"
 LOGOUT_REDIRECT_URL = "public:home"
 
-# Lockout after repeated failed logins (django-axes): per username and address.
+# Lockout after repeated failed logins (django-axes), counted two ways: per
+# username and address (someone mistyping locks only their own address), and per
+# username across all addresses with a higher limit (guessing one account's
+# password from many addresses). The second lets anyone who knows a username lock
+# it out everywhere, so it is higher and temporary; a platform administrator can
+# unlock at once (/manage/lockouts/). See docs/operators.md.
 AXES_FAILURE_LIMIT = env.int("GOVBUY_LOGIN_FAILURE_LIMIT", default=5)
+GOVBUY_LOGIN_USERNAME_FAILURE_LIMIT = env.int("GOVBUY_LOGIN_USERNAME_FAILURE_LIMIT", default=20)
+if not 0 < AXES_FAILURE_LIMIT <= GOVBUY_LOGIN_USERNAME_FAILURE_LIMIT:
+    raise environ.ImproperlyConfigured(
+        "need 0 < GOVBUY_LOGIN_FAILURE_LIMIT <= GOVBUY_LOGIN_USERNAME_FAILURE_LIMIT"
+    )
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("GOVBUY_LOGIN_COOLOFF_MINUTES", default=30))
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "username"]
+AXES_HANDLER = "govbuy.accounts.lockout.LockoutHandler"
 AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
+AXES_LOCKOUT_CALLABLE = "govbuy.accounts.lockout.lockout_response"
 AXES_VERBOSE = False
-AXES_IPWARE_PROXY_COUNT = env.int("GOVBUY_PROXY_COUNT", default=0)
+AXES_IPWARE_PROXY_COUNT = GOVBUY_PROXY_COUNT
 
 # MFA (TOTP) for finance, purchaser, auditor and platform-admin roles. On in
 # production; `make run` turns it off for the local demo.
@@ -167,10 +194,47 @@ SECURE_SSL_REDIRECT = env.bool("GOVBUY_SSL_REDIRECT", default=SECURE)
 SECURE_HSTS_SECONDS = env.int("GOVBUY_HSTS_SECONDS", default=31536000 if SECURE else 0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE
 SECURE_HSTS_PRELOAD = SECURE
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if SECURE else None
+# Trust X-Forwarded-Proto only from a proxy: without one, any client could send
+# it and pass as HTTPS.
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if GOVBUY_BEHIND_PROXY else None
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+
+# Content Security Policy (django-csp): everything from this origin, no inline
+# script or style, no eval. Bootstrap's CSS draws its icons as data: images.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+# Permissions-Policy (django-permissions-policy): no page needs these features.
+PERMISSIONS_POLICY = {
+    feature: []
+    for feature in (
+        "accelerometer",
+        "autoplay",
+        "browsing-topics",
+        "camera",
+        "display-capture",
+        "geolocation",
+        "gyroscope",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "usb",
+    )
+}
 
 # --- Internationalisation -------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"
@@ -209,13 +273,40 @@ MEDIA_ROOT = BASE_DIR / "var" / "media"
 # --- govbuy ---------------------------------------------------------------------
 # Public rule endpoints (/api/v1/rules/*, /api/v1/calendar/*): per-client limit.
 GOVBUY_PUBLIC_API_RATE = env.str("GOVBUY_PUBLIC_API_RATE", default="120/m")
-NINJA_NUM_PROXIES = env.int("GOVBUY_PROXY_COUNT", default=0)
+# Anonymous downloads (catalog exports, page and API): heavier, so a lower limit.
+GOVBUY_PUBLIC_EXPORT_RATE = env.str("GOVBUY_PUBLIC_EXPORT_RATE", default="30/h")
+NINJA_NUM_PROXIES = GOVBUY_PROXY_COUNT
 GOVBUY_OCID_PREFIX = env.str("GOVBUY_OCID_PREFIX", default="ocds-govbuy")
+# Interactive API docs (/api/v1/docs): on in development and tests, off in production
+# unless asked for. The OpenAPI document (/api/v1/openapi.json) is always served.
+GOVBUY_API_DOCS = env.bool("GOVBUY_API_DOCS", default=DEBUG or TESTING)
+# Personal API tokens: the lifetime offered and the longest allowed (days). A
+# platform security setting, not a regional policy parameter: see docs/operators.md.
+GOVBUY_API_TOKEN_DAYS = env.int("GOVBUY_API_TOKEN_DAYS", default=90)
+GOVBUY_API_TOKEN_MAX_DAYS = env.int("GOVBUY_API_TOKEN_MAX_DAYS", default=365)
+if not 0 < GOVBUY_API_TOKEN_DAYS <= GOVBUY_API_TOKEN_MAX_DAYS <= 3650:
+    raise environ.ImproperlyConfigured(
+        "need 0 < GOVBUY_API_TOKEN_DAYS <= GOVBUY_API_TOKEN_MAX_DAYS <= 3650"
+    )
+
+# --- Request body limits -----------------------------------------------------------
 # Largest attachment (bid, contract, report) that govbuy.core.uploads accepts.
 GOVBUY_UPLOAD_MAX_MB = env.int("GOVBUY_UPLOAD_MAX_MB", default=20)
 if GOVBUY_UPLOAD_MAX_MB <= 0:
     raise environ.ImproperlyConfigured("GOVBUY_UPLOAD_MAX_MB must be a positive number of MB")
 GOVBUY_UPLOAD_MAX_BYTES = GOVBUY_UPLOAD_MAX_MB * 1024 * 1024
+# A body without files (JSON, form fields); Django's default, 2.5 MB.
+DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("GOVBUY_DATA_MAX_KB", default=2560) * 1024
+# A whole multipart request, files included (a bid carries several attachments).
+# govbuy.core.middleware.RequestBodyLimitMiddleware answers 413 on the
+# Content-Length before reading; the proxy's limit (nginx client_max_body_size)
+# should be the same.
+GOVBUY_REQUEST_MAX_MB = env.int("GOVBUY_REQUEST_MAX_MB", default=100)
+GOVBUY_REQUEST_MAX_BYTES = GOVBUY_REQUEST_MAX_MB * 1024 * 1024
+if DATA_UPLOAD_MAX_MEMORY_SIZE <= 0 or GOVBUY_REQUEST_MAX_BYTES < GOVBUY_UPLOAD_MAX_BYTES:
+    raise environ.ImproperlyConfigured(
+        "GOVBUY_DATA_MAX_KB must be positive and GOVBUY_REQUEST_MAX_MB at least GOVBUY_UPLOAD_MAX_MB"
+    )
 
 LOGGING = {
     "version": 1,

@@ -160,7 +160,8 @@ class ApiToken(models.Model):
     key_prefix = models.CharField(_("token starts with"), max_length=12)
     key_hash = models.CharField(max_length=64, unique=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    expires_at = models.DateTimeField(_("expires at"), null=True, blank=True)
+    # Every token expires (GOVBUY_API_TOKEN_DAYS, at most GOVBUY_API_TOKEN_MAX_DAYS).
+    expires_at = models.DateTimeField(_("expires at"))
     last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
     revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
 

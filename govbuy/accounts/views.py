@@ -3,6 +3,8 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Q
 from django.shortcuts import redirect, render
+from django.urls import reverse_lazy
+from django.utils.cache import add_never_cache_headers
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -24,6 +26,24 @@ class LoginView(auth_views.LoginView):
     template_name = "accounts/login.html"
     authentication_form = LoginForm
     redirect_authenticated_user = True
+
+
+class SetPasswordView(auth_views.PasswordResetConfirmView):
+    """The one-time link a platform administrator hands out (services.issue_password_link)."""
+
+    template_name = "accounts/set_password.html"
+    success_url = reverse_lazy("accounts:set_password_done")
+
+    def get_form(self, form_class=None):
+        form = super().get_form(form_class)
+        for field in form.fields.values():
+            field.widget.attrs["class"] = "form-control"
+        return form
+
+
+def set_password_done(request):
+    messages.success(request, _("Your password is set. Log in with it."))
+    return redirect("accounts:login")
 
 
 def _safe_next(request, default="accounts:workbench"):
@@ -164,11 +184,14 @@ def api_tokens(request):
             form = ApiTokenForm()
         except ApplicationError as e:
             form.add_error(e.field if e.field in form.fields else None, e.message)
-    return render(
+    response = render(
         request,
         "accounts/api_tokens.html",
         {"form": form, "tokens": selectors.api_tokens_for_user(request.user), "new_key": new_key},
     )
+    # The key is shown once: no copy in the browser's cache or history.
+    add_never_cache_headers(response)
+    return response
 
 
 @login_required

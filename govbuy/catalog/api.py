@@ -8,7 +8,7 @@ from ninja import File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 from ninja.pagination import PageNumberPagination, paginate
 
-from govbuy.core.api_auth import AUTH, PublicRateThrottle
+from govbuy.core.api_auth import AUTH, PublicExportThrottle, PublicRateThrottle
 from govbuy.core.errors import ApplicationError
 from govbuy.core.permissions import get_for_user_or_404
 
@@ -192,7 +192,12 @@ def get_item(request, catalog_id: int, code: str):
     return selectors.item_in(_published(catalog_id), code)
 
 
-@public_router.get("/catalogs/{catalog_id}/export", auth=None, summary="The catalog as .xlsx")
+@public_router.get(
+    "/catalogs/{catalog_id}/export",
+    auth=None,
+    throttle=[PublicExportThrottle()],
+    summary="The catalog as .xlsx",
+)
 def export_catalog(request, catalog_id: int):
     catalog = _published(catalog_id)
     response = HttpResponse(services.export_catalog(catalog), content_type=XLSX)

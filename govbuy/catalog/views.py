@@ -30,6 +30,7 @@ from govbuy.accounts.models import Role
 from govbuy.accounts.selectors import active_membership
 from govbuy.core.errors import ApplicationError, InvalidInput
 from govbuy.core.rules import RuleViolation
+from govbuy.core.throttling import throttle_anonymous_downloads
 from govbuy.orgs.models import Region
 
 from . import department, selectors, services
@@ -262,6 +263,7 @@ def item_detail(request, catalog_pk: int, code: str):
     )
 
 
+@throttle_anonymous_downloads
 def catalog_export(request, pk: int):
     """Excel download of a catalog (published ones are public)."""
     catalog = selectors.catalog_for_user(request.user, pk)

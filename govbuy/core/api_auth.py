@@ -40,14 +40,30 @@ class PublicRateThrottle(SimpleRateThrottle):
     settings at each request so operators (and tests) can change it."""
 
     scope = "public"
+    rate_setting = "GOVBUY_PUBLIC_API_RATE"
 
     def __init__(self):
         self.rate = None
 
     def allow_request(self, request):
-        self.rate = settings.GOVBUY_PUBLIC_API_RATE
+        self.rate = getattr(settings, self.rate_setting)
         self.num_requests, self.duration = self.parse_rate(self.rate)
         return super().allow_request(request)
 
     def get_cache_key(self, request):
         return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
+
+
+class PublicExportThrottle(PublicRateThrottle):
+    """Per-client limit for anonymous downloads (catalog exports), on pages
+    (govbuy.core.throttling) and the API alike: one budget per client address.
+    Logged-in users are not limited here."""
+
+    scope = "export"
+    rate_setting = "GOVBUY_PUBLIC_EXPORT_RATE"
+
+    def get_cache_key(self, request):
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            return None
+        return super().get_cache_key(request)

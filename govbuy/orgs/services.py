@@ -204,6 +204,23 @@ def set_platform_roles(*, actor, organization: Organization, **flags) -> Organiz
     return org
 
 
+@transaction.atomic
+def set_organization_active(*, actor, organization: Organization, active: bool) -> Organization:
+    """Deactivate an organization (its members lose the roles they hold in it, its
+    records stay) or reactivate it."""
+    org = Organization.objects.select_for_update().get(pk=organization.pk)
+    if org.is_active != active:
+        org.is_active = active
+        org.save(update_fields=["is_active", "updated_at"])
+        audit.record(
+            actor=actor,
+            action="orgs.organization.reactivate" if active else "orgs.organization.deactivate",
+            obj=org,
+            data={"name": org.name},
+        )
+    return org
+
+
 # --- provider compliance (S6, S7) ------------------------------------------------------
 
 COMPLIANCE_INPUT = (*rules.COMPLIANCE_FIELDS, "note")

@@ -157,3 +157,60 @@ def test_logout_ends_the_session(client, make_user, provider_org):
 
     assert response.status_code == 302
     assert not is_logged_in(client)
+
+
+# --- per username across addresses (password spraying from many addresses) ---------------
+
+
+def test_failures_from_many_addresses_lock_the_username_everywhere(
+    client, make_user, provider_org, settings
+):
+    user = make_user("provider", provider_org)
+    for n in range(20):  # one failure per address: the per-address limit never trips
+        post_login(client, user.username, "wrong-password", REMOTE_ADDR=f"10.9.{n}.1")
+
+    response = post_login(client, user.username, PASSWORD, REMOTE_ADDR="10.200.0.1")
+
+    assert response.status_code == 429
+    assert "accounts/locked_out.html" in [t.name for t in response.templates]
+    assert not is_logged_in(client)
+    assert settings.GOVBUY_LOGIN_USERNAME_FAILURE_LIMIT == 20  # the documented default
+
+
+def test_fewer_failures_than_the_username_limit_spread_over_addresses_do_not_lock(
+    client, make_user, provider_org, settings
+):
+    user = make_user("provider", provider_org)
+    # Four failures from each of four addresses: under both limits (5 per address, 20 in all).
+    for n in range(4):
+        for _ in range(settings.AXES_FAILURE_LIMIT - 1):
+            post_login(client, user.username, "wrong-password", REMOTE_ADDR=f"10.8.{n}.1")
+
+    response = post_login(client, user.username, PASSWORD, REMOTE_ADDR="10.200.0.2")
+
+    assert response.status_code == 302
+    assert is_logged_in(client)
+
+
+def test_the_username_limit_does_not_lock_a_colleague(client, make_user, provider_org):
+    victim = make_user("provider", provider_org)
+    colleague = make_user("provider", provider_org)
+    for n in range(20):
+        post_login(client, victim.username, "wrong-password", REMOTE_ADDR=f"10.7.{n}.1")
+
+    assert (
+        post_login(client, colleague.username, PASSWORD, REMOTE_ADDR="10.7.0.1").status_code == 302
+    )
+
+
+def test_the_locked_out_page_says_how_long_and_who_can_unlock(client, make_user, provider_org):
+    user = make_user("provider", provider_org)
+    for _ in range(5):
+        post_login(client, user.username, "wrong-password")
+
+    response = post_login(client, user.username, PASSWORD)
+
+    html = response.content.decode()
+    assert response.status_code == 429
+    assert "30 分钟" in html
+    assert "平台管理员" in html

@@ -258,9 +258,18 @@ def test_api_session_of_a_provider_needs_no_mfa(client, user_of):
     assert response.json()["username"] == user.username
 
 
-def test_api_token_works_for_staff_without_a_session(client, user_of):
+def token_made_after_mfa(settings, user, name):
+    """A token the user made in an earlier, verified session."""
+    settings.GOVBUY_REQUIRE_MFA = False
+    try:
+        return services.create_api_token(actor=user, name=name)
+    finally:
+        settings.GOVBUY_REQUIRE_MFA = True
+
+
+def test_api_token_works_for_staff_without_a_session(client, user_of, settings):
     user = user_of("finance")
-    _token, key = services.create_api_token(actor=user, name="对接脚本")
+    _token, key = token_made_after_mfa(settings, user, "对接脚本")
 
     response = client.get("/api/v1/me", HTTP_AUTHORIZATION=f"Bearer {key}")
 
@@ -285,9 +294,9 @@ def test_unverified_staff_cannot_create_an_api_token(client, user_of):
     assert not user.api_tokens.exists()
 
 
-def test_unverified_staff_cannot_revoke_tokens_either(client, user_of):
+def test_unverified_staff_cannot_revoke_tokens_either(client, user_of, settings):
     user = user_of("finance")
-    token, _key = services.create_api_token(actor=user, name="t")
+    token, _key = token_made_after_mfa(settings, user, "t")
     client.force_login(user)
 
     response = client.post(f"/accounts/tokens/{token.pk}/revoke/")

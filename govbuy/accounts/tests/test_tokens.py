@@ -14,6 +14,7 @@ from ninja.errors import HttpError
 from govbuy.accounts import services
 from govbuy.accounts.models import ApiToken
 from govbuy.core.api_auth import TokenAuth, VerifiedSessionAuth
+from govbuy.core.errors import ApplicationError
 from govbuy.core.models import AuditEvent
 
 TOKENS = "/accounts/tokens/"
@@ -67,7 +68,7 @@ def test_creating_is_audited(client, purchaser):
     assert event.actor_id == purchaser.pk
     assert event.object_type == "accounts.apitoken"
     assert event.object_id == str(token.pk)
-    assert event.data == {"name": "审计测试"}  # the name only, never the key
+    assert event.data == {"name": "审计测试", "days": 30}  # never the key
 
 
 @pytest.mark.parametrize("name", ["", "   "])
@@ -302,3 +303,122 @@ def test_api_token_auth_needs_no_csrf(purchaser):
     request = _api_post(purchaser, HTTP_AUTHORIZATION=f"Bearer {key}")
 
     assert TokenAuth()(request) == purchaser
+
+
+# --- expiry: a bounded lifetime, 90 days unless asked otherwise ----------------------------
+
+
+def days_left(token) -> float:
+    return (token.expires_at - timezone.now()) / timedelta(days=1)
+
+
+def test_the_default_lifetime_is_90_days(purchaser):
+    token, _key = services.create_api_token(actor=purchaser, name="t")
+
+    assert 89.9 < days_left(token) <= 90
+
+
+def test_no_token_lives_for_ever(purchaser):
+    token, _key = services.create_api_token(actor=purchaser, name="t", days=None)
+
+    assert token.expires_at is not None
+    assert 89.9 < days_left(token) <= 90
+
+
+def test_the_page_offers_the_default_lifetime(client, purchaser):
+    client.force_login(purchaser)
+
+    form = client.get(TOKENS).context["form"]
+
+    assert form["days"].value() == 90
+    assert form.fields["days"].max_value == 365
+
+
+@pytest.mark.parametrize("days", [366, 3650])
+def test_a_lifetime_over_the_maximum_is_a_field_error(client, purchaser, days):
+    client.force_login(purchaser)
+
+    response = create_on_page(client, days=days)
+
+    assert response.context["form"].errors["days"]
+    assert not ApiToken.objects.exists()
+    with pytest.raises(ApplicationError) as refused:
+        services.create_api_token(actor=purchaser, name="t", days=days)
+    assert refused.value.field == "days"
+
+
+def test_the_lifetimes_are_settings(client, purchaser, settings):
+    settings.GOVBUY_API_TOKEN_DAYS = 7
+    settings.GOVBUY_API_TOKEN_MAX_DAYS = 30
+    client.force_login(purchaser)
+
+    assert client.get(TOKENS).context["form"]["days"].value() == 7
+    assert create_on_page(client, days=31).context["form"].errors["days"]
+    token, _key = services.create_api_token(actor=purchaser, name="t")
+    assert 6.9 < days_left(token) <= 7
+
+
+def test_the_page_that_shows_the_key_is_never_cached(client, purchaser):
+    client.force_login(purchaser)
+
+    response = create_on_page(client)
+
+    assert response.context["new_key"]
+    assert "no-store" in response["Cache-Control"]
+
+
+# --- MFA-bound staff create tokens only after the second factor -------------------------------
+
+
+def pass_mfa(client, user):
+    from django_otp.oath import totp
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.create(user=user, name="authenticator", confirmed=True)
+    code = str(totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits))
+    response = client.post("/accounts/mfa/", {"token": code.zfill(device.digits)})
+    assert response.status_code == 302
+
+
+def test_mfa_bound_staff_cannot_create_a_token_before_mfa(client, purchaser, settings):
+    settings.GOVBUY_REQUIRE_MFA = True
+    assert purchaser.requires_mfa
+    client.force_login(purchaser)
+
+    page = client.post(TOKENS, {"name": "before-mfa", "days": 30})
+    with pytest.raises(ApplicationError) as refused:
+        services.create_api_token(actor=purchaser, name="before-mfa")
+
+    assert page.status_code == 302
+    assert page.url.startswith("/accounts/mfa/")
+    assert refused.value.status == 403
+    assert not ApiToken.objects.exists()
+
+
+def test_mfa_bound_staff_create_a_token_after_mfa(client, purchaser, settings):
+    settings.GOVBUY_REQUIRE_MFA = True
+    client.force_login(purchaser)
+    pass_mfa(client, purchaser)
+
+    response = create_on_page(client, name="after-mfa")
+
+    assert response.context["new_key"]
+    assert ApiToken.objects.filter(user=purchaser, name="after-mfa").count() == 1
+
+
+def test_a_provider_needs_no_mfa_for_a_token(make_org, make_user, settings):
+    settings.GOVBUY_REQUIRE_MFA = True
+    org = make_org("郑州测试养老服务有限公司", "410100", org_type="enterprise", is_provider=True)
+    provider = make_user("provider", org)
+
+    token, _key = services.create_api_token(actor=provider, name="t")
+
+    assert token.pk
+
+
+def test_without_required_mfa_staff_create_tokens(purchaser, settings):
+    settings.GOVBUY_REQUIRE_MFA = False
+
+    token, _key = services.create_api_token(actor=purchaser, name="t")
+
+    assert token.pk
