@@ -1793,6 +1793,8 @@ def inbox_sections(user, role) -> list[dict]:
         "openings": _("Opening records to confirm"),
         "quotes": _("Rounds of quotes to answer"),
         "complaints": _("Complaints to handle (投诉)"),
+        "credit": _("Credit records about you (信用记录)"),
+        "credit_objections": _("Objections to credit records"),
     }
     return [
         {"key": key, "title": titles[key], "items": items}
