@@ -585,6 +585,16 @@ def representatives(project):
     )
 
 
+def panel_candidates(project) -> dict:
+    """Who may sit on the project's panel, by user id: the experts of the pool and
+    the department's staff (active users only)."""
+    people = {}
+    for m in [*expert_pool(project), *representatives(project)]:
+        if m.user.is_active:
+            people.setdefault(m.user_id, m.user)
+    return people
+
+
 def providers_to_invite(project):
     """Active providers of the project's province (an invitational tender or a
     single-source purchase names them)."""

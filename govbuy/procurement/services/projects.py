@@ -145,13 +145,22 @@ def _own_unit(raw, department, errors) -> Organization | None:
     if isinstance(raw, Organization):
         unit = raw
     else:
+        # Among the department's own units only: an id of no organization and one
+        # of another's answer alike (which organizations exist is not said here).
+        units = Organization.objects.filter(competent_department=department)
         try:
-            unit = Organization.objects.filter(pk=int(raw)).first()
+            unit = units.filter(pk=int(raw)).first() if 0 < int(raw) < 2**63 else None
         except (TypeError, ValueError):
             unit = None
     if unit is None:
-        errors.append({"field": "intended_provider", "message": _("Unknown organization.")})
-        return None
+        enforce(
+            [
+                rules.P6.violation(
+                    _("Name one of your department's own 公益二类 units."),
+                    field="intended_provider",
+                )
+            ]
+        )
     enforce(
         rules.own_unit_violations(
             org_type=unit.org_type,
