@@ -83,39 +83,18 @@ def world(buying, make_org, make_user):
 @pytest.fixture
 def took_part(world):
     """took_part(org) → a project of the department in which `org`'s bid was opened
-    (a round opened yesterday, which failed for too few bids): what a credit record
+    (a round opened yesterday, which failed for too few): what a credit record
     about `org` concerns. The same project for every provider of the test."""
-    from govbuy.procurement.models import Bid, Tender, TenderStatus
-    from govbuy.procurement.tests.test_views import make_project, new_line
+    from govbuy.procurement.tests.conftest import add_opened_bid, earlier_purchase
 
     made = {}
 
     def do(org):
-        if "tender" not in made:
-            buying = world.buying
-            project = make_project(buying, new_line(buying), name="社区居家养老服务采购（信用）")
-            now = timezone.now()
-            made["tender"] = Tender.objects.create(
-                project=project,
-                method="open_tender",
-                status=TenderStatus.FAILED,
-                title=project.name,
-                published_at=now - dt.timedelta(days=30),
-                bid_deadline=now - dt.timedelta(days=1),
-                opening_at=now - dt.timedelta(days=1),
-                opened_at=now - dt.timedelta(days=1),
-            )
-        tender = made["tender"]
-        if not Bid.objects.filter(tender=tender, provider=org).exists():
-            Bid.objects.create(
-                tender=tender,
-                provider=org,
-                submitted_at=tender.bid_deadline - dt.timedelta(days=2),
-                price="450000.00",
-                technical_response="服务方案",
-                digest="0" * 64,
-            )
-        return tender.project
+        if "project" not in made:
+            made["project"] = earlier_purchase(world.buying, name="社区居家养老服务采购（信用）")
+        project = made["project"]
+        add_opened_bid(project.tenders.get(), org)
+        return project
 
     return do
 
