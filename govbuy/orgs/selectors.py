@@ -75,7 +75,7 @@ def with_bidding_facts(queryset):
     return queryset.select_related("compliance", "region").prefetch_related(
         Prefetch(
             "credit_records",
-            queryset=CreditRecord.objects.select_related("recording_organization"),
+            queryset=CreditRecord.objects.select_related("recording_organization", "project"),
         )
     )
 
@@ -92,7 +92,9 @@ def _credit_records_of(org) -> list[CreditRecord]:
     if "credit_records" in getattr(org, "_prefetched_objects_cache", {}):
         return list(org.credit_records.all())
     return list(
-        CreditRecord.objects.filter(organization_id=org.pk).select_related("recording_organization")
+        CreditRecord.objects.filter(organization_id=org.pk).select_related(
+            "recording_organization", "project"
+        )
     )
 
 
@@ -142,6 +144,7 @@ class CreditEntry:
     kind_label: str
     description: str
     recorded_by: str
+    project: str
     project_reference: str
     recorded_on: dt.date
     exclusion_from: dt.date | None
@@ -156,6 +159,7 @@ class CreditEntry:
             "kind_label": self.kind_label,
             "description": self.description,
             "recorded_by": self.recorded_by,
+            "project": self.project,
             "project_reference": self.project_reference,
             "recorded_on": self.recorded_on,
             "exclusion_from": self.exclusion_from,
@@ -181,6 +185,7 @@ def credit_summary(org, at: dt.date) -> list[CreditEntry]:
                 kind_label=str(record.get_kind_display()),
                 description=record.description,
                 recorded_by=facts.recorded_by,
+                project=f"{record.project.code} {record.project.name}" if record.project_id else "",
                 project_reference=record.project_reference,
                 recorded_on=facts.recorded_on,
                 exclusion_from=record.exclusion_from,

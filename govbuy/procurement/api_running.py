@@ -501,6 +501,7 @@ class CreditOut(Schema):
     kind_label: str
     description: str
     recorded_by: str
+    project: str = Field(description="the purchase the record concerns: number and name")
     project_reference: str
     recorded_on: dt.date
     exclusion_from: dt.date | None
