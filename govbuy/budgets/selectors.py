@@ -10,7 +10,7 @@ from django.db.models import Count, Q, Sum
 from govbuy.accounts.models import Role
 from govbuy.catalog.models import DepartmentCatalogItem
 from govbuy.core.money import to_money
-from govbuy.core.permissions import get_for_user_or_404
+from govbuy.core.permissions import get_for_user_or_404, member_orgs
 from govbuy.orgs.models import Organization
 from govbuy.procurement.models import PurchaseProject
 
@@ -133,19 +133,11 @@ def adjustment_for_user(user, pk) -> BudgetAdjustment:
     )
 
 
-def deciding_region_ids(user) -> list[int] | None:
+def deciding_region_ids(user) -> list[int]:
     """The regions whose departments' budgets, methods and flags the user's
-    finance bureaus decide (同级财政部门, as ``services.can_decide``); None: all
-    (platform administrators)."""
-    if not getattr(user, "is_authenticated", False):
-        return []
-    if user.is_platform_admin:
-        return None
-    return [
-        m.organization.region_id
-        for m in user.active_memberships
-        if m.role == Role.FINANCE and m.organization.is_finance_bureau
-    ]
+    finance bureaus decide (同级财政部门, as ``services.can_decide``); none for
+    the platform administrator, who decides nothing (core.permissions)."""
+    return [o.region_id for o in member_orgs(user, Role.FINANCE) if o.is_finance_bureau]
 
 
 def finance_inbox(user) -> dict:
@@ -154,9 +146,8 @@ def finance_inbox(user) -> dict:
     lines = BudgetLine.objects.filter(status=BudgetLineStatus.SUBMITTED)
     adjustments = BudgetAdjustment.objects.filter(status=AdjustmentStatus.PROPOSED)
     regions = deciding_region_ids(user)
-    if regions is not None:
-        lines = lines.filter(department__region_id__in=regions)
-        adjustments = adjustments.filter(line__department__region_id__in=regions)
+    lines = lines.filter(department__region_id__in=regions)
+    adjustments = adjustments.filter(line__department__region_id__in=regions)
     return {
         "lines": lines.select_related("department", "region", "catalog_item")
         .prefetch_related("out_years")

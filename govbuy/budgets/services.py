@@ -23,7 +23,7 @@ from govbuy.catalog.screening_service import screen_text
 from govbuy.core import audit, params
 from govbuy.core.errors import ApplicationError, InvalidInput, InvalidState, NotAllowed
 from govbuy.core.money import to_money
-from govbuy.core.permissions import member_orgs, require_member
+from govbuy.core.permissions import member_orgs, refuse_platform_admin, require_member
 from govbuy.core.rules import RuleViolation, Violation, enforce
 from govbuy.orgs.models import Organization
 
@@ -69,10 +69,11 @@ def approving_bureaus(user, department) -> list[Organization]:
 
 
 def can_decide(user, department) -> bool:
-    return bool(approving_bureaus(user, department)) or user.is_platform_admin
+    return bool(approving_bureaus(user, department))
 
 
 def _require_decider(actor, department) -> None:
+    refuse_platform_admin(actor, Role.FINANCE)
     if not can_decide(actor, department):
         raise NotAllowed(
             _("Only the finance bureau of %(region)s decides on this department's budget.")

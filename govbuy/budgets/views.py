@@ -26,6 +26,7 @@ from govbuy.accounts.models import Role
 from govbuy.accounts.selectors import active_membership
 from govbuy.catalog.forms import BaseForm
 from govbuy.core.errors import ApplicationError, InvalidInput
+from govbuy.core.permissions import acts_for
 from govbuy.core.rules import RuleViolation
 from govbuy.orgs.selectors import organization_for_user
 
@@ -44,7 +45,8 @@ from .models import AdjustmentStatus, BudgetLineStatus
 PAGE_SIZE = 25
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 STAFF_ROLES = (Role.PURCHASER, Role.FINANCE, Role.AUDITOR, Role.PLATFORM_ADMIN)
-FINANCE_ROLES = (Role.FINANCE, Role.PLATFORM_ADMIN)
+# Deciding on budgets is the finance bureau's; the administrator only reads.
+FINANCE_ROLES = (Role.FINANCE,)
 REFUSED = (ApplicationError, RuleViolation)
 OUT_YEARS = "out_years"
 # Where a service's field name is shown on the pages.
@@ -68,11 +70,9 @@ def _require_role(request, *roles):
 
 
 def _acts_for(user, department) -> bool:
-    """The user files this department's lines (a purchaser of it, or an admin)."""
-    return user.is_platform_admin or any(
-        m.role == Role.PURCHASER and m.organization_id == department.pk
-        for m in user.active_memberships
-    )
+    """The user files this department's lines (a purchaser of it; never the
+    platform administrator)."""
+    return acts_for(user, department, Role.PURCHASER)
 
 
 def _post(request):

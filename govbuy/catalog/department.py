@@ -28,6 +28,7 @@ from .services import (
     export_rows,
     member_orgs,
     parse_upload,
+    refuse_platform_admin,
     require_member,
     sort_key,
 )
@@ -297,12 +298,13 @@ def submit_department_catalog(*, actor, department_catalog: DepartmentCatalog) -
 
 
 def _decidable(actor, department_catalog) -> DepartmentCatalog:
+    refuse_platform_admin(actor, Role.FINANCE)
     dc = (
         DepartmentCatalog.objects.select_for_update(of=("self",))
         .select_related("organization")
         .get(pk=department_catalog.pk)
     )
-    if not approving_bureaus(actor, dc) and not actor.is_platform_admin:
+    if not approving_bureaus(actor, dc):
         raise NotAllowed(
             _("Only the finance bureau of %(region)s approves this department's catalog.")
             % {"region": dc.organization.region.name}

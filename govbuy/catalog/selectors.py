@@ -8,7 +8,7 @@ from django.http import Http404
 
 from govbuy.accounts.models import Role
 from govbuy.core.params import lineage
-from govbuy.core.permissions import get_for_user_or_404
+from govbuy.core.permissions import get_for_user_or_404, member_orgs
 from govbuy.orgs.models import Region
 
 from . import search
@@ -152,17 +152,16 @@ def department_catalog_for_user(user, pk) -> DepartmentCatalog:
 
 def finance_inbox(user) -> dict:
     """What waits for this user's finance bureau: adjustments of the catalogs it
-    keeps, department catalogs of its own region."""
-    bureaus = [
-        m.organization
-        for m in user.active_memberships
-        if m.role == Role.FINANCE and m.organization.is_finance_bureau
-    ]
-    adjustments = CatalogAdjustment.objects.filter(status=AdjustmentStatus.SUBMITTED)
-    departments = DepartmentCatalog.objects.filter(status=DepartmentCatalogStatus.SUBMITTED)
-    if not user.is_platform_admin:
-        adjustments = adjustments.filter(catalog__owner__in=bureaus)
-        departments = departments.filter(organization__region__in=[b.region_id for b in bureaus])
+    keeps, department catalogs of its own region. Nothing waits for the platform
+    administrator, who decides none of them."""
+    bureaus = [o for o in member_orgs(user, Role.FINANCE) if o.is_finance_bureau]
+    adjustments = CatalogAdjustment.objects.filter(
+        status=AdjustmentStatus.SUBMITTED, catalog__owner__in=bureaus
+    )
+    departments = DepartmentCatalog.objects.filter(
+        status=DepartmentCatalogStatus.SUBMITTED,
+        organization__region__in=[b.region_id for b in bureaus],
+    )
     return {
         "adjustments": adjustments.select_related("catalog__region", "proposer").order_by(
             "created_at"

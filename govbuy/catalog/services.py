@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from govbuy.accounts.models import Role
 from govbuy.core import audit, params
 from govbuy.core.errors import ApplicationError, InvalidInput, InvalidState, NotAllowed
-from govbuy.core.permissions import member_orgs, require_member
+from govbuy.core.permissions import member_orgs, refuse_platform_admin, require_member
 from govbuy.core.rules import enforce
 
 from . import excel, rules, search
@@ -67,17 +67,17 @@ COPIED_FIELDS = (
 
 
 def is_keeper(user, catalog: Catalog) -> bool:
-    """The finance bureau that keeps the catalog (the platform admin for national ones)."""
+    """The finance bureau that keeps the catalog. National catalogs (no owner) are
+    the model catalog shipped with the platform: nobody edits them here."""
     if not getattr(user, "is_authenticated", False):
         return False
-    if user.is_platform_admin:
-        return True
     if catalog.owner_id is None:
         return False
     return any(o.pk == catalog.owner_id for o in member_orgs(user, Role.FINANCE))
 
 
 def require_keeper(user, catalog: Catalog) -> None:
+    refuse_platform_admin(user, Role.FINANCE)
     if not is_keeper(user, catalog):
         raise NotAllowed(_("Only the finance bureau that keeps this catalog may do this."))
 
@@ -400,6 +400,7 @@ def create_catalog(*, actor, region, owner, year: int, name: str) -> Catalog:
             _("There is already a %(year)s catalog for this level.") % {"year": year},
             field="year",
         )
+    refuse_platform_admin(actor, Role.FINANCE)
     catalog = Catalog.objects.create(
         region=region, owner=owner, year=year, name=name.strip() or _("Guidance catalog")
     )
@@ -415,6 +416,7 @@ def copy_catalog(
 ) -> Catalog:
     """A new year's catalog (or a province's first one) starts as a copy of the
     last one; approved adjustments waiting for that year are then applied."""
+    refuse_platform_admin(actor, Role.FINANCE)
     region = source.region if region is ... else region
     owner = source.owner if owner is ... else owner
     if Catalog.objects.filter(region=region, year=year).exists():
@@ -806,6 +808,7 @@ def propose_adjustment(
 
 
 def _decidable(actor, adjustment) -> CatalogAdjustment:
+    refuse_platform_admin(actor, Role.FINANCE)
     adjustment = CatalogAdjustment.objects.select_for_update(of=("self",)).get(pk=adjustment.pk)
     enforce(
         rules.adjustment_decider_violations(is_keeping_bureau=is_keeper(actor, adjustment.catalog))
@@ -917,12 +920,13 @@ def grant_out_of_catalog_consent(
 ) -> OutOfCatalogConsent:
     """C4: the finance bureau of the purchaser's region (or above) consents to a
     purchase outside the catalog; the adjustment adding it is created at once."""
+    refuse_platform_admin(actor, Role.FINANCE)
     bureaus = [
         o
         for o in member_orgs(actor, Role.FINANCE)
         if o.is_finance_bureau and purchaser.region.path.startswith(o.region.path)
     ]
-    if not bureaus and not actor.is_platform_admin:
+    if not bureaus:
         raise NotAllowed(
             _("Only the finance bureau of %(region)s or above consents.")
             % {"region": purchaser.region.name}
@@ -948,7 +952,7 @@ def grant_out_of_catalog_consent(
     )
     consent = OutOfCatalogConsent.objects.create(
         purchaser=purchaser,
-        finance_bureau=bureaus[0] if bureaus else purchaser,
+        finance_bureau=bureaus[0],
         title=title.strip(),
         description=description.strip(),
         reason=reason.strip(),
@@ -969,10 +973,10 @@ def grant_out_of_catalog_consent(
 
 
 def can_keep_negative_list(user, region) -> bool:
+    """The region's own finance bureau. The national list ships with the platform
+    (data/negative_list.json): nobody edits it here."""
     if not getattr(user, "is_authenticated", False):
         return False
-    if user.is_platform_admin:
-        return True
     if region is None:
         return False
     return any(
@@ -1016,6 +1020,7 @@ def save_negative_item(
     is_active: bool = True,
 ) -> NegativeListItem:
     """Add or change an item of a region's negative list (its finance bureau)."""
+    refuse_platform_admin(actor, Role.FINANCE)
     if item is not None:
         region = item.region
     if not can_keep_negative_list(actor, region):

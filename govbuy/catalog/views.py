@@ -29,6 +29,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from govbuy.accounts.models import Role
 from govbuy.accounts.selectors import active_membership
 from govbuy.core.errors import ApplicationError, InvalidInput
+from govbuy.core.permissions import acts_for
 from govbuy.core.rules import RuleViolation
 from govbuy.core.throttling import throttle_anonymous_downloads
 from govbuy.orgs.models import Region
@@ -58,7 +59,9 @@ from .models import (
 
 PAGE_SIZE = 25
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-FINANCE_ROLES = (Role.FINANCE, Role.PLATFORM_ADMIN)
+# Keeping catalogs and the negative list is the finance bureau's: the platform
+# administrator reads them and keeps none (core.permissions).
+FINANCE_ROLES = (Role.FINANCE,)
 STAFF_ROLES = (Role.PURCHASER, Role.FINANCE, Role.AUDITOR, Role.PLATFORM_ADMIN)
 # Screening reports its hits on "title"/"description"; for catalog items the title is the name.
 ITEM_FIELDS = {"title": "name", "guidance_item": "parent_code"}
@@ -380,16 +383,13 @@ def department_list(request):
 
 
 def _may_edit_department(user, dc) -> bool:
-    return dc.is_editable and any(
-        m.role == Role.PURCHASER and m.organization_id == dc.organization_id
-        for m in user.active_memberships
-    )
+    return dc.is_editable and acts_for(user, dc.organization, Role.PURCHASER)
 
 
 def _department_page(request, dc, *, status: int = 200, **forms):
     items = list(dc.items.select_related("guidance_item").order_by("sort_key"))
-    may_decide = dc.status == DepartmentCatalogStatus.SUBMITTED and (
-        bool(department.approving_bureaus(request.user, dc)) or request.user.is_platform_admin
+    may_decide = dc.status == DepartmentCatalogStatus.SUBMITTED and bool(
+        department.approving_bureaus(request.user, dc)
     )
     context = {
         "dc": dc,
@@ -627,10 +627,7 @@ def _adjustment_page(request, adjustment, *, status: int = 200, **forms):
     context = {
         "adjustment": adjustment,
         "may_withdraw": submitted
-        and any(
-            m.organization_id == adjustment.proposer_id and m.role in (Role.PURCHASER, Role.FINANCE)
-            for m in user.active_memberships
-        ),
+        and any(acts_for(user, adjustment.proposer, r) for r in (Role.PURCHASER, Role.FINANCE)),
         "may_decide": submitted and services.is_keeper(user, adjustment.catalog),
         "decision_form": DecisionForm(),
         "withdraw_form": BaseForm(),
@@ -870,16 +867,9 @@ def manage_publish(request, pk: int):
 
 
 def _negative_region(request):
-    """The region whose negative list the user keeps: a finance bureau its own;
-    the platform admin the national list (or ?region=)."""
+    """The region whose negative list the user keeps: a finance bureau its own."""
     m = _require_role(request, *FINANCE_ROLES)
-    region = None
-    if m.role == Role.FINANCE:
-        region = m.organization.region
-    elif request.GET.get("region"):
-        region = _region_by_code(request.GET["region"].strip()[:12])
-        if region is None:
-            raise Http404(_("Unknown region code."))
+    region = m.organization.region
     if not services.can_keep_negative_list(request.user, region):
         raise PermissionDenied
     return region

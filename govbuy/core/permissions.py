@@ -6,6 +6,8 @@ fetch single objects only through `get_for_user_or_404`.
 
 from django.core.exceptions import ValidationError
 from django.http import Http404
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 
 def get_for_user_or_404(queryset, user, **lookup):
@@ -17,26 +19,64 @@ def get_for_user_or_404(queryset, user, **lookup):
         raise Http404(f"No {qs.model._meta.verbose_name} matches the given query.") from None
 
 
+# The platform administrator runs the platform — users, organizations, policy
+# parameters, holiday calendars — and never acts in a business role (DESIGN.md):
+# it keeps no catalog, approves no budget, buys nothing and provides nothing.
+# This is decided here and nowhere else: every business write reaches
+# `refuse_platform_admin`, directly or through `acts_for`, `member_orgs` and
+# `require_member`. Reads are not affected (the administrator sees everything).
+BUSINESS_ROLES = {
+    "finance": gettext_lazy("a finance bureau (财政部门)"),
+    "purchaser": gettext_lazy("a purchasing department (购买主体)"),
+    "provider": gettext_lazy("a provider (承接主体)"),
+}
+
+
+def is_platform_admin(user) -> bool:
+    return bool(getattr(user, "is_authenticated", False) and user.is_platform_admin)
+
+
+def refuse_platform_admin(user, role: str) -> None:
+    """Refuse (403) a business write of the platform administrator, saying why."""
+    if is_platform_admin(user):
+        from .errors import NotAllowed
+
+        raise NotAllowed(
+            _(
+                "The platform administrator does not act for %(role)s: it manages users, "
+                "organizations, parameters and calendars. Log in as a member of the "
+                "organization concerned."
+            )
+            % {"role": BUSINESS_ROLES.get(role, role)}
+        )
+
+
 def member_orgs(user, role: str) -> list:
-    """The organizations in which `user` holds `role` (active memberships only)."""
+    """The organizations for which `user` acts in `role` (active memberships only).
+    A platform administrator acts for none in a business role."""
     if not getattr(user, "is_authenticated", False):
+        return []
+    if role in BUSINESS_ROLES and user.is_platform_admin:
         return []
     return [m.organization for m in user.active_memberships if m.role == role]
 
 
-def require_member(user, organization, roles=("purchaser", "finance")) -> None:
-    """Refuse (403) unless `user` acts for `organization` in one of `roles`."""
-    from django.utils.translation import gettext as _
+def acts_for(user, organization, role: str) -> bool:
+    """Does `user` act for `organization` in `role`? Never the platform administrator
+    in a business role. Pages ask this to offer a button; services to allow the act."""
+    return any(o.pk == organization.pk for o in member_orgs(user, role))
 
+
+def require_member(user, organization, roles=("purchaser", "finance")) -> None:
+    """Refuse (403) unless `user` acts for `organization` in one of `roles`; the
+    platform administrator is refused with the reason."""
     from .errors import NotAllowed
 
     if not getattr(user, "is_authenticated", False):
         raise NotAllowed(_("Log in first."))
-    if user.is_platform_admin:
+    refuse_platform_admin(user, roles[0])
+    if any(acts_for(user, organization, role) for role in roles):
         return
-    for role in roles:
-        if any(o.pk == organization.pk for o in member_orgs(user, role)):
-            return
     raise NotAllowed(_("You do not act for %(org)s.") % {"org": organization.name})
 
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-from govbuy.accounts.models import User
 from govbuy.catalog import department, seed, services
 from govbuy.catalog.models import (
     Catalog,
@@ -15,6 +14,8 @@ from govbuy.catalog.models import (
     PublicUnitService,
 )
 from govbuy.orgs.models import Region
+
+from .staff import staff
 
 YEAR = 2026
 
@@ -59,49 +60,54 @@ PENDING_ADJUSTMENT = {
 
 
 def load(orgs: dict, *, today: dt.date | None = None) -> list[str]:
-    admin = User.objects.get(username="admin")
     done = []
-    national = seed.load_guidance_catalog(year=YEAR, actor=admin)
+    # The national model catalog is reference data shipped with the platform.
+    national = seed.load_guidance_catalog(year=YEAR, actor="load_demo")
     henan_region = Region.objects.get(code="410000")
     henan = Catalog.objects.filter(region=henan_region, year=YEAR).first()
+    finance_hn = staff(orgs["fin_hn"], "finance")
     if henan is None:
         henan = services.copy_catalog(
-            actor=admin,
+            actor=finance_hn,
             source=national,
             year=YEAR,
             region=henan_region,
             owner=orgs["fin_hn"],
             name="河南省政府购买服务指导性目录（演示）",
         )
-        services.publish_catalog(actor=admin, catalog=henan)
+        services.publish_catalog(actor=finance_hn, catalog=henan)
         done.append("河南 catalog")
     for key, items, approve in DEPARTMENT_CATALOGS:
         org = orgs[key]
         if DepartmentCatalog.objects.filter(organization=org, year=YEAR).exists():
             continue
-        dc = department.create_department_catalog(actor=admin, organization=org, year=YEAR)
+        purchaser = staff(org, "purchaser")
+        dc = department.create_department_catalog(actor=purchaser, organization=org, year=YEAR)
         existing = set(dc.items.values_list("code", flat=True))
         for parent_code, code, name, description in items:
             if code in existing:
                 continue
             department.add_department_item(
-                actor=admin,
+                actor=purchaser,
                 department_catalog=dc,
                 parent_code=parent_code,
                 code=code,
                 name=name,
                 description=description,
             )
-        department.submit_department_catalog(actor=admin, department_catalog=dc)
+        department.submit_department_catalog(actor=purchaser, department_catalog=dc)
         if approve:
+            # 同级财政部门: the departments are of 郑州, so is the approving bureau.
             department.approve_department_catalog(
-                actor=admin, department_catalog=dc, note="符合省级目录，同意使用。"
+                actor=staff(orgs["fin_zz"], "finance"),
+                department_catalog=dc,
+                note="符合省级目录，同意使用。",
             )
         done.append(f"department catalog of {org.name}")
     spec = PENDING_ADJUSTMENT
     if not CatalogAdjustment.objects.filter(name=spec["name"]).exists():
         services.propose_adjustment(
-            actor=admin,
+            actor=staff(orgs[spec["proposer"]], "purchaser"),
             proposer=orgs[spec["proposer"]],
             action="add",
             parent_code=spec["parent_code"],

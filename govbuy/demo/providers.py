@@ -2,7 +2,8 @@
 compliance profile (S6, S7) so that it may bid; 洛阳市养老服务业协会 was founded
 last year and has had no annual inspection yet (S7: no minimum age); one
 provider, 郑州安洁家政服务有限公司, carries a serious breach recorded by 郑州市民政局
-whose exclusion is in force (S9). Idempotent."""
+about the purchase it bid on with false certificates, whose exclusion is in
+force (S9; `record_breach`, called when that purchase is replayed). Idempotent."""
 
 from __future__ import annotations
 
@@ -15,8 +16,10 @@ from govbuy.orgs import services
 from govbuy.orgs.models import CreditRecord, OrgType, ProviderCompliance
 from govbuy.orgs.rules import add_years
 
+from .staff import staff
+
 # Provider key → years since it was established (None: a natural person).
-# Providers without a demo user of their own are declared by the platform admin.
+# Providers without a demo login are declared by a member made for them.
 ESTABLISHED_YEARS = {
     "pro_yikang": 9,
     "pro_songyang": 6,
@@ -61,7 +64,6 @@ def _facts(org, years: int | None, today: dt.date) -> dict:
 
 def load(orgs: dict) -> list[str]:
     today = timezone.localdate()
-    admin = User.objects.get(username="admin")
     declared = set(
         ProviderCompliance.objects.filter(
             organization__in=[orgs[k] for k in ESTABLISHED_YEARS]
@@ -72,25 +74,29 @@ def load(orgs: dict) -> list[str]:
         org = orgs[key]
         if org.pk in declared:
             continue
-        actor = User.objects.get(username=DECLARED_BY[key]) if key in DECLARED_BY else admin
+        if key in DECLARED_BY:
+            actor = User.objects.get(username=DECLARED_BY[key])
+        else:
+            actor = staff(org, "provider")
         services.declare_compliance(actor=actor, organization=org, **_facts(org, years, today))
         profiles += 1
-    done = [f"{profiles} compliance profiles"] if profiles else []
+    return [f"{profiles} compliance profiles"] if profiles else []
+
+
+def record_breach(orgs: dict, project, *, on: dt.date) -> CreditRecord | None:
+    """郑州市民政局 records 安洁's serious breach in `project`, whose bid it found
+    to rest on false certificates: excluded for two years from `on` (S9)."""
     excluded = orgs[EXCLUDED]
-    if not CreditRecord.objects.filter(organization=excluded).exists():
-        start = today - dt.timedelta(days=45)
-        services.record_credit(
-            actor=User.objects.get(username="purchaser"),
-            recording_organization=orgs["pur_zz_mz"],
-            organization=excluded,
-            kind="serious_breach",
-            description=(
-                "在“社区居家养老助洁服务”项目中提供虚假的服务人员资格证明谋取中标，经调查属实。"
-            ),
-            basis="政府采购法 第七十七条；郑民采〔2026〕8号（演示）",
-            project_reference="ZZMZ-2026-003 社区居家养老助洁服务（演示）",
-            exclusion_from=start,
-            exclusion_until=add_years(start, 2) - dt.timedelta(days=1),
-        )
-        done.append("a serious breach in force")
-    return done
+    if CreditRecord.objects.filter(organization=excluded).exists():
+        return None
+    return services.record_credit(
+        actor=User.objects.get(username="purchaser"),
+        recording_organization=orgs["pur_zz_mz"],
+        organization=excluded,
+        project=project,
+        kind="serious_breach",
+        description=("在“居家养老上门服务”项目中提供虚假的服务人员资格证明谋取中标，经调查属实。"),
+        basis="政府采购法 第七十七条；郑民采〔2026〕8号（演示）",
+        exclusion_from=on,
+        exclusion_until=add_years(on, 2) - dt.timedelta(days=1),
+    )

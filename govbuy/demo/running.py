@@ -1,10 +1,12 @@
 """Demo purchases under way and done, run through the same services as real ones.
 
 - 居家养老上门服务采购 (open tender, 1,600,000 元): a complete history in 2026 —
-  intention (3 Aug), notice (15 Sep), three bids, opening across National Day
-  (12 Oct), a five-member panel whose SME price deduction puts the small
-  enterprise first, award and result (13 Oct, savings rate recorded), then a
-  question → answer → complaint → suspension → decision thread.
+  intention (3 Aug), notice (15 Sep), four bids, opening across National Day
+  (12 Oct), one bid found invalid for false certificates, a five-member panel
+  whose SME price deduction puts the small enterprise first, award and result
+  (13 Oct, savings rate recorded), the invalid bidder's serious breach recorded
+  (16 Oct, S9), then a question → answer → complaint → suspension → decision
+  thread.
 - 老年人能力综合评估服务采购 (open tender, 1,200,000 元): its notice published
   today, two bids received and sealed until the opening.
 
@@ -27,7 +29,9 @@ from govbuy.catalog.models import DepartmentCatalogItem
 from govbuy.procurement import services
 from govbuy.procurement.models import PurchaseProject
 
+from . import providers as demo_providers
 from .catalog import YEAR
+from .staff import staff
 
 HISTORY_NAME = "2026年居家养老上门服务采购"
 LIVE_NAME = "2027年老年人能力综合评估服务采购"
@@ -162,10 +166,26 @@ def _history(orgs) -> None:
                 technical_response=text,
             ),
         }
+        anjie = orgs[demo_providers.EXCLUDED]
+        false_bid = services.submit_bid(
+            actor=staff(anjie, "provider"),
+            tender=tender,
+            provider=anjie,
+            price="1520000.00",
+            technical_response=text + "（附护理员资格证书 12 份）",
+            sme_size=anjie.sme_size,
+        )
     with _at(f"{YEAR}-10-12 09:30"):
         tender = services.open_bids(actor=purchaser, tender=tender)
         for provider, user in ((zhongyuan, u_zhongyuan), (yikang, u_yikang), (chenxi, u_chenxi)):
             services.respond_to_opening(actor=user, tender=tender, provider=provider, confirm=True)
+    with _at(f"{YEAR}-10-12 10:15"):
+        services.review_bid(
+            actor=purchaser,
+            bid=false_bid,
+            valid=False,
+            reason="资格审查：所附护理员资格证书经发证机关核查不实。",
+        )
     with _at(f"{YEAR}-10-12 10:30"):
         services.appoint_panel(actor=purchaser, tender=tender, members=panel, chair=panel[0])
         criteria = list(tender.criteria.all())
@@ -192,6 +212,8 @@ def _history(orgs) -> None:
             subject="result",
             content="中标供应商享受小微企业价格扣除，请核实其中小企业声明函是否真实。",
         )
+    with _at(f"{YEAR}-10-16 10:00"):
+        demo_providers.record_breach(orgs, project, on=dt.date(YEAR, 10, 16))
     with _at(f"{YEAR}-10-20 16:00"):
         services.answer_question(
             actor=purchaser,

@@ -1,13 +1,13 @@
 import datetime as dt
 
+from django.http import Http404
 from django.utils import timezone
-from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema, Status
 from ninja.pagination import PageNumberPagination, paginate
 from pydantic import Field
 
 from govbuy.core.api_auth import AUTH, PublicRateThrottle
-from govbuy.core.errors import ApplicationError, InvalidInput, NotAllowed
+from govbuy.core.errors import ApplicationError
 
 from . import rules, selectors, services
 
@@ -109,6 +109,7 @@ class CreditEntryOut(Schema):
     kind_label: str
     description: str
     recorded_by: str
+    project: str = Field(description="the purchase the record concerns: number and name")
     project_reference: str
     recorded_on: dt.date
     exclusion_from: dt.date | None
@@ -238,6 +239,14 @@ def verify_compliance(request, org_id: int):
     return _compliance_out(org, compliance)
 
 
+class CreditObjectionOut(Schema):
+    text: str
+    raised_at: dt.datetime
+    answered_at: dt.datetime | None
+    answer: str
+    record_revoked: bool
+
+
 class CreditRecordOut(Schema):
     id: int
     organization_id: int
@@ -246,6 +255,9 @@ class CreditRecordOut(Schema):
     description: str
     recording_organization_id: int
     recording_organization_name: str
+    project_id: int | None
+    project_code: str | None
+    project_name: str | None
     project_reference: str
     recorded_at: dt.datetime
     exclusion_from: dt.date | None
@@ -254,6 +266,7 @@ class CreditRecordOut(Schema):
     in_force_today: bool
     revoked_at: dt.datetime | None
     revoked_reason: str
+    objection: CreditObjectionOut | None
 
     @staticmethod
     def resolve_organization_name(obj):
@@ -264,8 +277,20 @@ class CreditRecordOut(Schema):
         return obj.recording_organization.name
 
     @staticmethod
+    def resolve_project_code(obj):
+        return obj.project.code if obj.project_id else None
+
+    @staticmethod
+    def resolve_project_name(obj):
+        return obj.project.name if obj.project_id else None
+
+    @staticmethod
     def resolve_in_force_today(obj):
         return rules.exclusion_in_force(rules.CreditFacts.of(obj), timezone.localdate())
+
+    @staticmethod
+    def resolve_objection(obj):
+        return selectors.objection_of(obj)
 
 
 class CreditRecordFilter(Schema):
@@ -275,13 +300,19 @@ class CreditRecordFilter(Schema):
 
 class CreditRecordIn(Schema):
     provider: str = Field(
+        max_length=40,
         description="the provider's unified social credit code, or its platform number "
-        "(natural persons have no code)"
+        "(natural persons have no code)",
+    )
+    project: str = Field(
+        max_length=40,
+        description="the project concerned, by its number (项目编号) or id: one in which the "
+        "provider's bid was opened",
     )
     kind: str = Field(description="serious_breach, breach or other")
     description: str
     basis: str = Field(description="legal basis, e.g. 政府采购法 第七十七条 and the decision")
-    project_reference: str = ""
+    project_reference: str = Field("", description="a contract or other reference, if any")
     exclusion_from: dt.date | None = Field(None, description="serious breach: first day excluded")
     exclusion_until: dt.date | None = Field(
         None, description="serious breach: last day excluded, 1–3 years after the first"
@@ -296,27 +327,12 @@ class RevokeIn(Schema):
     reason: str
 
 
-def _recording_organization(user, pk):
-    own = selectors.recording_organizations(user)
-    if pk is not None:
-        for org in own:
-            if org.pk == pk:
-                return org
-        if user.is_platform_admin:
-            return selectors.organization_for_user(user, pk)
-        raise NotAllowed(_("You do not record credit for this organization."))
-    if len(own) == 1:
-        return own[0]
-    if not own:
-        raise NotAllowed(_("Only a purchaser or a finance bureau records credit records."))
-    raise InvalidInput(
-        [
-            {
-                "field": "recording_organization_id",
-                "message": _("You act for several organizations: say which one records."),
-            }
-        ]
-    )
+class ObjectionIn(Schema):
+    text: str = Field(description="why the record is wrong")
+
+
+class KeepIn(Schema):
+    answer: str = Field(description="why the record stands")
 
 
 @router.get(
@@ -335,20 +351,20 @@ def list_credit_records(request, filters: Query[CreditRecordFilter]):
 @router.post(
     "/credit-records",
     response={201: CreditRecordOut},
-    summary="A purchaser or finance bureau records a breach into a provider's credit record (S9)",
+    summary="The purchaser or finance bureau of a purchase records a provider's breach (S9)",
 )
 def record_credit(request, payload: CreditRecordIn):
-    recorder = _recording_organization(request.auth, payload.recording_organization_id)
+    recorder = services.recording_organization_for(request.auth, payload.recording_organization_id)
     provider = selectors.provider_by_identifier(payload.provider)
-    if provider is None:
-        raise InvalidInput(
-            [{"field": "provider", "message": _("No provider has this code or number.")}]
-        )
-    data = payload.dict(exclude={"provider", "recording_organization_id"})
+    data = payload.dict(exclude={"provider", "project", "recording_organization_id"})
     record = services.record_credit(
-        actor=request.auth, recording_organization=recorder, organization=provider, **data
+        actor=request.auth,
+        recording_organization=recorder,
+        organization=provider,
+        project=selectors.project_concerned(provider, payload.project),
+        **data,
     )
-    return Status(201, record)
+    return Status(201, selectors.credit_record_for_user(request.auth, record.pk))
 
 
 @router.get("/credit-records/{pk}", response=CreditRecordOut)
@@ -363,7 +379,33 @@ def get_credit_record(request, pk: int):
 )
 def revoke_credit(request, pk: int, payload: RevokeIn):
     record = selectors.credit_record_for_user(request.auth, pk)
-    return services.revoke_credit(actor=request.auth, record=record, reason=payload.reason)
+    services.revoke_credit(actor=request.auth, record=record, reason=payload.reason)
+    return selectors.credit_record_for_user(request.auth, pk)
+
+
+@router.post(
+    "/credit-records/{pk}/objection",
+    response={201: CreditRecordOut},
+    summary="The provider objects to a credit record about it (异议), with its reasons",
+)
+def object_to_credit(request, pk: int, payload: ObjectionIn):
+    record = selectors.credit_record_for_user(request.auth, pk)
+    services.object_to_credit(actor=request.auth, record=record, text=payload.text)
+    return Status(201, selectors.credit_record_for_user(request.auth, pk))
+
+
+@router.post(
+    "/credit-records/{pk}/objection/keep",
+    response=CreditRecordOut,
+    summary="A finance bureau answers the objection by keeping the record, with its reasons",
+)
+def keep_credit(request, pk: int, payload: KeepIn):
+    record = selectors.credit_record_for_user(request.auth, pk)
+    objection = selectors.objection_of(record)
+    if objection is None:
+        raise Http404("No objection to this record.")
+    services.keep_credit(actor=request.auth, objection=objection, answer=payload.answer)
+    return selectors.credit_record_for_user(request.auth, pk)
 
 
 # --- public rule endpoint --------------------------------------------------------

@@ -113,7 +113,7 @@ class ComplianceForm(BaseForm):
 
 
 class CreditRecordForm(BaseForm):
-    marked_required = ("provider", "kind", "description", "basis")
+    marked_required = ("provider", "project", "kind", "description", "basis")
 
     provider = forms.CharField(
         label=_("Provider"),
@@ -134,11 +134,20 @@ class CreditRecordForm(BaseForm):
         required=False,
         widget=forms.Textarea(attrs={**TEXT, "rows": 4, "maxlength": 4000}),
     )
-    project_reference = forms.CharField(
+    project = forms.CharField(
         label=_("Project"),
+        max_length=40,
+        help_text=_(
+            "The number (项目编号) of the purchase concerned: one in which the provider's bid "
+            "was opened."
+        ),
+        widget=forms.TextInput(attrs={**TEXT, "autocomplete": "off"}),
+    )
+    project_reference = forms.CharField(
+        label=_("Other reference"),
         required=False,
         max_length=200,
-        help_text=_("The purchase or contract concerned, e.g. its code and name."),
+        help_text=_("A contract number or other reference, if any."),
         widget=forms.TextInput(attrs=TEXT),
     )
     basis = forms.CharField(
@@ -159,7 +168,26 @@ class CreditRecordForm(BaseForm):
     )
 
     def service_data(self) -> dict:
-        return {k: v for k, v in self.cleaned_data.items() if k != "provider"}
+        return {k: v for k, v in self.cleaned_data.items() if k not in ("provider", "project")}
+
+
+class ObjectionForm(BaseForm):
+    text = forms.CharField(
+        label=_("Why the record is wrong"),
+        required=False,
+        help_text=_(
+            "Your objection goes to the finance bureau, which revokes or keeps the record."
+        ),
+        widget=forms.Textarea(attrs={**TEXT, "rows": 3, "maxlength": 4000}),
+    )
+
+
+class KeepForm(BaseForm):
+    answer = forms.CharField(
+        label=_("Why the record stands"),
+        required=False,
+        widget=forms.Textarea(attrs={**TEXT, "rows": 3, "maxlength": 4000}),
+    )
 
 
 class RevokeForm(BaseForm):

@@ -379,7 +379,13 @@ class CreditRecord(models.Model):
     """信用记录: a breach recorded into a provider's credit record by a purchaser or
     a finance bureau (102号令 第十七条; Q67). A serious breach excludes the provider
     from bidding for the period the recorder chose within the legal range
-    (政府采购法 第七十七条: 1 to 3 years)."""
+    (政府采购法 第七十七条: 1 to 3 years).
+
+    A record is about the provider's conduct in one purchase project it took part
+    in (`orgs.credit_links`), and only the parties of that purchase record it: the
+    purchasing department, or the finance bureau of the provider's or of the
+    project's region. When contracts exist, a nullable ``contract`` beside
+    ``project`` names the contract concerned."""
 
     organization = models.ForeignKey(
         Organization,
@@ -403,7 +409,16 @@ class CreditRecord(models.Model):
         related_name="+",
         verbose_name=_("recorded by"),
     )
-    project_reference = models.CharField(_("project"), max_length=200, blank=True)
+    # Required for every record made since issue 11; empty only on records made
+    # before (the service never writes one without it).
+    project = models.ForeignKey(
+        "procurement.PurchaseProject",
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="credit_records",
+        verbose_name=_("project"),
+    )
+    project_reference = models.CharField(_("other reference"), max_length=200, blank=True)
     recorded_at = models.DateTimeField(_("recorded at"))
     # Inclusive: the provider may not bid from the first day through the last.
     exclusion_from = models.DateField(_("excluded from"), null=True, blank=True)
@@ -458,3 +473,52 @@ class CreditRecord(models.Model):
     @property
     def is_revoked(self) -> bool:
         return self.revoked_at is not None
+
+
+class CreditObjection(models.Model):
+    """The provider's objection to a credit record about it (异议), with its reasons.
+    The finance bureau that may revoke the record answers it: by revoking the
+    record, or by keeping it with the reasons."""
+
+    record = models.OneToOneField(CreditRecord, on_delete=models.PROTECT, related_name="objection")
+    text = models.TextField(_("objection"))
+    raised_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("raised by"),
+    )
+    raised_at = models.DateTimeField(_("raised at"))
+    answer = models.TextField(_("answer"), blank=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("answered by"),
+    )
+    answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+    # Kept: the bureau kept the record; revoked: it revoked it on this objection.
+    record_revoked = models.BooleanField(_("record revoked"), default=False)
+
+    class Meta:
+        verbose_name = _("信用记录异议 credit objection")
+        verbose_name_plural = _("信用记录异议 credit objections")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(answered_at__isnull=True) | ~Q(answer=""),
+                name="credit_objection_answered_with_text",
+            ),
+        ]
+
+    def __str__(self):
+        return str(_("Objection to %(record)s") % {"record": self.record})
+
+    @property
+    def audit_organization(self):
+        return self.record.organization
+
+    @property
+    def is_open(self) -> bool:
+        return self.answered_at is None

@@ -3,14 +3,21 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q
 
 from govbuy.core import params
-from govbuy.core.permissions import get_for_user_or_404, member_orgs
+from govbuy.core.permissions import acts_for, get_for_user_or_404, member_orgs
 from govbuy.core.rules import Violation
 
-from . import rules
-from .models import CreditRecord, Organization, OrgType, ProviderCompliance, Region
+from . import credit_links, rules
+from .models import (
+    CreditObjection,
+    CreditRecord,
+    Organization,
+    OrgType,
+    ProviderCompliance,
+    Region,
+)
 
 
 def regions_for_user(
@@ -68,7 +75,7 @@ def with_bidding_facts(queryset):
     return queryset.select_related("compliance", "region").prefetch_related(
         Prefetch(
             "credit_records",
-            queryset=CreditRecord.objects.select_related("recording_organization"),
+            queryset=CreditRecord.objects.select_related("recording_organization", "project"),
         )
     )
 
@@ -85,7 +92,9 @@ def _credit_records_of(org) -> list[CreditRecord]:
     if "credit_records" in getattr(org, "_prefetched_objects_cache", {}):
         return list(org.credit_records.all())
     return list(
-        CreditRecord.objects.filter(organization_id=org.pk).select_related("recording_organization")
+        CreditRecord.objects.filter(organization_id=org.pk).select_related(
+            "recording_organization", "project"
+        )
     )
 
 
@@ -135,6 +144,7 @@ class CreditEntry:
     kind_label: str
     description: str
     recorded_by: str
+    project: str
     project_reference: str
     recorded_on: dt.date
     exclusion_from: dt.date | None
@@ -149,6 +159,7 @@ class CreditEntry:
             "kind_label": self.kind_label,
             "description": self.description,
             "recorded_by": self.recorded_by,
+            "project": self.project,
             "project_reference": self.project_reference,
             "recorded_on": self.recorded_on,
             "exclusion_from": self.exclusion_from,
@@ -174,6 +185,7 @@ def credit_summary(org, at: dt.date) -> list[CreditEntry]:
                 kind_label=str(record.get_kind_display()),
                 description=record.description,
                 recorded_by=facts.recorded_by,
+                project=f"{record.project.code} {record.project.name}" if record.project_id else "",
                 project_reference=record.project_reference,
                 recorded_on=facts.recorded_on,
                 exclusion_from=record.exclusion_from,
@@ -186,12 +198,20 @@ def credit_summary(org, at: dt.date) -> list[CreditEntry]:
     return entries
 
 
+RECORD_RELATED = (
+    "organization__region",
+    "recording_organization__region",
+    "recorded_by",
+    "revoked_by",
+    "project",
+    "objection",
+)
+
+
 def credit_records_for_user(user, *, organization=None, kind: str | None = None):
     """Credit records the user may see: about or made by its own organizations, and
     in the regions a finance bureau or auditor supervises."""
-    qs = CreditRecord.objects.visible_to(user).select_related(
-        "organization__region", "recording_organization__region", "recorded_by", "revoked_by"
-    )
+    qs = CreditRecord.objects.visible_to(user).select_related(*RECORD_RELATED)
     if organization is not None:
         qs = qs.filter(organization=organization)
     if kind:
@@ -200,13 +220,14 @@ def credit_records_for_user(user, *, organization=None, kind: str | None = None)
 
 
 def credit_record_for_user(user, pk) -> CreditRecord:
-    return get_for_user_or_404(
-        CreditRecord.objects.select_related(
-            "organization__region", "recording_organization__region", "recorded_by", "revoked_by"
-        ),
-        user,
-        pk=pk,
-    )
+    return get_for_user_or_404(CreditRecord.objects.select_related(*RECORD_RELATED), user, pk=pk)
+
+
+def objection_of(record) -> CreditObjection | None:
+    try:
+        return record.objection
+    except CreditObjection.DoesNotExist:
+        return None
 
 
 def provider_by_identifier(identifier: str) -> Organization | None:
@@ -220,6 +241,76 @@ def provider_by_identifier(identifier: str) -> Organization | None:
     if identifier.isdigit() and len(identifier) <= 12:
         return qs.filter(pk=int(identifier)).first()
     return None
+
+
+def recorder_roles(user, organization) -> list[str]:
+    """The roles in which `user` records credit for `organization`: purchaser of a
+    purchasing department, finance of a finance bureau (never the administrator)."""
+    roles = []
+    if organization.is_purchaser and acts_for(user, organization, "purchaser"):
+        roles.append("purchaser")
+    if organization.is_finance_bureau and acts_for(user, organization, "finance"):
+        roles.append("finance")
+    return roles
+
+
+def credit_projects(recorder, roles, provider):
+    """The projects about which `recorder`, acting in `roles`, may record a breach of
+    `provider`: projects the provider took part in (`credit_links`) that are the
+    department's own (purchaser); for a finance bureau, those of its own region,
+    and every one when the provider is of its region (同级财政部门: the bureau of
+    the provider's or of the project's region, not the bureaus above)."""
+    projects = credit_links.projects_of(provider)
+    q = Q(pk__in=[])
+    if "purchaser" in roles:
+        q |= Q(department_id=recorder.pk)
+    if "finance" in roles:
+        if provider.region_id == recorder.region_id:
+            return projects
+        q |= Q(region_id=recorder.region_id)
+    return projects.filter(q)
+
+
+def project_concerned(provider, ref):
+    """The project named by its number (项目编号) or id among those `provider` took
+    part in; None when `ref` names none of them."""
+    ref = str(ref or "").strip()
+    if provider is None or not ref or len(ref) > 40:
+        return None
+    projects = credit_links.projects_of(provider)
+    if ref.isdigit():
+        return projects.filter(pk=int(ref)).first() if len(ref) <= 12 else None
+    return projects.filter(code=ref.upper()).first()
+
+
+def objections_to_answer(user):
+    """Open objections to credit records the user's finance bureaus may revoke (the
+    provider's or the recorder's region, or above), oldest first."""
+    paths = [o.region.path for o in member_orgs(user, "finance") if o.is_finance_bureau]
+    if not paths:
+        return CreditObjection.objects.none()
+    q = Q()
+    for path in paths:
+        q |= Q(record__organization__region__path__startswith=path)
+        q |= Q(record__recording_organization__region__path__startswith=path)
+    return (
+        CreditObjection.objects.filter(q, answered_at__isnull=True, record__revoked_at__isnull=True)
+        .select_related("record__organization", "record__project")
+        .order_by("raised_at", "pk")
+    )
+
+
+def records_to_see(user):
+    """Credit records about the user's providers, not revoked, that they have not
+    objected to: the provider is told, and may object."""
+    orgs = [o.pk for o in member_orgs(user, "provider")]
+    return (
+        CreditRecord.objects.filter(
+            organization_id__in=orgs, revoked_at__isnull=True, objection__isnull=True
+        )
+        .select_related("organization", "recording_organization", "project")
+        .order_by("-recorded_at", "-pk")
+    )
 
 
 def recording_organizations(user) -> list[Organization]:

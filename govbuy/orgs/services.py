@@ -14,12 +14,13 @@ from django.utils.translation import gettext as _
 from govbuy.accounts.models import Role
 from govbuy.core import audit, params
 from govbuy.core.errors import ApplicationError, InvalidInput, InvalidState, NotAllowed
-from govbuy.core.permissions import member_orgs, require_member
+from govbuy.core.permissions import acts_for, member_orgs, refuse_platform_admin, require_member
 from govbuy.core.rules import enforce
 
-from . import rules
+from . import rules, selectors
 from .models import (
     CreditKind,
+    CreditObjection,
     CreditRecord,
     Organization,
     OrgType,
@@ -375,6 +376,7 @@ def supervising_bureaus(user, organization: Organization) -> list[Organization]:
 def verify_compliance(*, actor, organization: Organization) -> ProviderCompliance:
     """A finance bureau of the provider's region (or above) confirms it checked the
     declaration against the registers (信用中国, 民政 directory, tax records)."""
+    refuse_platform_admin(actor, Role.FINANCE)
     if not supervising_bureaus(actor, organization):
         raise NotAllowed(
             _("Only a finance bureau of %(region)s or above verifies this declaration.")
@@ -400,21 +402,72 @@ def verify_compliance(*, actor, organization: Organization) -> ProviderComplianc
 # --- credit records (S9) -------------------------------------------------------------
 
 DESCRIPTION_MAX = 4000
-RECORDER_ROLES = {Role.PURCHASER: "is_purchaser", Role.FINANCE: "is_finance_bureau"}
 
 
-def _recorder_role(actor, recording_organization: Organization) -> None:
-    """The actor records for a purchasing department or a finance bureau it acts for."""
-    if getattr(actor, "is_platform_admin", False) and (
-        recording_organization.is_purchaser or recording_organization.is_finance_bureau
-    ):
-        return
-    for role, flag in RECORDER_ROLES.items():
-        if getattr(recording_organization, flag) and any(
-            o.pk == recording_organization.pk for o in member_orgs(actor, role)
-        ):
-            return
-    raise NotAllowed(_("Only a purchaser or a finance bureau records credit records, for itself."))
+def no_provider_error() -> InvalidInput:
+    """The one answer for a provider that is not there and for one the recorder may
+    not record about: both look alike (no enumeration of providers)."""
+    return InvalidInput(
+        [
+            {
+                "field": "provider",
+                "message": _("No provider you may record about has this code or number."),
+            }
+        ]
+    )
+
+
+def no_project_error() -> InvalidInput:
+    """The one answer for a project that is not there, is another's, or that the
+    provider took no part in."""
+    return InvalidInput(
+        [
+            {
+                "field": "project",
+                "message": _(
+                    "Name a project this provider took part in (its bid was opened) and "
+                    "about which you may record."
+                ),
+            }
+        ]
+    )
+
+
+def recording_organization_for(actor, pk: int | None) -> Organization:
+    """The organization `actor` records for: the one named among its own, or its
+    only one. Any other id, there or not, answers alike (403)."""
+    refuse_platform_admin(actor, Role.PURCHASER)
+    own = selectors.recording_organizations(actor)
+    if pk is not None:
+        for org in own:
+            if org.pk == pk:
+                return org
+        raise NotAllowed(_("You do not record credit for this organization."))
+    if len(own) == 1:
+        return own[0]
+    if not own:
+        raise NotAllowed(_("Only a purchaser or a finance bureau records credit records."))
+    raise InvalidInput(
+        [
+            {
+                "field": "recording_organization_id",
+                "message": _("You act for several organizations: say which one records."),
+            }
+        ]
+    )
+
+
+def _recorder_roles(actor, recording_organization: Organization) -> list[str]:
+    """The actor records for a purchasing department or a finance bureau it acts for;
+    the platform administrator records for none."""
+    role = Role.FINANCE if recording_organization.is_finance_bureau else Role.PURCHASER
+    refuse_platform_admin(actor, role)
+    roles = selectors.recorder_roles(actor, recording_organization)
+    if not roles:
+        raise NotAllowed(
+            _("Only a purchaser or a finance bureau records credit records, for itself.")
+        )
+    return roles
 
 
 @transaction.atomic
@@ -422,7 +475,8 @@ def record_credit(
     *,
     actor,
     recording_organization: Organization,
-    organization: Organization,
+    organization: Organization | None,
+    project,
     kind: str,
     description: str,
     basis: str,
@@ -431,14 +485,24 @@ def record_credit(
     exclusion_until: dt.date | str | None = None,
 ) -> CreditRecord:
     """A purchaser or finance bureau records a breach into a provider's credit record
-    (102号令 第十七条; Q67). A serious breach excludes the provider from bidding for
-    the period the recorder chooses within the legal range (S9)."""
-    _recorder_role(actor, recording_organization)
+    (102号令 第十七条; Q67), naming the project it concerns. A serious breach excludes
+    the provider from bidding for the period the recorder chooses within the legal
+    range (S9).
+
+    Only the parties of that purchase record: the purchasing department of a
+    project in which the provider's bid was opened, or the finance bureau of the
+    provider's region or of the project's region (同级财政部门: a bureau above
+    supervises and may revoke, it does not record). A provider or project that is
+    not there answers exactly like one the recorder may not name."""
+    roles = _recorder_roles(actor, recording_organization)
+    if organization is None or not organization.is_provider:
+        raise no_provider_error()
+    allowed = selectors.credit_projects(recording_organization, roles, organization)
+    if not allowed.exists():
+        raise no_provider_error()
+    if project is None or not allowed.filter(pk=project.pk).exists():
+        raise no_project_error()
     errors: list[dict] = []
-    if not organization.is_provider:
-        errors.append(
-            {"field": "organization", "message": _("Credit records are kept for providers only.")}
-        )
     if kind not in CreditKind.values:
         errors.append(
             {
@@ -496,7 +560,8 @@ def record_credit(
         kind=kind,
         description=description,
         recording_organization=recording_organization,
-        recorded_by=actor if getattr(actor, "is_authenticated", False) else None,
+        recorded_by=actor,
+        project=project,
         project_reference=project_reference,
         recorded_at=timezone.now(),
         exclusion_from=start,
@@ -510,6 +575,8 @@ def record_credit(
         data={
             "kind": kind,
             "recorded_by": recording_organization.pk,
+            "as": roles,
+            "project": project.pk,
             "exclusion_from": start,
             "exclusion_until": end,
             "basis": basis,
@@ -526,24 +593,34 @@ def may_revoke(user, record: CreditRecord) -> bool:
     )
 
 
-@transaction.atomic
-def revoke_credit(*, actor, record: CreditRecord, reason: str) -> CreditRecord:
-    """A finance bureau withdraws a credit record (wrongly recorded, or overturned on
-    review); from that day it no longer excludes the provider. The record and
-    the reason stay."""
+def _clean_reason(text, *, field: str, required: str) -> str:
+    text = (text or "").strip()
+    if not text:
+        raise ApplicationError("required", required, field=field)
+    if len(text) > DESCRIPTION_MAX:
+        raise ApplicationError(
+            "invalid", _("At most %(n)s characters.") % {"n": DESCRIPTION_MAX}, field=field
+        )
+    return text
+
+
+def _require_reviewer(actor, record: CreditRecord) -> None:
+    refuse_platform_admin(actor, Role.FINANCE)
     if not may_revoke(actor, record):
         raise NotAllowed(
             _(
                 "Only a finance bureau of the provider's or the recorder's region revokes a credit record."
             )
         )
-    reason = (reason or "").strip()
-    if not reason:
-        raise ApplicationError("required", _("Give the reason for revoking."), field="reason")
-    if len(reason) > DESCRIPTION_MAX:
-        raise ApplicationError(
-            "invalid", _("At most %(n)s characters.") % {"n": DESCRIPTION_MAX}, field="reason"
-        )
+
+
+@transaction.atomic
+def revoke_credit(*, actor, record: CreditRecord, reason: str) -> CreditRecord:
+    """A finance bureau withdraws a credit record (wrongly recorded, or overturned on
+    review); from that day it no longer excludes the provider. The record and
+    the reason stay; an open objection is answered by the revocation."""
+    _require_reviewer(actor, record)
+    reason = _clean_reason(reason, field="reason", required=_("Give the reason for revoking."))
     locked = CreditRecord.objects.select_for_update().get(pk=record.pk)
     if locked.revoked_at is not None:
         raise InvalidState(_("This credit record was already revoked."))
@@ -551,10 +628,60 @@ def revoke_credit(*, actor, record: CreditRecord, reason: str) -> CreditRecord:
     locked.revoked_by = actor
     locked.revoked_reason = reason
     locked.save(update_fields=["revoked_at", "revoked_by", "revoked_reason"])
+    answered = CreditObjection.objects.filter(record=locked, answered_at__isnull=True).update(
+        answer=reason, answered_by=actor, answered_at=locked.revoked_at, record_revoked=True
+    )
     audit.record(
         actor=actor,
         action="orgs.credit.revoke",
         obj=locked,
-        data={"kind": locked.kind, "reason": reason},
+        data={"kind": locked.kind, "reason": reason, "objection_answered": bool(answered)},
+    )
+    return locked
+
+
+@transaction.atomic
+def object_to_credit(*, actor, record: CreditRecord, text: str) -> CreditObjection:
+    """The provider a record is about objects to it (异议), once, with its reasons;
+    the finance bureau that may revoke the record answers."""
+    refuse_platform_admin(actor, Role.PROVIDER)
+    if not acts_for(actor, record.organization, Role.PROVIDER):
+        raise NotAllowed(_("Only the provider the record is about objects to it."))
+    text = _clean_reason(text, field="text", required=_("Say why the record is wrong."))
+    locked = CreditRecord.objects.select_for_update().get(pk=record.pk)
+    if locked.revoked_at is not None:
+        raise InvalidState(_("This credit record was already revoked."))
+    if CreditObjection.objects.filter(record=locked).exists():
+        raise InvalidState(_("You have already objected to this record."))
+    objection = CreditObjection.objects.create(
+        record=locked, text=text, raised_by=actor, raised_at=timezone.now()
+    )
+    audit.record(
+        actor=actor,
+        action="orgs.credit.object",
+        obj=objection,
+        data={"record": locked.pk, "text": text},
+    )
+    return objection
+
+
+@transaction.atomic
+def keep_credit(*, actor, objection: CreditObjection, answer: str) -> CreditObjection:
+    """The finance bureau answers an objection by keeping the record, with its reasons
+    (to revoke it instead, it revokes the record)."""
+    _require_reviewer(actor, objection.record)
+    answer = _clean_reason(answer, field="answer", required=_("Say why the record stands."))
+    locked = CreditObjection.objects.select_for_update().get(pk=objection.pk)
+    if locked.answered_at is not None:
+        raise InvalidState(_("This objection was already answered."))
+    locked.answer = answer
+    locked.answered_by = actor
+    locked.answered_at = timezone.now()
+    locked.save(update_fields=["answer", "answered_by", "answered_at"])
+    audit.record(
+        actor=actor,
+        action="orgs.credit.keep",
+        obj=locked,
+        data={"record": locked.record_id, "answer": answer},
     )
     return locked

@@ -13,4 +13,6 @@ urlpatterns = [
     path("orgs/credit/new/", views.credit_create, name="credit_create"),
     path("orgs/credit/<int:pk>/", views.credit_detail, name="credit_detail"),
     path("orgs/credit/<int:pk>/revoke/", views.credit_revoke, name="credit_revoke"),
+    path("orgs/credit/<int:pk>/objection/", views.credit_object, name="credit_object"),
+    path("orgs/credit/<int:pk>/objection/keep/", views.credit_keep, name="credit_keep"),
 ]

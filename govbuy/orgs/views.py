@@ -14,6 +14,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -22,10 +23,11 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from govbuy.accounts.models import Role
 from govbuy.accounts.selectors import active_membership
 from govbuy.core.errors import ApplicationError, InvalidInput
+from govbuy.core.permissions import acts_for
 from govbuy.core.rules import RuleViolation
 
 from . import selectors, services
-from .forms import ComplianceForm, CreditRecordForm, RevokeForm
+from .forms import ComplianceForm, CreditRecordForm, KeepForm, ObjectionForm, RevokeForm
 from .models import CreditKind, OrgType
 from .rules import COMPLIANCE_FIELDS, OrgCategory, eligibility
 
@@ -61,13 +63,9 @@ def _refuse(form, exc: Exception) -> int:
 
 
 def _declares_for(user, org) -> bool:
-    """The user keeps this provider's profile (a provider member of it, or an admin)."""
-    return org.is_provider and (
-        user.is_platform_admin
-        or any(
-            m.role == Role.PROVIDER and m.organization_id == org.pk for m in user.active_memberships
-        )
-    )
+    """The user keeps this provider's profile (a provider member of it; never the
+    platform administrator)."""
+    return org.is_provider and acts_for(user, org, Role.PROVIDER)
 
 
 def _recorder(request):
@@ -225,24 +223,22 @@ def credit_create(request):
     status = 200
     if request.method == "POST" and form.is_valid():
         provider = selectors.provider_by_identifier(form.cleaned_data["provider"])
-        if provider is None:
-            form.add_error("provider", _("No provider has this code or number."))
+        try:
+            record = services.record_credit(
+                actor=request.user,
+                recording_organization=recorder,
+                organization=provider,
+                project=selectors.project_concerned(provider, form.cleaned_data["project"]),
+                **form.service_data(),
+            )
+        except REFUSED as e:
+            status = _refuse(form, e)
         else:
-            try:
-                record = services.record_credit(
-                    actor=request.user,
-                    recording_organization=recorder,
-                    organization=provider,
-                    **form.service_data(),
-                )
-            except REFUSED as e:
-                status = _refuse(form, e)
-            else:
-                messages.success(
-                    request,
-                    _("The credit record of %(org)s was saved.") % {"org": provider.name},
-                )
-                return redirect("orgs:credit_detail", record.pk)
+            messages.success(
+                request,
+                _("The credit record of %(org)s was saved.") % {"org": provider.name},
+            )
+            return redirect("orgs:credit_detail", record.pk)
     return render(
         request,
         "orgs/credit_form.html",
@@ -251,24 +247,73 @@ def credit_create(request):
     )
 
 
+def _credit_page(request, record, *, status=200, **forms):
+    today = timezone.localdate()
+    (record,) = selectors.mark_in_force([record], today)
+    user = request.user
+    objection = selectors.objection_of(record)
+    open_record = record.revoked_at is None
+    reviewer = services.may_revoke(user, record)
+    context = {
+        "record": record,
+        "objection": objection,
+        "today": today,
+        "may_revoke": open_record and reviewer,
+        "may_object": open_record
+        and objection is None
+        and acts_for(user, record.organization, Role.PROVIDER),
+        "may_keep": open_record and objection is not None and objection.is_open and reviewer,
+        "may_see_provider": selectors.organizations_for_user(user)
+        .filter(pk=record.organization_id)
+        .exists(),
+        "objection_form": ObjectionForm(),
+        "keep_form": KeepForm(),
+    }
+    context.update(forms)
+    return render(request, "orgs/credit_detail.html", context, status=status)
+
+
 @login_required
 @require_safe
 def credit_detail(request, pk: int):
+    return _credit_page(request, selectors.credit_record_for_user(request.user, pk))
+
+
+@login_required
+@require_POST
+def credit_object(request, pk: int):
     record = selectors.credit_record_for_user(request.user, pk)
-    today = timezone.localdate()
-    (record,) = selectors.mark_in_force([record], today)
-    return render(
-        request,
-        "orgs/credit_detail.html",
-        {
-            "record": record,
-            "today": today,
-            "may_revoke": record.revoked_at is None and services.may_revoke(request.user, record),
-            "may_see_provider": selectors.organizations_for_user(request.user)
-            .filter(pk=record.organization_id)
-            .exists(),
-        },
-    )
+    form = ObjectionForm(request.POST)
+    if form.is_valid():
+        try:
+            services.object_to_credit(
+                actor=request.user, record=record, text=form.cleaned_data["text"]
+            )
+        except REFUSED as e:
+            return _credit_page(request, record, status=_refuse(form, e), objection_form=form)
+        messages.success(request, _("Your objection was sent to the finance bureau."))
+        return redirect("orgs:credit_detail", record.pk)
+    return _credit_page(request, record, objection_form=form)
+
+
+@login_required
+@require_POST
+def credit_keep(request, pk: int):
+    record = selectors.credit_record_for_user(request.user, pk)
+    objection = selectors.objection_of(record)
+    if objection is None:
+        raise Http404
+    form = KeepForm(request.POST)
+    if form.is_valid():
+        try:
+            services.keep_credit(
+                actor=request.user, objection=objection, answer=form.cleaned_data["answer"]
+            )
+        except REFUSED as e:
+            return _credit_page(request, record, status=_refuse(form, e), keep_form=form)
+        messages.success(request, _("The objection was answered; the record stands."))
+        return redirect("orgs:credit_detail", record.pk)
+    return _credit_page(request, record, keep_form=form)
 
 
 @login_required

@@ -12,7 +12,6 @@ audited) before the opening time and 404 to users who cannot see the round.
 import datetime as dt
 from decimal import Decimal
 
-from django.contrib.auth import get_user_model
 from django.http import FileResponse, Http404
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -502,6 +501,7 @@ class CreditOut(Schema):
     kind_label: str
     description: str
     recorded_by: str
+    project: str = Field(description="the purchase the record concerns: number and name")
     project_reference: str
     recorded_on: dt.date
     exclusion_from: dt.date | None
@@ -970,26 +970,13 @@ def open_bids(request, pk: int):
     summary="Appoint the evaluation panel (experts and the purchaser's representatives)",
 )
 def appoint_panel(request, pk: int, payload: PanelIn):
-    tender = _round(request.auth, pk)
-    wanted = list(dict.fromkeys(payload.members))
-    if payload.chair is not None and payload.chair not in wanted:
-        wanted.insert(0, payload.chair)
-    users = {u.pk: u for u in get_user_model().objects.filter(pk__in=wanted, is_active=True)}
-    unknown = [str(uid) for uid in wanted if uid not in users]
-    if unknown:
-        raise InvalidInput(
-            [
-                {
-                    "field": "members",
-                    "message": _("Unknown user(s): %(ids)s.") % {"ids": ", ".join(unknown)},
-                }
-            ]
-        )
+    # Ids, not users: the service answers alike for no such user and for a user
+    # who may not sit on the panel.
     return services.appoint_panel(
         actor=request.auth,
-        tender=tender,
-        members=[users[uid] for uid in dict.fromkeys(payload.members)],
-        chair=users[payload.chair] if payload.chair is not None else None,
+        tender=_round(request.auth, pk),
+        members=payload.members,
+        chair=payload.chair,
     )
 
 
@@ -1027,15 +1014,12 @@ def open_quote_round(request, pk: int, payload: QuoteRoundIn):
 )
 def confirm_award(request, pk: int, payload: AwardIn):
     tender = _round(request.auth, pk)
-    bid = None
-    if payload.bid is not None:
-        bid = bidding.bid_for_user(request.auth, payload.bid)
-        if bid.tender_id != tender.pk:
-            raise InvalidInput([{"field": "bid", "message": _("That bid is not of this round.")}])
+    # An id, not a bid: the service answers alike for a bid that is not there, is
+    # of another round or is not ranked.
     services.confirm_award(
         actor=request.auth,
         tender=tender,
-        bid=bid,
+        bid=payload.bid,
         reason=payload.reason,
         late_reason=payload.late_reason,
     )

@@ -12,7 +12,9 @@ Each party sees its own work:
   answer it waits for, and when answered (or left unanswered) until when it
   may complain;
 - a panel member (expert or purchaser's representative): panels to score;
-- a finance bureau: complaints to review (受理) and to decide, with their dates.
+- a finance bureau: complaints to review (受理) and to decide, with their dates;
+  providers' objections to credit records it may revoke;
+- a provider: also credit records about it (S9), which it may object to.
 
 Nothing here reads a bid's content: a bid's existence and its time of receipt
 are not sealed, its price and response are (P12).
@@ -32,6 +34,7 @@ from govbuy.accounts.models import Membership, Role
 from govbuy.budgets.selectors import deciding_region_ids
 from govbuy.core.errors import ApplicationError
 from govbuy.core.permissions import member_orgs
+from govbuy.orgs import selectors as org_selectors
 from govbuy.orgs.models import Organization
 
 from . import bidding_selectors, schedule
@@ -125,8 +128,10 @@ def items_for(user, role: str | None) -> dict[str, list[Item]]:
         sections["openings"] = openings_to_confirm(orgs)
         sections["quotes"] = quotes_to_give(orgs)
         sections["questions"] = my_questions(orgs)
-    if role in (Role.FINANCE, Role.PLATFORM_ADMIN):
+        sections["credit"] = credit_records_to_see(user)
+    if role == Role.FINANCE:
         sections["complaints"] = complaints_to_handle(user)
+        sections["credit_objections"] = credit_objections_to_answer(user)
     for items in sections.values():
         items.sort(key=lambda i: i.sort_key)
     return sections
@@ -466,9 +471,10 @@ def complaint_queue(user):
     """Complaints being handled by the finance bureaus the user acts for (the
     bureau of the purchasing department's region), soonest due first."""
     regions = deciding_region_ids(user)
-    qs = Complaint.objects.filter(status__in=[ComplaintStatus.FILED, ComplaintStatus.ACCEPTED])
-    if regions is not None:
-        qs = qs.filter(question__tender__project__department__region_id__in=regions)
+    qs = Complaint.objects.filter(
+        status__in=[ComplaintStatus.FILED, ComplaintStatus.ACCEPTED],
+        question__tender__project__department__region_id__in=regions,
+    )
     return qs.select_related("question__tender__project", "provider").order_by(
         "review_due", "decision_due", "pk"
     )
@@ -579,6 +585,16 @@ def representatives(project):
     )
 
 
+def panel_candidates(project) -> dict:
+    """Who may sit on the project's panel, by user id: the experts of the pool and
+    the department's staff (active users only)."""
+    people = {}
+    for m in [*expert_pool(project), *representatives(project)]:
+        if m.user.is_active:
+            people.setdefault(m.user_id, m.user)
+    return people
+
+
 def providers_to_invite(project):
     """Active providers of the project's province (an invitational tender or a
     single-source purchase names them)."""
@@ -605,3 +621,38 @@ def provider_counts(user) -> dict:
             tender__status=TenderStatus.BIDDING,
         ).count(),
     }
+
+
+# --- credit records (S9): the provider is told, the finance bureau answers objections ----------
+
+
+def credit_records_to_see(user) -> list[Item]:
+    return [
+        Item(
+            "credit",
+            _("A credit record about you: object if it is wrong"),
+            r.get_kind_display(),
+            r.project.code if r.project_id else "",
+            reverse("orgs:credit_detail", args=[r.pk]),
+            None,
+            note=r.recording_organization.name,
+        )
+        for r in org_selectors.records_to_see(user)
+    ]
+
+
+def credit_objections_to_answer(user) -> list[Item]:
+    return [
+        Item(
+            "credit_objections",
+            _("%(provider)s objects to a credit record: revoke it or keep it")
+            % {"provider": o.record.organization.name},
+            o.record.get_kind_display(),
+            o.record.project.code if o.record.project_id else "",
+            reverse("orgs:credit_detail", args=[o.record_id]),
+            None,
+            note=_("objected at %(at)s")
+            % {"at": timezone.localtime(o.raised_at).strftime("%Y-%m-%d %H:%M")},
+        )
+        for o in org_selectors.objections_to_answer(user)
+    ]

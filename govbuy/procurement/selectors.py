@@ -106,8 +106,7 @@ def method_approvals_for(user):
     qs = PurchaseProject.objects.filter(
         method_approval=MethodApproval.PENDING, status=ProjectStatus.APPROVED
     )
-    if regions is not None:
-        qs = qs.filter(department__region_id__in=regions)
+    qs = qs.filter(department__region_id__in=regions)
     return qs.select_related(*LIST_RELATED).order_by("updated_at", "pk")
 
 
@@ -136,8 +135,7 @@ def split_flags_to_clear(user):
     """Open flags of the departments whose finance bureau the user acts for."""
     regions = deciding_region_ids(user)
     qs = split_flags_for_user(user, SplitFlagStatus.OPEN)
-    if regions is not None:
-        qs = qs.filter(department__region_id__in=regions)
+    qs = qs.filter(department__region_id__in=regions)
     return qs.order_by("created_at", "pk")
 
 

@@ -25,7 +25,7 @@ from govbuy.budgets import rules as budget_rules
 from govbuy.budgets import services as budgets
 from govbuy.budgets.models import BudgetLine
 from govbuy.core.errors import ApplicationError, InvalidInput
-from govbuy.core.permissions import get_for_user_or_404
+from govbuy.core.permissions import acts_for, get_for_user_or_404
 from govbuy.core.rules import RuleViolation
 
 from . import methods, selectors, services
@@ -117,11 +117,9 @@ def _post(request):
 
 
 def _is_member(user, project) -> bool:
-    """The user acts for the project's department as a purchaser."""
-    return user.is_platform_admin or any(
-        m.role == Role.PURCHASER and m.organization_id == project.department_id
-        for m in user.active_memberships
-    )
+    """The user acts for the project's department as a purchaser (never the
+    platform administrator)."""
+    return acts_for(user, project.department, Role.PURCHASER)
 
 
 def method_rows(decision) -> list[dict]:
@@ -265,7 +263,7 @@ def _detail_page(request, project, *, status: int = 200, **forms):
         )
     may_review = (
         project.status == ProjectStatus.REVIEW
-        and (services.is_manager(user, project.department) or user.is_platform_admin)
+        and services.is_manager(user, project.department)
         and project.submitted_by_id != user.pk
     )
     may_decide = (
@@ -517,7 +515,7 @@ def _mark_clearable(user, flags) -> list:
     regions = selectors.deciding_region_ids(user)
     flags = list(flags)
     for flag in flags:
-        flag.may_clear = regions is None or flag.department.region_id in regions
+        flag.may_clear = flag.department.region_id in regions
     return flags
 
 
@@ -527,10 +525,9 @@ def inbox(request):
     and in running purchases what is due and by when (`procurement.inbox`)."""
     from .views_running import inbox_sections  # views_running imports this module
 
-    m = _require_role(
-        request, Role.PURCHASER, Role.FINANCE, Role.PLATFORM_ADMIN, Role.PROVIDER, Role.EXPERT
-    )
-    deciding = m.role in (Role.FINANCE, Role.PLATFORM_ADMIN)
+    # Nothing waits for the platform administrator: it decides and buys nothing.
+    m = _require_role(request, Role.PURCHASER, Role.FINANCE, Role.PROVIDER, Role.EXPERT)
+    deciding = m.role == Role.FINANCE
     running = inbox_sections(request.user, m.role)
     return render(
         request,
@@ -538,7 +535,7 @@ def inbox(request):
         {
             "running": running,
             "running_count": sum(len(s["items"]) for s in running),
-            "staff": m.role in (Role.PURCHASER, Role.FINANCE, Role.PLATFORM_ADMIN),
+            "staff": m.role in (Role.PURCHASER, Role.FINANCE),
             "reviews": list(selectors.review_queue(request.user)),
             "is_manager": any(
                 x.role == Role.PURCHASER and x.is_manager for x in request.user.active_memberships

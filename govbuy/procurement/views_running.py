@@ -1080,11 +1080,10 @@ def award_confirm(request, pk: int):
     status = 200
     if form.is_valid():
         data = form.cleaned_data
+        # An id (0 for anything else): the service looks it up among the ranked bids.
         chosen = None
         if data["bid"]:
-            chosen = tender.bids.filter(pk=data["bid"] if data["bid"].isdigit() else None).first()
-            if chosen is None:
-                form.add_error("bid", _("Choose one of the ranked bids."))
+            chosen = int(data["bid"]) if data["bid"].isdigit() else 0
         if not form.errors:
             try:
                 services.confirm_award(
@@ -1575,7 +1574,7 @@ def complaint_list(request):
     m = _require_role(request, *STAFF_ROLES, Role.PROVIDER)
     filters, wanted = _filters(ComplaintFilterForm, request)
     complaints = bidding.complaints_for_user(request.user, status=wanted.get("status") or None)
-    deciding = m.role in (Role.FINANCE, Role.PLATFORM_ADMIN)
+    deciding = m.role == Role.FINANCE
     return render(
         request,
         "procurement/running/complaint_list.html",
@@ -1793,6 +1792,8 @@ def inbox_sections(user, role) -> list[dict]:
         "openings": _("Opening records to confirm"),
         "quotes": _("Rounds of quotes to answer"),
         "complaints": _("Complaints to handle (投诉)"),
+        "credit": _("Credit records about you (信用记录)"),
+        "credit_objections": _("Objections to credit records"),
     }
     return [
         {"key": key, "title": titles[key], "items": items}

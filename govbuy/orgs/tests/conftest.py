@@ -46,13 +46,15 @@ def clean_facts(org, **over) -> dict:
 
 
 @pytest.fixture
-def world(make_org, make_user):
-    """郑州 (410100) with 中牟县 (410122) below it; 洛阳 (410300) beside it; 河南 above."""
+def world(buying, make_org, make_user):
+    """郑州 (410100) with 中牟县 (410122) below it; 洛阳 (410300) beside it; 河南 above.
+    The purchasing department, the 郑州 and 洛阳 finance bureaus and their users are
+    `buying`'s (so the department can buy and record credit about what it bought)."""
     orgs = SimpleNamespace(
-        fin_zz=make_org("郑州市财政局（信用）", "410100", is_finance_bureau=True),
-        fin_ly=make_org("洛阳市财政局（信用）", "410300", is_finance_bureau=True),
+        fin_zz=buying.zz,
+        fin_ly=buying.ly,
         aud_hn=make_org("河南省审计厅（信用）", "410000", is_audit_office=True),
-        dept=make_org("郑州市民政局（信用）", "410100", is_purchaser=True),
+        dept=buying.dept,
         provider=make_org("中牟县颐和养老服务有限公司", "410122", "enterprise", is_provider=True),
         social=make_org(
             "郑州市向阳社会工作服务中心",
@@ -65,17 +67,36 @@ def world(make_org, make_user):
         other=make_org("洛阳市河洛物业服务有限公司", "410300", "enterprise", is_provider=True),
     )
     users = SimpleNamespace(
-        finance=make_user("finance", orgs.fin_zz),
-        finance_ly=make_user("finance", orgs.fin_ly),
+        finance=buying.finance,
+        finance_ly=buying.finance_ly,
         auditor=make_user("auditor", orgs.aud_hn),
-        purchaser=make_user("purchaser", orgs.dept),
+        purchaser=buying.purchaser,
         provider=make_user("provider", orgs.provider),
         social=make_user("provider", orgs.social),
         person=make_user("provider", orgs.person),
         other=make_user("provider", orgs.other),
         recipient=make_user(),
     )
-    return SimpleNamespace(orgs=orgs, users=users)
+    return SimpleNamespace(orgs=orgs, users=users, buying=buying)
+
+
+@pytest.fixture
+def took_part(world):
+    """took_part(org) → a project of the department in which `org`'s bid was opened
+    (a round opened yesterday, which failed for too few): what a credit record
+    about `org` concerns. The same project for every provider of the test."""
+    from govbuy.procurement.tests.conftest import add_opened_bid, earlier_purchase
+
+    made = {}
+
+    def do(org):
+        if "project" not in made:
+            made["project"] = earlier_purchase(world.buying, name="社区居家养老服务采购（信用）")
+        project = made["project"]
+        add_opened_bid(project.tenders.get(), org)
+        return project
+
+    return do
 
 
 @pytest.fixture
@@ -94,16 +115,16 @@ def declare(make_user):
 
 
 @pytest.fixture
-def record(world):
+def record(world, took_part):
     """record(org, kind="serious_breach", years=1, start=today, **over): the 郑州
-    purchaser records a credit entry about `org`."""
+    purchaser records a credit entry about `org`, about the department's project
+    `org` bid on."""
 
     def do(org, kind="serious_breach", *, years=1, start=None, actor=None, recorder=None, **over):
         start = start or timezone.localdate()
         fields = {
             "description": "服务期间多次未按合同提供上门服务，经验收不合格且拒不整改。",
             "basis": "政府采购法 第七十七条；郑民采〔2026〕12号",
-            "project_reference": "ZZMZ-2026-001 社区居家养老服务",
         }
         if kind == "serious_breach":
             from govbuy.orgs.rules import add_years
@@ -111,6 +132,7 @@ def record(world):
             fields["exclusion_from"] = start
             fields["exclusion_until"] = add_years(start, years) - dt.timedelta(days=1)
         fields.update(over)
+        fields.setdefault("project", took_part(org) if org.is_provider else None)
         return services.record_credit(
             actor=actor or world.users.purchaser,
             recording_organization=recorder or world.orgs.dept,

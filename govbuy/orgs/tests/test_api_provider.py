@@ -180,13 +180,14 @@ def test_finance_verifies_through_the_api(client, world, declare):
 # --- credit records ------------------------------------------------------------------
 
 
-def credit_body(org, **over):
+def credit_body(org, concerned, **over):
     body = {
         "provider": org.uscc,
+        "project": concerned.code,
         "kind": "serious_breach",
         "description": "中标后无正当理由拒不签订合同。",
         "basis": "政府采购法 第七十七条；郑财采罚〔2026〕3号",
-        "project_reference": "ZZMZ-2026-007",
+        "project_reference": "合同 ZZMZ-2026-007",
         "exclusion_from": TODAY.isoformat(),
         "exclusion_until": (add_years(TODAY, 3) - dt.timedelta(days=1)).isoformat(),
     }
@@ -204,27 +205,33 @@ def credit_body(org, **over):
         ("recipient", 403),
     ],
 )
-def test_who_may_record_credit(client, world, who, status):
+def test_who_may_record_credit(client, world, took_part, who, status):
+    project = took_part(world.orgs.other)
     as_user(client, getattr(world.users, who))
 
-    response = send(client, "post", "/api/v1/credit-records", credit_body(world.orgs.other))
+    response = send(
+        client, "post", "/api/v1/credit-records", credit_body(world.orgs.other, project)
+    )
 
     assert response.status_code == status, response.content
     assert CreditRecord.objects.exists() is (status == 201)
     if status == 201:
         body = response.json()
         assert body["organization_id"] == world.orgs.other.pk
+        assert (body["project_id"], body["project_code"]) == (project.pk, project.code)
+        assert body["objection"] is None
         assert body["in_force_today"] is True
         assert AuditEvent.objects.filter(action="orgs.credit.record").count() == 1
 
 
-def test_natural_person_is_named_by_platform_number(client, world):
+def test_natural_person_is_named_by_platform_number(client, world, took_part):
+    project = took_part(world.orgs.person)
     as_user(client, world.users.purchaser)
     response = send(
         client,
         "post",
         "/api/v1/credit-records",
-        credit_body(world.orgs.person, provider=str(world.orgs.person.pk), kind="breach")
+        credit_body(world.orgs.person, project, provider=str(world.orgs.person.pk), kind="breach")
         | {"exclusion_from": None, "exclusion_until": None},
     )
     assert response.status_code == 201, response.content
@@ -238,11 +245,15 @@ def test_natural_person_is_named_by_platform_number(client, world):
         ({"kind": "gossip"}, "kind"),
         ({"exclusion_from": "someday"}, "exclusion_from"),
         ({"description": ""}, "description"),
+        ({"project": "CG0000-99"}, "project"),
     ],
 )
-def test_bad_credit_record_is_422_with_the_field(client, world, over, field):
+def test_bad_credit_record_is_422_with_the_field(client, world, took_part, over, field):
+    project = took_part(world.orgs.other)
     as_user(client, world.users.purchaser)
-    response = send(client, "post", "/api/v1/credit-records", credit_body(world.orgs.other, **over))
+    response = send(
+        client, "post", "/api/v1/credit-records", credit_body(world.orgs.other, project, **over)
+    )
     assert response.status_code == 422
     assert field in {e["field"] for e in response.json()["errors"]}
     assert not CreditRecord.objects.exists()

@@ -159,7 +159,7 @@ def test_serious_breach_in_force_excludes(world, declare, record):
     with translation.override("en"):
         violations = bidding_violations(world.orgs.provider, at=TODAY)
     assert hard(violations) == [("S9", "credit_records")]
-    assert "郑州市民政局（信用）" in violations[0].message
+    assert "郑州市民政局（测）" in violations[0].message
     assert "政府采购法 第七十七条" in violations[0].basis
 
 
@@ -236,7 +236,7 @@ def test_credit_summary_lists_records_with_kind_dates_and_in_force(world, record
     assert by_id[serious.pk].exclusion_until == add_years(TODAY, 3) - dt.timedelta(days=1)
     assert by_id[breach.pk].in_force is False
     assert by_id[breach.pk].kind == "breach"
-    assert by_id[breach.pk].recorded_by == "郑州市民政局（信用）"
+    assert by_id[breach.pk].recorded_by == "郑州市民政局（测）"
     assert by_id[breach.pk].recorded_on == TODAY
     assert set(by_id[breach.pk].as_dict()) >= {"kind", "recorded_on", "in_force", "basis"}
     # A year before, none was on record.

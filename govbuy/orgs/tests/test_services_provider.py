@@ -192,7 +192,8 @@ def test_finance_bureau_records_too(world, record):
         ("recipient", "dept"),
     ],
 )
-def test_only_purchasers_and_finance_record_for_themselves(world, record, who, recorder):
+def test_only_purchasers_and_finance_record_for_themselves(world, record, took_part, who, recorder):
+    took_part(world.orgs.other)
     before = AuditEvent.objects.count()
     with pytest.raises(NotAllowed):
         record(
@@ -232,9 +233,18 @@ def test_exclusion_only_for_serious_breach(world, record):
 def test_unknown_kind_and_non_provider(world, record):
     with pytest.raises(InvalidInput) as caught:
         record(
-            world.orgs.dept, kind="rumour", recorder=world.orgs.fin_zz, actor=world.users.finance
+            world.orgs.provider,
+            kind="rumour",
+            recorder=world.orgs.fin_zz,
+            actor=world.users.finance,
         )
-    assert fields_of(caught.value) == {"kind", "organization"}
+    assert fields_of(caught.value) == {"kind"}
+    # Credit records are about providers: any other organization is "no provider".
+    with pytest.raises(InvalidInput) as caught:
+        record(
+            world.orgs.dept, kind="breach", recorder=world.orgs.fin_zz, actor=world.users.finance
+        )
+    assert fields_of(caught.value) == {"provider"}
 
 
 def test_exclusion_range_is_the_recorders_policy_parameter(world, record):

@@ -198,12 +198,13 @@ def test_bad_declaration_gives_a_field_message(client, world, over, field):
 # --- credit records ------------------------------------------------------------------
 
 
-def credit_form(org, **over):
+def credit_form(org, concerned, **over):
     data = {
         "provider": org.uscc,
+        "project": concerned.code,
         "kind": "serious_breach",
         "description": "提供虚假材料谋取中标。",
-        "project_reference": "ZZMZ-2026-009",
+        "project_reference": "合同 ZZMZ-2026-009",
         "basis": "政府采购法 第七十七条；郑财采罚〔2026〕5号",
         "exclusion_from": TODAY.isoformat(),
         "exclusion_until": (add_years(TODAY, 2) - dt.timedelta(days=1)).isoformat(),
@@ -221,17 +222,19 @@ def test_credit_form_per_role(client, world, who, status):
     assert client.get("/orgs/credit/new/").status_code == status
 
 
-def test_purchaser_records_a_serious_breach(client, world):
+def test_purchaser_records_a_serious_breach(client, world, took_part):
+    project = took_part(world.orgs.other)
     login(client, world.users.purchaser)
     page = client.get(f"/orgs/credit/new/?provider={world.orgs.other.uscc}")
     assert page.context["form"]["provider"].value() == world.orgs.other.uscc
 
-    response = client.post("/orgs/credit/new/", credit_form(world.orgs.other))
+    response = client.post("/orgs/credit/new/", credit_form(world.orgs.other, project))
 
     assert response.status_code == 302
     rec = CreditRecord.objects.get()
     assert response.url == f"/orgs/credit/{rec.pk}/"
     assert (rec.organization, rec.recording_organization) == (world.orgs.other, world.orgs.dept)
+    assert rec.project == project
     detail = client.get(response.url)
     assert detail.status_code == 200
     assert "In force today" in text(detail)
@@ -242,7 +245,9 @@ def test_purchaser_records_a_serious_breach(client, world):
 @pytest.mark.parametrize(
     ("over", "field", "message"),
     [
-        ({"provider": "nobody"}, "provider", "No provider has this code or number."),
+        ({"provider": "nobody"}, "provider", "No provider you may record about has this code"),
+        ({"project": "CG0000-99"}, "project", "Name a project this provider took part in"),
+        ({"project": ""}, "project", "This field is required."),
         (
             {"exclusion_until": add_years(TODAY, 4).isoformat()},
             "exclusion_until",
@@ -255,10 +260,11 @@ def test_purchaser_records_a_serious_breach(client, world):
         ({"kind": "breach"}, "exclusion_from", "Only a serious breach"),
     ],
 )
-def test_bad_credit_input_gets_field_messages(client, world, over, field, message):
+def test_bad_credit_input_gets_field_messages(client, world, took_part, over, field, message):
+    project = took_part(world.orgs.other)
     login(client, world.users.purchaser)
 
-    response = client.post("/orgs/credit/new/", credit_form(world.orgs.other, **over))
+    response = client.post("/orgs/credit/new/", credit_form(world.orgs.other, project, **over))
 
     assert response.status_code == 200
     assert field in response.context["form"].errors

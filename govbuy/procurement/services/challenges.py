@@ -14,9 +14,11 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from govbuy.accounts.models import Role
 from govbuy.budgets import services as budgets
 from govbuy.core import audit
 from govbuy.core.errors import ApplicationError, CalendarNotCovered, InvalidState, NotAllowed
+from govbuy.core.permissions import refuse_platform_admin
 from govbuy.core.rules import enforce
 
 from .. import schedule
@@ -219,6 +221,7 @@ def _locked_complaint(complaint: Complaint, actor) -> Complaint:
         .get(pk=complaint.pk)
     )
     department = complaint.question.tender.project.department
+    refuse_platform_admin(actor, Role.FINANCE)
     if not budgets.can_decide(actor, department):
         raise NotAllowed(
             _("Only the finance bureau of %(region)s handles complaints on this purchase.")

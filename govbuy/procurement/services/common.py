@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from govbuy.accounts.models import Role
 from govbuy.core.errors import ApplicationError, InvalidState, NotAllowed
-from govbuy.core.permissions import member_orgs
+from govbuy.core.permissions import acts_for, refuse_platform_admin
 from govbuy.core.rules import RuleViolation
 
 from .. import schedule
@@ -50,13 +50,8 @@ def locked_project(project: PurchaseProject) -> PurchaseProject:
     )
 
 
-def acts_for(user, organization, role: str) -> bool:
-    if not getattr(user, "is_authenticated", False):
-        return False
-    return any(o.pk == organization.pk for o in member_orgs(user, role))
-
-
 def require_purchaser(user, project: PurchaseProject) -> None:
+    refuse_platform_admin(user, Role.PURCHASER)
     if not acts_for(user, project.department, Role.PURCHASER):
         raise NotAllowed(
             _("Only the purchasing department %(org)s runs this purchase.")
@@ -65,6 +60,7 @@ def require_purchaser(user, project: PurchaseProject) -> None:
 
 
 def require_provider(user, provider) -> None:
+    refuse_platform_admin(user, Role.PROVIDER)
     if not acts_for(user, provider, Role.PROVIDER):
         raise NotAllowed(_("You do not act for %(org)s as a provider.") % {"org": provider.name})
 

@@ -59,15 +59,31 @@ TENDER_METHODS = (Method.OPEN_TENDER, Method.INVITATIONAL_TENDER)
 # --- the panel ---------------------------------------------------------------------------
 
 
-def _is_expert(user) -> bool:
-    return any(m.role == Role.EXPERT for m in user.active_memberships)
+def not_appointable(count: int) -> InvalidInput:
+    """One answer for members who are no user at all and for users who may not sit
+    on the panel: which user ids exist is nobody's business."""
+    return InvalidInput(
+        [
+            {
+                "field": "members",
+                "message": _(
+                    "Appoint only evaluation experts of the pool and representatives of the "
+                    "purchaser: %(n)s of the members named are neither."
+                )
+                % {"n": count},
+            }
+        ]
+    )
 
 
 @transaction.atomic
 def appoint_panel(*, actor, tender: Tender, members: list, chair=None) -> list[PanelMember]:
-    """The purchaser sets up the panel: experts from the finance bureau's pool and
-    its own representatives (at most a third), an odd number, at least the
-    legal size. Replaceable until a member has scored."""
+    """The purchaser sets up the panel: experts from the finance bureau's pool (of
+    the project's region and above) and its own representatives (at most a
+    third), an odd number, at least the legal size. Replaceable until a member
+    has scored. Members and chair are users or user ids."""
+    from ..inbox import expert_pool, panel_candidates
+
     tender = locked_tender(tender)
     project = tender.project
     require_purchaser(actor, project)
@@ -75,32 +91,25 @@ def appoint_panel(*, actor, tender: Tender, members: list, chair=None) -> list[P
         raise InvalidState(_("The panel is set up before the evaluation."))
     if Score.objects.filter(member__tender=tender).exists():
         raise InvalidState(_("The panel has started scoring; it is no longer changed."))
-    users = list(dict.fromkeys(members or []))
-    if chair is not None and chair not in users:
-        users.insert(0, chair)
-    if not users:
+    candidates = panel_candidates(project)
+
+    def key(member):
+        return member if isinstance(member, int) else getattr(member, "pk", member)
+
+    wanted = list(dict.fromkeys(key(m) for m in members or []))
+    chair_key = key(chair) if chair is not None else None
+    if chair_key is not None and chair_key not in wanted:
+        wanted.insert(0, chair_key)
+    if not wanted:
         raise InvalidInput([{"field": "members", "message": _("Appoint the panel's members.")}])
-    reps, experts, strangers = [], [], []
-    for user in users:
-        if _is_expert(user):
-            experts.append(user)
-        elif acts_for(user, project.department, Role.PURCHASER):
-            reps.append(user)
-        else:
-            strangers.append(user)
+    strangers = [k for k in wanted if k not in candidates]
     if strangers:
-        raise InvalidInput(
-            [
-                {
-                    "field": "members",
-                    "message": _(
-                        "%(names)s is neither an evaluation expert nor a representative of "
-                        "the purchaser."
-                    )
-                    % {"names": "、".join(str(u) for u in strangers)},
-                }
-            ]
-        )
+        raise not_appointable(len(strangers))
+    users = [candidates[k] for k in wanted]
+    pool = {m.user_id for m in expert_pool(project)}
+    experts = [u for u in users if u.pk in pool]
+    reps = [u for u in users if u.pk not in pool]
+    chair = candidates[chair_key] if chair_key is not None else None
     rules = rules_for(project)
     least = rules.value(
         "evaluation.panel_min_members_tender"
@@ -358,11 +367,13 @@ def _evaluate(tender: Tender, *, actor) -> None:
 
 @transaction.atomic
 def confirm_award(
-    *, actor, tender: Tender, bid: Bid | None = None, reason: str = "", late_reason: str = ""
+    *, actor, tender: Tender, bid: Bid | int | None = None, reason: str = "", late_reason: str = ""
 ) -> Tender:
     """The purchaser confirms the winner in the panel's order within the deadline
     (5 working days after the report); the savings rate is recorded. A framework
-    agreement admits the best-ranked providers instead of one winner."""
+    agreement admits the best-ranked providers instead of one winner. `bid` (a bid
+    or its id) is looked up among the round's ranked bids only: any other id, there
+    or not, answers alike (P1)."""
     tender = locked_tender(tender)
     project = tender.project
     require_purchaser(actor, project)
@@ -389,8 +400,11 @@ def confirm_award(
         getattr(tender, "framework", None) if tender.method in schedule.ADMITTING_METHODS else None
     )
     if framework is None:
-        chosen = bid or (ranked[0] if ranked else None)
-        chosen = next((b for b in ranked if chosen and b.pk == chosen.pk), None)
+        wanted = getattr(bid, "pk", bid)
+        if wanted is None:
+            chosen = ranked[0] if ranked else None
+        else:
+            chosen = next((b for b in ranked if b.pk == wanted), None)
         problems += running_rules.award_order_violations(
             chosen_rank=chosen.rank if chosen else None, reason=reason
         )

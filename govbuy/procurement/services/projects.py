@@ -24,7 +24,7 @@ from govbuy.budgets.models import BudgetLine, BudgetLineStatus
 from govbuy.catalog.screening_service import screen_purchase
 from govbuy.core import audit, params
 from govbuy.core.errors import ApplicationError, InvalidInput, InvalidState, NotAllowed
-from govbuy.core.permissions import require_member
+from govbuy.core.permissions import acts_for, refuse_platform_admin, require_member
 from govbuy.core.rules import Violation, enforce
 from govbuy.orgs.models import Organization
 
@@ -61,7 +61,7 @@ SPLIT_THRESHOLDS = ("procurement.decentralized_threshold", "procurement.open_ten
 
 def is_manager(user, department) -> bool:
     """A 负责人 of the department (purchaser role, manager flag)."""
-    if not getattr(user, "is_authenticated", False):
+    if not acts_for(user, department, Role.PURCHASER):
         return False
     return any(
         m.role == Role.PURCHASER and m.is_manager and m.organization_id == department.pk
@@ -145,13 +145,22 @@ def _own_unit(raw, department, errors) -> Organization | None:
     if isinstance(raw, Organization):
         unit = raw
     else:
+        # Among the department's own units only: an id of no organization and one
+        # of another's answer alike (which organizations exist is not said here).
+        units = Organization.objects.filter(competent_department=department)
         try:
-            unit = Organization.objects.filter(pk=int(raw)).first()
+            unit = units.filter(pk=int(raw)).first() if 0 < int(raw) < 2**63 else None
         except (TypeError, ValueError):
             unit = None
     if unit is None:
-        errors.append({"field": "intended_provider", "message": _("Unknown organization.")})
-        return None
+        enforce(
+            [
+                rules.P6.violation(
+                    _("Name one of your department's own 公益二类 units."),
+                    field="intended_provider",
+                )
+            ]
+        )
     enforce(
         rules.own_unit_violations(
             org_type=unit.org_type,
@@ -480,8 +489,9 @@ def review_requirements(
 ) -> RequirementReview:
     """A manager (负责人) of the department, other than the submitter, judges the
     requirements complete, compliant and reasonable (P7) — or returns them."""
+    refuse_platform_admin(actor, Role.PURCHASER)
     project = _locked(project)
-    if not (is_manager(actor, project.department) or actor.is_platform_admin):
+    if not is_manager(actor, project.department):
         raise NotAllowed(_("Only a manager (负责人) of the department reviews requirements."))
     if project.submitted_by_id == actor.pk:
         raise NotAllowed(
@@ -597,6 +607,7 @@ def decide_method(
     *, actor, project: PurchaseProject, approve: bool, note: str = ""
 ) -> PurchaseProject:
     """The same-level finance bureau approves or refuses a change of method."""
+    refuse_platform_admin(actor, Role.FINANCE)
     project = _locked(project)
     if not budgets.can_decide(actor, project.department):
         raise NotAllowed(
@@ -672,6 +683,7 @@ def clear_split_flag(*, actor, flag: SplitFlag, note: str) -> SplitFlag:
         .select_related("department")
         .get(pk=flag.pk)
     )
+    refuse_platform_admin(actor, Role.FINANCE)
     if not budgets.can_decide(actor, flag.department):
         raise NotAllowed(_("Only the department's finance bureau clears its flags."))
     if flag.status != SplitFlagStatus.OPEN:

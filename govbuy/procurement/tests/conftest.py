@@ -81,6 +81,44 @@ REQUIREMENT = dict(
 )
 
 
+def earlier_purchase(buying, *providers, name="2026年社区老年助餐服务采购（上一期）"):
+    """A purchase of 郑州市民政局 whose round was opened yesterday with the bids of
+    `providers` (and failed for too few): what a credit record about one of them
+    may concern (S9). Rows written directly: the purchase is history here."""
+    from govbuy.procurement.models import Tender, TenderStatus
+    from govbuy.procurement.tests.test_views import make_project, new_line
+
+    project = make_project(buying, new_line(buying), name=name)
+    now = timezone.now()
+    tender = Tender.objects.create(
+        project=project,
+        method="open_tender",
+        status=TenderStatus.FAILED,
+        title=project.name,
+        published_at=now - dt.timedelta(days=30),
+        bid_deadline=now - dt.timedelta(days=1),
+        opening_at=now - dt.timedelta(days=1),
+        opened_at=now - dt.timedelta(days=1),
+    )
+    for org in providers:
+        add_opened_bid(tender, org)
+    return project
+
+
+def add_opened_bid(tender, org):
+    from govbuy.procurement.models import Bid
+
+    if not Bid.objects.filter(tender=tender, provider=org).exists():
+        Bid.objects.create(
+            tender=tender,
+            provider=org,
+            submitted_at=tender.bid_deadline - dt.timedelta(days=2),
+            price="450000.00",
+            technical_response="服务方案",
+            digest="0" * 64,
+        )
+
+
 def approved_project(
     buying,
     *,

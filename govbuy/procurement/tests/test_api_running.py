@@ -831,7 +831,7 @@ def test_the_panel_scores_and_the_purchaser_awards(client, w, clock):
     r = call(client, "post", f"{path}/award", {"bid": w.bids["large"].pk})
     assert r.status_code == 422 and rules_of(r) == [("P1", "reason")]
     r = call(client, "post", f"{path}/award", {"bid": 999999})
-    assert r.status_code == 404
+    assert r.status_code == 422 and rules_of(r) == [("P1", "bid")]
     r = call(client, "post", f"{path}/award", {})
     assert r.status_code == 200, r.content
     assert r.json()["status"] == "awarded" and r.json()["awarded_provider_id"] == w.small.pk

@@ -31,6 +31,8 @@ from govbuy.accounts.tests.test_browser import (
     _screenshot,
 )
 
+from .conftest import earlier_purchase
+
 PASSWORD = "correct-horse-battery-9"  # make_user's default (conftest.py)
 TITLE = "2027年社区老年助餐服务采购"  # the project's name: the notice's title
 # Each member's points (服务方案 of 40, 团队与经验 of 30): the large enterprise is
@@ -95,11 +97,13 @@ def test_a_purchase_run_in_the_browser(
 
     t = tendering
     settings.MEDIA_ROOT = tmp_path  # the bid's attachment
-    # A breach on the social organization's record, shown to the panel (S9, not excluding).
+    # A breach on the social organization's record, shown to the panel (S9, not
+    # excluding), recorded by the 郑州 bureau about an earlier purchase it bid on.
     orgs.record_credit(
         actor=t.finance,
         recording_organization=t.zz,
         organization=t.social,
+        project=earlier_purchase(t, t.social),
         kind="breach",
         description="2025年助餐合同履约迟延 10 天，已整改。",
         basis="郑财购〔2026〕1号",

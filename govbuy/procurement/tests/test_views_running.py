@@ -819,15 +819,18 @@ def test_expert_declares_then_scores_with_credit_records_beside_each_bid(
     tender = noticed(t, clock)
     bids = place_bids(t, clock, tender)
     appoint(t, tender)
+    opened(t, clock, tender)
+    # The finance bureau of the project's region records a breach in this purchase
+    # (S9): a record is about a purchase in which the provider's bid was opened.
     orgs.record_credit(
         actor=t.finance,
         recording_organization=t.zz,
         organization=t.social,
+        project=t.project,
         kind="breach",
-        description="2025年合同履约迟延，已整改。",
+        description="投标文件中的类似业绩证明与实际不符，已整改。",
         basis="郑财购〔2026〕1号",
     )
-    opened(t, clock, tender)
     expert = t.experts[1]
     login(client, expert)
     page = client.get(url("panel_sheet", tender.pk))
@@ -918,8 +921,10 @@ def test_evaluation_page_award_and_result(client, tendering, clock):
     assert response.context["award_form"].violations["reason"][0].rule == "P1"
     tender.refresh_from_db()
     assert tender.status == TenderStatus.EVALUATED
-    response = client.post(url("award_confirm", tender.pk), {"bid": "abc"})
-    assert response.context["award_form"].errors["bid"]
+    # Anything but a ranked bid of the round is "not a ranked bid", whether it exists or not.
+    for bid in ("abc", "99999999999999999999", str(bids["large"].pk + 1000)):
+        response = client.post(url("award_confirm", tender.pk), {"bid": bid})
+        assert response.context["award_form"].violations["bid"][0].rule == "P1"
     for user, status in ((t.finance, 403), (t.large_user, 403), (t.other_purchaser, 404)):
         login(client, user)
         assert client.post(url("award_confirm", tender.pk), {}).status_code == status
