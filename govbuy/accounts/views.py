@@ -149,6 +149,10 @@ def _purchasing_counts(user, membership) -> dict:
         context["open_split_flags"] = (
             SplitFlag.objects.visible_to(user).filter(status="open").count()
         )
+        # What waits at the bureaus below (read-only here: the same-level bureau decides).
+        from govbuy.procurement.inbox import waiting_below
+
+        context["waiting_below"] = waiting_below(user)
     return context
 
 
