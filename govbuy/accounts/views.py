@@ -17,7 +17,7 @@ from govbuy.orgs.rules import OrgCategory, eligibility
 
 from . import selectors, services
 from .forms import ApiTokenForm, LoginForm, TokenForm
-from .models import Role
+from .models import NON_ACTING_ROLES, Role
 
 
 class LoginView(auth_views.LoginView):
@@ -92,6 +92,9 @@ def workbench(request):
     if membership:
         org = membership.organization
         context["org"] = org
+        # An expert sits in a finance bureau's pool without acting for the bureau: it
+        # sees none of the bureau's own pages, so its workbench links none of them.
+        context["acts_for_org"] = membership.role not in NON_ACTING_ROLES
         context["eligibility"] = eligibility(OrgCategory.of(org))
     if role in (Role.FINANCE, Role.AUDITOR, Role.PLATFORM_ADMIN):
         visible = Organization.objects.visible_to(request.user)
