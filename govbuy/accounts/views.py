@@ -152,11 +152,22 @@ def _purchasing_counts(user, membership) -> dict:
         context["open_split_flags"] = (
             SplitFlag.objects.visible_to(user).filter(status="open").count()
         )
+        context["catalog_inbox"] = _catalog_inbox_count(user)
         # What waits at the bureaus below (read-only here: the same-level bureau decides).
         from govbuy.procurement.inbox import waiting_below
 
         context["waiting_below"] = waiting_below(user)
     return context
+
+
+def _catalog_inbox_count(user) -> int:
+    """Catalog adjustments and department catalogs waiting for the user's bureau
+    (one query)."""
+    from govbuy.catalog.selectors import finance_inbox
+
+    waiting = finance_inbox(user)
+    ids = [qs.order_by().values_list("pk") for qs in waiting.values()]
+    return ids[0].union(*ids[1:], all=True).count()
 
 
 @login_required

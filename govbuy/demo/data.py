@@ -433,7 +433,8 @@ DEMO_LOGINS = [
     DemoLogin(
         "expert",
         "评审专家 evaluation experts of the 郑州 bureau's pool",
-        "the 2026 panel (`expert` chaired it); no panel waits now",
+        "no panel waits now; `expert` chaired the 2026 panel, whose round page it can still "
+        "open (the workbench lists only panels still to score)",
     ),
     DemoLogin(
         "evaluator",

@@ -255,3 +255,24 @@ def test_the_page_below_costs_the_same_queries_with_more_items(
         assert client.get(BELOW).context["total"] == 5
 
     assert len(many.captured_queries) == len(few.captured_queries)
+
+
+def test_the_workbench_counts_what_waits_in_the_catalog_inbox(client, buying, make_user):
+    from govbuy.catalog import department
+
+    dc = department.create_department_catalog(
+        actor=buying.other_purchaser, organization=buying.other, year=buying.year
+    )
+    department.add_department_item(
+        actor=buying.other_purchaser,
+        department_catalog=dc,
+        parent_code="A02",
+        code="A0204",
+        name="政府组织的就业培训和创业培训",
+    )
+    department.submit_department_catalog(actor=buying.other_purchaser, department_catalog=dc)
+
+    client.force_login(buying.finance)
+    assert client.get(WORKBENCH).context["catalog_inbox"] == 1
+    client.force_login(buying.finance_hn)
+    assert client.get(WORKBENCH).context["catalog_inbox"] == 0
