@@ -1,7 +1,6 @@
 """Demo purchases under way and done, run through the same services as real ones.
 
-- 居家养老上门服务采购 (open tender, 1,600,000 元, item 居家养老服务): a complete
-  history in 2026 —
+- 居家养老上门服务采购 (open tender, 1,600,000 元): a complete history in 2026 —
   intention (3 Aug), notice (15 Sep), three bids, opening across National Day
   (12 Oct), a five-member panel whose SME price deduction puts the small
   enterprise first, award and result (13 Oct, savings rate recorded), then a
