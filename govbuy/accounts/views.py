@@ -19,7 +19,7 @@ from govbuy.orgs.rules import OrgCategory, eligibility
 
 from . import selectors, services
 from .forms import ApiTokenForm, LoginForm, TokenForm
-from .models import Role
+from .models import NON_ACTING_ROLES, Role
 
 
 class LoginView(auth_views.LoginView):
@@ -112,6 +112,9 @@ def workbench(request):
     if membership:
         org = membership.organization
         context["org"] = org
+        # An expert sits in a finance bureau's pool without acting for the bureau: it
+        # sees none of the bureau's own pages, so its workbench links none of them.
+        context["acts_for_org"] = membership.role not in NON_ACTING_ROLES
         context["eligibility"] = eligibility(OrgCategory.of(org))
     if role in (Role.FINANCE, Role.AUDITOR, Role.PLATFORM_ADMIN):
         visible = Organization.objects.visible_to(request.user)
@@ -169,7 +172,22 @@ def _purchasing_counts(user, membership) -> dict:
         context["open_split_flags"] = (
             SplitFlag.objects.visible_to(user).filter(status="open").count()
         )
+        context["catalog_inbox"] = _catalog_inbox_count(user)
+        # What waits at the bureaus below (read-only here: the same-level bureau decides).
+        from govbuy.procurement.inbox import waiting_below
+
+        context["waiting_below"] = waiting_below(user)
     return context
+
+
+def _catalog_inbox_count(user) -> int:
+    """Catalog adjustments and department catalogs waiting for the user's bureau
+    (one query)."""
+    from govbuy.catalog.selectors import finance_inbox
+
+    waiting = finance_inbox(user)
+    ids = [qs.order_by().values_list("pk") for qs in waiting.values()]
+    return ids[0].union(*ids[1:], all=True).count()
 
 
 @login_required

@@ -6,6 +6,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from govbuy.catalog import rules as catalog_rules
 from govbuy.catalog.forms import BaseForm, UploadForm
 
 from .excel import MAX_IMPORT_BYTES
@@ -17,6 +18,24 @@ CHECK = {"class": "form-check-input"}
 MONEY = {**TEXT, "inputmode": "decimal", "autocomplete": "off", "placeholder": "0.00"}
 MIN_OUT_YEAR_ROWS = 2
 INDENT = "\u3000"  # an ideographic space per level of the catalog tree
+
+
+def item_choices(items) -> list:
+    """The items a line may name (level 3 and deeper, C5), grouped under the level-2
+    category they belong to; the categories themselves cannot be chosen."""
+    groups: list = []
+    first = catalog_rules.CATEGORY_LEVELS + 1
+    top = ""
+    for i in items:  # in catalog order (sort_key): each category before its items
+        if i.depth < first:
+            if i.depth == 1:
+                top = f"{i.code} {i.name}"
+            else:
+                groups.append((f"{top} › {i.code} {i.name}", []))
+            continue
+        if groups:
+            groups[-1][1].append((i.pk, f"{INDENT * (i.depth - first)}{i.code} {i.name}"))
+    return [(label, options) for label, options in groups if options]
 
 
 def filing_years() -> list[int]:
@@ -146,9 +165,7 @@ class LineForm(BaseForm):
             self.fields["fiscal_year"].choices = [(y, str(y)) for y in filing_years()]
         else:
             del self.fields["fiscal_year"]
-        self.fields["catalog_item"].choices = [("", _("— choose an item —"))] + [
-            (i.pk, f"{INDENT * max(i.depth - 1, 0)}{i.code} {i.name}") for i in items
-        ]
+        self.fields["catalog_item"].choices = [("", _("— choose an item —"))] + item_choices(items)
 
     def service_data(self) -> dict:
         """The cleaned input as the service's keyword arguments."""

@@ -12,6 +12,7 @@ from govbuy.catalog.models import DepartmentCatalogItem
 from govbuy.core.money import to_money
 from govbuy.core.permissions import get_for_user_or_404, member_orgs
 from govbuy.orgs.models import Organization
+from govbuy.orgs.selectors import overseen_below_q
 from govbuy.procurement.models import PurchaseProject
 
 from .models import AdjustmentStatus, BudgetAdjustment, BudgetLine, BudgetLineStatus
@@ -155,4 +156,24 @@ def finance_inbox(user) -> dict:
         "adjustments": adjustments.select_related("line__department", "proposed_by").order_by(
             "proposed_at", "pk"
         ),
+    }
+
+
+def inbox_below(user) -> dict:
+    """Submitted lines and proposed adjustments waiting at the finance bureaus below
+    the user's (``orgs.selectors.overseen_below_q``): read-only for the user, the
+    same-level bureau decides. Oldest first, like ``finance_inbox``."""
+    below = overseen_below_q(user, "region")
+    if below is None:
+        return {"lines": BudgetLine.objects.none(), "adjustments": BudgetAdjustment.objects.none()}
+    adjustment_below = overseen_below_q(user, "line__region")
+    return {
+        "lines": BudgetLine.objects.filter(below, status=BudgetLineStatus.SUBMITTED)
+        .select_related("department", "region")
+        .order_by("submitted_at", "pk"),
+        "adjustments": BudgetAdjustment.objects.filter(
+            adjustment_below, status=AdjustmentStatus.PROPOSED
+        )
+        .select_related("line__department", "line__region")
+        .order_by("proposed_at", "pk"),
     }

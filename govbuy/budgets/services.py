@@ -223,14 +223,22 @@ def _department_item(raw, department, fiscal_year, errors) -> DepartmentCatalogI
 
 
 def _save_rules(clean: dict, out_years, *, fiscal_year: int, region, at: dt.date) -> None:
-    """The rules every save must pass (B2, B5); the rest wait for submission."""
+    """The rules every save must pass (B2, B5, C5: an item, not a category); the
+    rest wait for submission."""
     problems = rules.justification_violations(clean["justification"])
+    problems += _item_violations(clean["catalog_item"])
     problems += rules.plan_violations(
         fiscal_year=fiscal_year,
         out_years=[y for y, _a in out_years],
         plan_years=params.get("budget.medium_term_years", region, at),
     )
     enforce(problems)
+
+
+def _item_violations(item: DepartmentCatalogItem) -> list[Violation]:
+    return catalog_rules.purchasable_item_violations(
+        depth=item.depth, code=item.code, name=item.name
+    )
 
 
 def judged_on(fiscal_year: int) -> dt.date:
@@ -382,7 +390,8 @@ def delete_line(*, actor, line: BudgetLine) -> None:
 
 def submission_violations(line: BudgetLine) -> list[Violation]:
     """Everything a line must satisfy to go to (and be approved by) the finance
-    bureau: B2, B3, B5, B7, C5 and the screening of its text (C2, C3, C7, C9)."""
+    bureau: B2, B3, B5, B7, C5 (an approved catalog, an item not a category) and
+    the screening of its text (C2, C3, C7, C9)."""
     region = line.department.region
     at = judged_on(line.fiscal_year)
     out_years = list(line.out_years.all())
@@ -411,6 +420,7 @@ def submission_violations(line: BudgetLine) -> list[Violation]:
     problems += catalog_rules.department_catalog_use_violations(
         status=line.catalog_item.department_catalog.status
     )
+    problems += _item_violations(line.catalog_item)
     problems += screen_text(title=line.name, description=line.justification, region=region)
     return problems
 

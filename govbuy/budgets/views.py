@@ -504,10 +504,15 @@ def adjustment_withdraw(request, pk: int):
 def inbox(request):
     _require_role(request, *FINANCE_ROLES)
     waiting = selectors.finance_inbox(request.user)
+    below = selectors.inbox_below(request.user)
     return render(
         request,
         "budgets/inbox.html",
-        {"lines": list(waiting["lines"][:200]), "adjustments": list(waiting["adjustments"][:200])},
+        {
+            "lines": list(waiting["lines"][:200]),
+            "adjustments": list(waiting["adjustments"][:200]),
+            "waiting_below": below["lines"].count() + below["adjustments"].count(),
+        },
     )
 
 

@@ -224,6 +224,29 @@ def department_item_violations(
     return []
 
 
+# Levels 1 and 2 of a catalog are its categories (一级、二级目录, set like the
+# provincial catalog's); the items bought are at level 3 or deeper (三级目录及以下,
+# 鲁财采〔2022〕14号 三(一)). The structure of the catalog, not a policy number.
+CATEGORY_LEVELS = 2
+
+
+def purchasable_item_violations(*, depth: int, code: str, name: str) -> list[Violation]:
+    """C5: a budget line or a purchase names an item (level 3 or deeper) of the
+    department catalog, never one of its level-1 or level-2 categories."""
+    if depth > CATEGORY_LEVELS:
+        return []
+    return [
+        C5.violation(
+            _(
+                "“%(code)s %(name)s” is a level-%(depth)s category of the catalog, not an item "
+                "that can be bought: choose an item of level 3 or deeper under it."
+            )
+            % {"code": code, "name": name, "depth": depth},
+            field="catalog_item",
+        )
+    ]
+
+
 def department_catalog_use_violations(*, status: str) -> list[Violation]:
     """C5: a department catalog is used only once the finance bureau approved it."""
     if status != "approved":

@@ -10,6 +10,7 @@ from govbuy.accounts.models import Role
 from govbuy.core.params import lineage
 from govbuy.core.permissions import get_for_user_or_404, member_orgs
 from govbuy.orgs.models import Region
+from govbuy.orgs.selectors import overseen_below_q
 
 from . import search
 from .models import (
@@ -169,6 +170,31 @@ def finance_inbox(user) -> dict:
         "department_catalogs": departments.select_related("organization", "within").order_by(
             "submitted_at"
         ),
+    }
+
+
+def inbox_below(user) -> dict:
+    """What waits at the finance bureaus below the user's: adjustments of the
+    catalogs they keep, department catalogs of their regions. Read-only for the
+    user (``orgs.selectors.overseen_below_q``); oldest first."""
+    adjustments_below = overseen_below_q(user, "catalog__owner__region")
+    departments_below = overseen_below_q(user, "organization__region")
+    if adjustments_below is None:
+        return {
+            "adjustments": CatalogAdjustment.objects.none(),
+            "department_catalogs": DepartmentCatalog.objects.none(),
+        }
+    return {
+        "adjustments": CatalogAdjustment.objects.filter(
+            adjustments_below, status=AdjustmentStatus.SUBMITTED
+        )
+        .select_related("catalog__owner__region", "proposer")
+        .order_by("created_at", "pk"),
+        "department_catalogs": DepartmentCatalog.objects.filter(
+            departments_below, status=DepartmentCatalogStatus.SUBMITTED
+        )
+        .select_related("organization__region", "within")
+        .order_by("submitted_at", "pk"),
     }
 
 

@@ -89,7 +89,7 @@ def load(orgs: dict) -> list[str]:
     )
     line(
         "社区社会工作站运营",
-        "B0301",
+        "B0302",
         "4500000.00",
         "社工",
         approve=False,

@@ -9,6 +9,8 @@ up from the region code and a serial number.
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 DEMO_PASSWORD = "govbuy-demo-2026"
 
 # (key, name, region, registration+category code, org_type, extra fields, platform role flags)
@@ -329,6 +331,7 @@ USERS = [
     ("purchaser", "李文静（郑州市民政局）", "pur_zz_mz", "purchaser"),
     ("purchaser_mgr", "王建国（郑州市民政局 负责人）", "pur_zz_mz", "purchaser"),
     ("purchaser_ly", "周海涛（洛阳市司法局）", "pur_ly_sf", "purchaser"),
+    ("purchaser_rs", "许文华（郑州市人力资源和社会保障局）", "pur_zz_rs", "purchaser"),
     ("provider", "吴佳怡（郑州颐康居家养老服务有限公司）", "pro_yikang", "provider"),
     ("provider_sw", "郑思远（郑州市晨曦社会工作服务中心）", "pro_chenxi", "provider"),
     ("provider_zy", "韩磊（中原锦程城市服务集团有限公司）", "pro_zhongyuan", "provider"),
@@ -347,15 +350,99 @@ USERS = [
 # Managers (负责人): they review requirements before a purchase starts (P7).
 MANAGERS = {"purchaser_mgr"}
 
-# The logins printed by `make run`: one per role.
+
+class DemoLogin(NamedTuple):
+    """A login the demo's flows need: printed by `manage.py demo_logins` (which
+    `make run` calls) and listed in the README, with what to try with it."""
+
+    username: str
+    role: str
+    try_this: str
+
+    @property
+    def organization(self) -> str:
+        key = next(org for name, _display, org, _role in USERS if name == self.username)
+        return next((o[1] for o in ORGANIZATIONS if o[0] == key), "—")
+
+
 DEMO_LOGINS = [
-    ("finance", "财政部门 finance"),
-    ("purchaser", "购买主体 purchaser"),
-    ("purchaser_mgr", "购买主体负责人 purchaser manager"),
-    ("provider", "承接主体 provider"),
-    ("evaluator", "第三方评价 evaluator"),
-    ("expert", "评审专家 evaluation expert"),
-    ("auditor", "审计 auditor"),
-    ("admin", "平台管理员 platform admin"),
-    ("recipient", "服务对象 recipient"),
+    DemoLogin(
+        "finance",
+        "财政部门 finance bureau (province)",
+        "the workbench lists what waits at 郑州市财政局 (read-only); decide the catalog "
+        "adjustment in the catalog approvals inbox — the province keeps the 河南 guidance "
+        "catalog",
+    ),
+    DemoLogin(
+        "finance_zz",
+        "财政部门 finance bureau (city)",
+        "approve or return the submitted budget line and the budget adjustment, approve "
+        "the department catalog of 郑州市人社局, clear the splitting flag (B4); the 2026 "
+        "complaint it decided",
+    ),
+    DemoLogin(
+        "purchaser",
+        "购买主体 purchasing department",
+        "budget lines in every state; start the approved meals purchase (purchase notice,"
+        " deadlines computed in working days); the open tender whose bids stay sealed "
+        "until the opening; the 2026 home-care purchase from intention to award and "
+        "complaint",
+    ),
+    DemoLogin(
+        "purchaser_mgr",
+        "购买主体负责人 the department's manager",
+        "review the requirements of the 困境儿童 purchase (P7); the department's "
+        "representative on the 2026 panel",
+    ),
+    DemoLogin(
+        "purchaser_rs",
+        "购买主体 purchasing department",
+        "its department catalog, waiting for 郑州市财政局's approval",
+    ),
+    DemoLogin(
+        "provider",
+        "承接主体 provider (small enterprise)",
+        "replace or withdraw its sealed bid on the open tender until the deadline (the "
+        "receipt shows the time and digest only); it won the 2026 purchase with the SME "
+        "price deduction",
+    ),
+    DemoLogin(
+        "provider_sw",
+        "承接主体 provider (social organization)",
+        "its sealed bid on the open tender; a bidder of the 2026 purchase",
+    ),
+    DemoLogin(
+        "provider_zy",
+        "承接主体 provider (large enterprise)",
+        "its sealed bid on the open tender; it questioned the 2026 award and complained "
+        "to the finance bureau",
+    ),
+    DemoLogin(
+        "expert",
+        "评审专家 evaluation experts of the 郑州 bureau's pool",
+        "no panel waits now; `expert` chaired the 2026 panel, whose round page it can still "
+        "open (the workbench lists only panels still to score)",
+    ),
+    DemoLogin(
+        "evaluator",
+        "第三方评价 evaluation firm",
+        "no evaluation is assigned yet: the workbench says what will come; public notices"
+        " can be read",
+    ),
+    DemoLogin(
+        "auditor",
+        "审计 audit office",
+        "reads everything in 河南, the audit log, and verifies its hash chain; changes nothing",
+    ),
+    DemoLogin(
+        "admin",
+        "平台管理员 platform administrator",
+        "policy parameters and holiday calendars; it never acts for a finance bureau, a "
+        "department or a provider",
+    ),
+    DemoLogin(
+        "recipient",
+        "服务对象 service recipient (a resident)",
+        "public notices; service vouchers come with a later release",
+    ),
 ]

@@ -7,8 +7,10 @@
   (13 Oct, savings rate recorded), the invalid bidder's serious breach recorded
   (16 Oct, S9), then a question → answer → complaint → suspension → decision
   thread.
-- 老年人能力综合评估服务采购 (open tender, 1,200,000 元): its notice published
-  today, two bids received and sealed until the opening.
+- 老年人能力综合评估服务采购 (open tender, 1,200,000 元, item 老年人能力综合评估 —
+  not 助餐服务, whose purchases it would otherwise join in the splitting check,
+  B4): its notice published today, three bids (the method's minimum) received
+  and sealed until the opening, which then succeeds.
 
 The platform decides by the server's clock, so the history is replayed at the
 dates it happened by moving the clock (time-machine, installed with the
@@ -122,7 +124,8 @@ def _history(orgs) -> None:
             manager,
             finance,
             name=HISTORY_NAME,
-            item="A050102",
+            # Bathing, cleaning, walking, errands: home care as a whole, not 助浴 alone.
+            item="A0501",
             amount="1600000",
             content="为居家独居、失能老人提供助浴、助洁、助行、代办等上门服务。",
             method="open_tender",
@@ -249,7 +252,7 @@ def _live(orgs) -> None:
             manager,
             finance,
             name=LIVE_NAME,
-            item="A050101",
+            item="A0506",
             amount="1200000",
             content="对申请养老服务补贴的老年人开展能力综合评估，出具评估报告并动态复评。",
             method="open_tender",
@@ -268,13 +271,19 @@ def _live(orgs) -> None:
         qualification="具有独立承担民事责任的能力；评估人员具备相应资格。",
         documents="招标文件：评估标准执行《老年人能力评估规范》（GB/T 42195-2022）。",
     )
-    for username, key in (("provider", "pro_yikang"), ("provider_sw", "pro_chenxi")):
+    # As many bids as an open tender needs to open (three): it does not fail (流标).
+    prices = {"pro_yikang": "1100000.00", "pro_chenxi": "1150000.00", "pro_zhongyuan": "1080000.00"}
+    for username, key in (
+        ("provider", "pro_yikang"),
+        ("provider_sw", "pro_chenxi"),
+        ("provider_zy", "pro_zhongyuan"),
+    ):
         provider = orgs[key]
         services.submit_bid(
             actor=User.objects.get(username=username),
             tender=tender,
             provider=provider,
-            price="1100000.00" if key == "pro_yikang" else "1150000.00",
+            price=prices[key],
             technical_response="评估团队 12 人，均持老年人能力评估师证书；入户评估并出具报告。",
             sme_size=provider.sme_size if provider.org_type == "enterprise" else "",
         )

@@ -59,6 +59,39 @@ def organizations_for_user(
     return qs.order_by("region__code", "name")
 
 
+def overseen_below_q(user, region_field: str) -> Q | None:
+    """Rows whose region (``region_field``, e.g. ``"department__region"``) lies
+    below the regions of the user's finance bureaus: a bureau oversees what waits
+    at the bureaus below it, read-only, while the bureau of the same level decides
+    (同级财政部门). None when the user acts for no finance bureau."""
+    bureaus = [
+        m.organization
+        for m in getattr(user, "active_memberships", [])
+        if m.role == "finance" and m.organization.is_finance_bureau
+    ]
+    if not bureaus:
+        return None
+    below = Q()
+    for bureau in bureaus:
+        below |= Q(**{f"{region_field}__path__startswith": bureau.region.path})
+    return below & ~Q(**{f"{region_field}__in": [b.region_id for b in bureaus]})
+
+
+def finance_bureaus_of(region_ids) -> dict[int, str]:
+    """The name of each region's finance bureau (the one that decides there), for
+    the regions that have one on the platform (one query)."""
+    names: dict[int, str] = {}
+    for region_id, name in (
+        Organization.objects.filter(
+            region_id__in=set(region_ids), is_finance_bureau=True, is_active=True
+        )
+        .order_by("pk")
+        .values_list("region_id", "name")
+    ):
+        names.setdefault(region_id, name)
+    return names
+
+
 def organization_for_user(user, pk) -> Organization:
     return get_for_user_or_404(
         Organization.objects.select_related("region__parent__parent"), user, pk=pk

@@ -25,19 +25,22 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import CharField, Count, Exists, OuterRef, Q, Value
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from govbuy.accounts.models import Membership, Role
+from govbuy.budgets import selectors as budget_selectors
 from govbuy.budgets.selectors import deciding_region_ids
+from govbuy.catalog import selectors as catalog_selectors
 from govbuy.core.errors import ApplicationError
 from govbuy.core.permissions import member_orgs
 from govbuy.orgs import selectors as org_selectors
 from govbuy.orgs.models import Organization
+from govbuy.orgs.selectors import finance_bureaus_of, overseen_below_q
 
-from . import bidding_selectors, schedule
+from . import bidding_selectors, schedule, selectors
 from .models import (
     CURRENT_TENDER_STATUSES,
     Bid,
@@ -462,6 +465,92 @@ def complaints_to_handle(user) -> list[Item]:
             )
         )
     return items
+
+
+# --- what waits at the bureaus below (read-only for the bureau above) ----------------------
+
+
+@dataclass
+class WaitingAt:
+    """What waits at the finance bureau of one region below the user's."""
+
+    region_code: str
+    region_name: str
+    bureau: str
+    counts: dict[str, int]
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+
+# Each kind, its queryset of what waits below, and the field holding its region.
+def _below_sources(user):
+    budgets = budget_selectors.inbox_below(user)
+    catalogs = catalog_selectors.inbox_below(user)
+    return (
+        ("lines", budgets["lines"], "region"),
+        ("budget_adjustments", budgets["adjustments"], "line__region"),
+        ("department_catalogs", catalogs["department_catalogs"], "organization__region"),
+        ("catalog_adjustments", catalogs["adjustments"], "catalog__owner__region"),
+        ("method_approvals", selectors.method_approvals_below(user), "region"),
+        ("split_flags", selectors.split_flags_below(user), "region"),
+        ("complaints", complaints_below(user), "question__tender__project__region"),
+    )
+
+
+BELOW_KINDS = (
+    "lines",
+    "budget_adjustments",
+    "department_catalogs",
+    "catalog_adjustments",
+    "method_approvals",
+    "split_flags",
+    "complaints",
+)
+
+
+def waiting_below(user) -> list[WaitingAt]:
+    """Per region below the user's finance bureaus, how many budget lines, budget
+    adjustments, department catalogs, catalog adjustments, changes of method,
+    splitting flags and complaints wait at that region's bureau (the deciding
+    one): two queries, however many regions and items."""
+    if overseen_below_q(user, "region") is None:
+        return []
+    # One query: a grouped count per kind, all in one UNION ALL.
+    grouped = [
+        qs.order_by()
+        .annotate(waiting_kind=Value(kind, output_field=CharField()))
+        .values_list("waiting_kind", field, f"{field}__code", f"{field}__name")
+        .annotate(n=Count("pk"))
+        for kind, qs, field in _below_sources(user)
+    ]
+    rows: dict[int, WaitingAt] = {}
+    for kind, region_id, code, name, n in grouped[0].union(*grouped[1:], all=True):
+        row = rows.setdefault(region_id, WaitingAt(code, name, "", dict.fromkeys(BELOW_KINDS, 0)))
+        row.counts[kind] = n
+    bureaus = finance_bureaus_of(rows) if rows else {}
+    for region_id, row in rows.items():
+        row.bureau = bureaus.get(region_id) or _("the finance bureau of %(region)s") % {
+            "region": row.region_name
+        }
+    return sorted(rows.values(), key=lambda r: r.region_code)
+
+
+def complaints_below(user):
+    """Complaints being handled at the finance bureaus below the user's (read-only)."""
+    below = overseen_below_q(user, "question__tender__project__region")
+    if below is None:
+        return Complaint.objects.none()
+    return (
+        Complaint.objects.filter(
+            below, status__in=[ComplaintStatus.FILED, ComplaintStatus.ACCEPTED]
+        )
+        .select_related(
+            "question__tender__project__department", "question__tender__project__region", "provider"
+        )
+        .order_by("review_due", "decision_due", "pk")
+    )
 
 
 # --- reads for the running pages --------------------------------------------------------------

@@ -11,6 +11,7 @@ from govbuy.budgets.models import BudgetLine, BudgetLineStatus
 from govbuy.budgets.selectors import deciding_region_ids
 from govbuy.core.permissions import get_for_user_or_404
 from govbuy.orgs.models import InstitutionClass, Organization, OrgType
+from govbuy.orgs.selectors import overseen_below_q
 
 from .models import (
     MethodApproval,
@@ -110,6 +111,20 @@ def method_approvals_for(user):
     return qs.select_related(*LIST_RELATED).order_by("updated_at", "pk")
 
 
+def method_approvals_below(user):
+    """Changes of method waiting at the finance bureaus below the user's (read-only)."""
+    below = overseen_below_q(user, "region")
+    if below is None:
+        return PurchaseProject.objects.none()
+    return (
+        PurchaseProject.objects.filter(
+            below, method_approval=MethodApproval.PENDING, status=ProjectStatus.APPROVED
+        )
+        .select_related(*LIST_RELATED)
+        .order_by("updated_at", "pk")
+    )
+
+
 def _flag_projects():
     return Prefetch(
         "projects",
@@ -137,6 +152,16 @@ def split_flags_to_clear(user):
     qs = split_flags_for_user(user, SplitFlagStatus.OPEN)
     qs = qs.filter(department__region_id__in=regions)
     return qs.order_by("created_at", "pk")
+
+
+def split_flags_below(user):
+    """Open flags waiting at the finance bureaus below the user's (read-only)."""
+    below = overseen_below_q(user, "region")
+    if below is None:
+        return SplitFlag.objects.none()
+    return (
+        split_flags_for_user(user, SplitFlagStatus.OPEN).filter(below).order_by("created_at", "pk")
+    )
 
 
 def split_flag_for_user(user, pk) -> SplitFlag:

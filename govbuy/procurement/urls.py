@@ -20,6 +20,7 @@ urlpatterns = [
     path("<int:pk>/method/decide/", views.method_decide, name="method_decide"),
     # inbox and splitting flags (B4)
     path("inbox/", views.inbox, name="inbox"),
+    path("inbox/below/", views.inbox_below, name="inbox_below"),
     path("split-flags/", views.split_flags, name="split_flags"),
     path("split-flags/<int:pk>/clear/", views.split_flag_clear, name="split_flag_clear"),
 ]

@@ -27,7 +27,9 @@ from govbuy.budgets.models import BudgetLine
 from govbuy.core.errors import ApplicationError, InvalidInput
 from govbuy.core.permissions import acts_for, get_for_user_or_404
 from govbuy.core.rules import RuleViolation
+from govbuy.orgs.selectors import finance_bureaus_of
 
+from . import inbox as waiting
 from . import methods, selectors, services
 from .forms import (
     BaseForm,
@@ -547,6 +549,49 @@ def inbox(request):
             else [],
         },
     )
+
+
+@login_required
+def inbox_below(request):
+    """What waits at the finance bureaus below the user's, each item with the bureau
+    it waits at: read-only here, the same-level bureau decides (同级财政部门)."""
+    _require_role(request, Role.FINANCE)
+    from govbuy.budgets import selectors as budget_selectors
+    from govbuy.catalog import selectors as catalog_selectors
+
+    budgets_below = budget_selectors.inbox_below(request.user)
+    catalogs_below = catalog_selectors.inbox_below(request.user)
+    limit = 200
+    # Each kind with the path from an item to the region whose bureau decides it.
+    kinds = {
+        "lines": (budgets_below["lines"], "region"),
+        "budget_adjustments": (budgets_below["adjustments"], "line.region"),
+        "department_catalogs": (catalogs_below["department_catalogs"], "organization.region"),
+        "catalog_adjustments": (catalogs_below["adjustments"], "catalog.owner.region"),
+        "method_approvals": (selectors.method_approvals_below(request.user), "region"),
+        "split_flags": (selectors.split_flags_below(request.user), "region"),
+        "complaints": (waiting.complaints_below(request.user), "question.tender.project.region"),
+    }
+    context = {}
+    regions = {}
+    for kind, (qs, path) in kinds.items():
+        items = list(qs[:limit])
+        for item in items:
+            region = item
+            for step in path.split("."):
+                region = getattr(region, step)
+            regions[region.pk] = region
+            item.waiting_region = region
+        context[kind] = items
+    bureaus = finance_bureaus_of(regions) if regions else {}
+    for items in list(context.values()):
+        for item in items:
+            region = item.waiting_region
+            item.waiting_at = bureaus.get(region.pk) or _("the finance bureau of %(region)s") % {
+                "region": region.name
+            }
+    context["total"] = sum(len(items) for items in context.values())
+    return render(request, "procurement/inbox_below.html", context)
 
 
 @login_required

@@ -51,7 +51,7 @@ def test_the_open_round_keeps_its_bids_sealed(demo):
     tender = PurchaseProject.objects.get(name=running.LIVE_NAME).tenders.get()
     assert tender.status == TenderStatus.BIDDING
     assert tender.bid_deadline > timezone.now()
-    assert tender.bids.filter(status=BidStatus.SUBMITTED).count() == 2
+    assert tender.bids.filter(status=BidStatus.SUBMITTED).count() == 3
     purchaser = User.objects.get(username="purchaser")
     with pytest.raises(Sealed):
         list(reads.bids_for_user(purchaser, tender))

@@ -21,6 +21,7 @@ from govbuy.accounts.models import Role
 from govbuy.budgets import rules as budget_rules
 from govbuy.budgets import services as budgets
 from govbuy.budgets.models import BudgetLine, BudgetLineStatus
+from govbuy.catalog import rules as catalog_rules
 from govbuy.catalog.screening_service import screen_purchase
 from govbuy.core import audit, params
 from govbuy.core.errors import ApplicationError, InvalidInput, InvalidState, NotAllowed
@@ -279,6 +280,7 @@ def create_project(
                 line_status=line.status, available=None, amount=value
             )
         )
+    enforce(_item_violations(line))
     enforce(rules.emergency_violations(emergency=emergency, reason=emergency_reason))
     today = timezone.localdate()
     guidance = line.catalog_item.guidance_item
@@ -322,6 +324,15 @@ def create_project(
         },
     )
     return project
+
+
+def _item_violations(line: BudgetLine) -> list[Violation]:
+    """C5: what is bought is an item of the catalog, never a level-1 or level-2
+    category (a line filed before the rule was enforced may still name one)."""
+    item = line.catalog_item
+    return catalog_rules.purchasable_item_violations(
+        depth=item.depth, code=item.code, name=item.name
+    )
 
 
 def _next_code(line: BudgetLine) -> str:
@@ -424,12 +435,13 @@ def _requirement_values(req: Requirement) -> dict:
 
 
 def requirement_problems(project: PurchaseProject) -> list[Violation]:
-    """What stands between the requirements and their review (P7, B5)."""
+    """What stands between the requirements and their review (P7, B5, C5)."""
     req = project.requirement
     values = _requirement_values(req)
     problems = rules.requirement_violations(
         values, indicators=req.indicator_list(), started_on=project.started_on
     )
+    problems += _item_violations(project.budget_line)
     if req.term_end:
         line = project.budget_line
         last = max([line.fiscal_year, *line.out_years.values_list("year", flat=True)])

@@ -11,6 +11,8 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone, translation
 
+from govbuy.catalog.models import DepartmentCatalogItem
+from govbuy.catalog.services import sort_key
 from govbuy.core.models import AuditEvent
 from govbuy.core.params import Cited
 from govbuy.core.rules import RuleViolation, Severity
@@ -225,7 +227,20 @@ def test_p1_the_winner_is_confirmed_in_the_panels_order(tendering, clock):
 
 def test_p4_a_legal_service_is_warned_toward_a_framework_agreement(tendering):
     t = tendering
-    item = t.department_catalog.items.get(code="E01")  # 法律服务
+    # A level-3 item of the approved department catalog under 法律服务 (a category
+    # itself is never bought, C5), as the department would have filed it.
+    category = t.department_catalog.items.get(code="E01")
+    item = DepartmentCatalogItem.objects.create(
+        department_catalog=t.department_catalog,
+        parent=category,
+        guidance_item=category.guidance_item.children.get(code="E0101"),
+        code="E0101",
+        name="政府法律顾问服务",
+        kind=category.kind,
+        depth=3,
+        position=1,
+        sort_key=sort_key(category.sort_key, 1),
+    )
     line = t.line("900000.00", catalog_item=item, name="法律顾问服务")
     project = services.create_project(
         actor=t.purchaser,
@@ -243,7 +258,7 @@ def test_p4_a_legal_service_is_warned_toward_a_framework_agreement(tendering):
         goals="合同审查及时",
         indicators="审查及时率：100%",
     )
-    assert project.catalog_name == "法律服务"
+    assert project.catalog_name == "政府法律顾问服务"
     services.submit_for_review(actor=t.purchaser, project=project)
     services.review_requirements(
         actor=t.manager,
@@ -258,7 +273,7 @@ def test_p4_a_legal_service_is_warned_toward_a_framework_agreement(tendering):
     )
     (warning,) = [w for w in project.warnings if w["rule"] == "P4"]
     assert warning["severity"] == Severity.WARN
-    assert "法律服务" in warning["message"] and "framework agreement" in warning["message"]
+    assert "法律顾问服务" in warning["message"] and "framework agreement" in warning["message"]
     assert project.method == Method.COMPETITIVE_REVIEW  # a warning never refuses
 
 
