@@ -89,6 +89,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "govbuy.accounts.context_processors.roles",
             ],
+            # money, yuan, share, param_value, param_label, rule_message, texts
+            "builtins": ["govbuy.core.templatetags.labels"],
         },
     },
 ]
