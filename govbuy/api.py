@@ -44,11 +44,11 @@ def docs_switch(view):
 
 
 api = NinjaAPI(
-    title="govbuy API",
+    title="govbuy — Government Purchase of Services API",
     docs_decorator=docs_switch,
     version="1",
     description=(
-        "政府购买服务平台 API. Authenticate with `Authorization: Bearer <token>` (create a "
+        "The API of govbuy — Government Purchase of Services (政府购买服务平台). Authenticate with `Authorization: Bearer <token>` (create a "
         "token under 账户 → API 令牌) or a browser session. Errors share one body: "
         '`{"code": ..., "violations" | "errors": [...]}`.'
     ),

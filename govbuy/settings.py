@@ -95,6 +95,8 @@ TEMPLATES = [
                 "govbuy.accounts.context_processors.roles",
                 "govbuy.core.context_processors.platform",
             ],
+            # money, yuan, share, param_value, param_label, rule_message, texts
+            "builtins": ["govbuy.core.templatetags.labels"],
         },
     },
 ]

@@ -18,6 +18,7 @@ from govbuy.accounts.models import Role
 from govbuy.core.api_auth import AUTH
 from govbuy.core.errors import InvalidInput, NotAllowed
 from govbuy.core.permissions import member_orgs
+from govbuy.core.text import shown_records
 from govbuy.orgs.selectors import organization_for_user
 
 from . import excel, selectors, services
@@ -114,6 +115,10 @@ class LineOut(Schema):
     decided_at: dt.datetime | None
     created_at: dt.datetime
     updated_at: dt.datetime
+
+    @staticmethod
+    def resolve_warnings(obj):
+        return shown_records(obj.warnings)
 
     @staticmethod
     def resolve_department(obj):

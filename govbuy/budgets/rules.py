@@ -10,6 +10,7 @@ from django.utils.translation import gettext_noop
 
 from govbuy.core.money import yuan
 from govbuy.core.rules import Rule, Severity, Violation
+from govbuy.core.text import Money, Text
 
 B1 = Rule(
     "B1",
@@ -299,20 +300,21 @@ def splitting_violations(
         if amount < threshold and earlier_max < threshold <= earlier_total + amount:
             problems.append(
                 B4.violation(
-                    _(
-                        "With %(n)s earlier purchase(s) of “%(item)s” in %(year)s "
-                        "(%(earlier)s), this one brings the total to %(total)s, at or above "
-                        "%(threshold)s, while each stays below it. Buy it as one project; "
-                        "the finance bureau is notified."
-                    )
-                    % {
-                        "n": earlier_count,
-                        "item": item_name,
-                        "year": year,
-                        "earlier": yuan(earlier_total),
-                        "total": yuan(earlier_total + amount),
-                        "threshold": cited,
-                    },
+                    # Stored on the project and its splitting flag: kept as a Text.
+                    Text(
+                        gettext_noop(
+                            "With %(n)s earlier purchase(s) of “%(item)s” in %(year)s "
+                            "(%(earlier)s), this one brings the total to %(total)s, at or above "
+                            "%(threshold)s, while each stays below it. Buy it as one project; "
+                            "the finance bureau is notified."
+                        ),
+                        n=earlier_count,
+                        item=item_name,
+                        year=year,
+                        earlier=Money(earlier_total),
+                        total=Money(earlier_total + amount),
+                        threshold=cited,
+                    ),
                     field="amount",
                 )
             )

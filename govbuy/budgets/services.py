@@ -426,7 +426,7 @@ def submission_violations(line: BudgetLine) -> list[Violation]:
 
 
 def _store_warnings(obj, problems: list[Violation]) -> None:
-    obj.warnings = [v.as_dict() for v in problems if not v.is_hard]
+    obj.warnings = [v.as_record() for v in problems if not v.is_hard]
 
 
 @transaction.atomic

@@ -11,6 +11,7 @@ from ninja.pagination import PageNumberPagination, paginate
 from govbuy.core.api_auth import AUTH, PublicExportThrottle, PublicRateThrottle
 from govbuy.core.errors import ApplicationError
 from govbuy.core.permissions import get_for_user_or_404
+from govbuy.core.text import shown_records
 
 from . import department, screening_service, selectors, services
 from .models import Catalog
@@ -251,6 +252,10 @@ class AdjustmentOut(Schema):
     created_at: dt.datetime
     decided_at: dt.datetime | None
     applied_at: dt.datetime | None
+
+    @staticmethod
+    def resolve_warnings(obj):
+        return shown_records(obj.warnings)
 
     @staticmethod
     def resolve_proposer(obj):

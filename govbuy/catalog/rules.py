@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from govbuy.core.rules import Rule, Severity, Violation
+from govbuy.core.text import ByLanguage, Text
 
 from .models import Category, ServiceKind
 
@@ -269,11 +270,15 @@ def adjustment_year(
     if proposed_on > deadline:
         return year + 1, [
             C6.violation(
-                _(
-                    "The %(year)s catalog adjustment closed on %(deadline)s; this proposal goes "
-                    "to the %(next)s catalog."
-                )
-                % {"year": year, "deadline": deadline.isoformat(), "next": year + 1},
+                Text(
+                    gettext_noop(
+                        "The %(year)s catalog adjustment closed on %(deadline)s; this proposal "
+                        "goes to the %(next)s catalog."
+                    ),
+                    year=year,
+                    deadline=deadline,
+                    next=year + 1,
+                ),
                 severity=Severity.WARN,
             )
         ]
@@ -311,12 +316,16 @@ def public_unit_violations(services: Iterable) -> list[Violation]:
     for s in services:
         out.append(
             C8.violation(
-                _(
-                    "%(unit)s (公益一类) is funded to provide “%(service)s”. Buy it from others "
-                    "only when that unit cannot meet demand, after the finance bureau and the "
-                    "competent department have checked — never while its capacity idles."
-                )
-                % {"unit": s.organization.name, "service": s.name},
+                Text(
+                    gettext_noop(
+                        "%(unit)s (公益一类) is funded to provide “%(service)s”. Buy it from "
+                        "others only when that unit cannot meet demand, after the finance bureau "
+                        "and the competent department have checked — never while its capacity "
+                        "idles."
+                    ),
+                    unit=s.organization.name,
+                    service=s.name,
+                ),
                 field="catalog_item",
             )
         )
@@ -329,24 +338,32 @@ def screening_violations(hits: Sequence) -> list[Violation]:
     for hit in hits:
         entry = hit.entry
         rule = RULES_BY_ID[entry.rule]
+        # Each entry's title and reason in both languages, so that a stored warning
+        # is read in the reader's. The suspicious-text entries (C9) are titled as a
+        # suspicion ("疑似工程") and their reasons ask to check: said once.
+        title = ByLanguage(entry.title_zh or entry.title, entry.title_en or entry.title)
+        reason = ByLanguage(entry.reason_zh or entry.reason, entry.reason_en or entry.reason)
         if entry.severity == Severity.HARD:
-            message = _(
-                "“%(match)s” — %(title)s: %(reason)s This cannot be bought as a service "
-                "(%(clause)s)."
+            message = Text(
+                gettext_noop(
+                    "“%(match)s” — %(title)s: %(reason)s This cannot be bought as a service "
+                    "(%(clause)s)."
+                ),
+                match=hit.match,
+                title=title,
+                reason=reason,
+                clause=entry.clause,
             )
         else:
-            message = _(
-                "“%(match)s” looks like %(title)s: %(reason)s Check that only a service is bought."
+            message = Text(
+                gettext_noop("“%(match)s” — %(title)s: %(reason)s"),
+                match=hit.match,
+                title=title,
+                reason=reason,
             )
         out.append(
             rule.violation(
-                message
-                % {
-                    "match": hit.match,
-                    "title": entry.title,
-                    "reason": entry.reason,
-                    "clause": entry.clause,
-                },
+                message,
                 severity=entry.severity,
                 basis=entry.clause if entry.rule != "C9" else rule.basis,
                 field=hit.field,

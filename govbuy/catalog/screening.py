@@ -134,6 +134,12 @@ class ListEntry:
     reason: str
     phrases: tuple[str, ...]
     unless: tuple[str, ...] = ()
+    # The title and reason in each language (title/reason: the screener's language),
+    # so that a warning stored from a hit reads in its reader's language.
+    title_zh: str = ""
+    title_en: str = ""
+    reason_zh: str = ""
+    reason_en: str = ""
 
 
 @dataclass(frozen=True)

@@ -43,6 +43,10 @@ def _suspicious_entries(english: bool) -> list[screening.ListEntry]:
             reason=(s.get("reason_en") if english else None) or s["reason"],
             phrases=tuple(s.get("phrases", ())),
             unless=tuple(s.get("unless", ())),
+            title_zh=s["title"],
+            title_en=s.get("title_en", ""),
+            reason_zh=s["reason"],
+            reason_en=s.get("reason_en", ""),
         )
         for s in _suspicious
     ]
@@ -58,6 +62,10 @@ def _entry(item: NegativeListItem, english: bool) -> screening.ListEntry:
         reason=(item.description_en if english else "") or item.description,
         phrases=tuple(item.phrase_list),
         unless=tuple(item.unless_list),
+        title_zh=item.title,
+        title_en=item.title_en,
+        reason_zh=item.description,
+        reason_en=item.description_en,
     )
 
 

@@ -788,7 +788,7 @@ def propose_adjustment(
         item_code=item_code if action != AdjustmentAction.ADD else "",
         parent_code=parent_code if action == AdjustmentAction.ADD else "",
         reason=reason.strip(),
-        warnings=[w.as_dict() for w in warnings],
+        warnings=[w.as_record() for w in warnings],
         **fields,
     )
     if expert_review is not None:

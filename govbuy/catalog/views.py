@@ -912,6 +912,9 @@ def negative_manage(request):
             messages.success(request, _("Added “%(title)s”.") % {"title": item.title})
             return redirect(_negative_manage_url(region))
     items = list(selectors.negative_list(region, include_inactive=True))
+    english = (translation.get_language() or "").startswith("en")
+    for item in items:
+        item.shown_title = (item.title_en if english else "") or item.title
     region_id = region.pk if region else None
     return render(
         request,

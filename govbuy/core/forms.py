@@ -1,4 +1,5 @@
 from django import forms
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 
@@ -68,4 +69,8 @@ class PolicyParameterForm(forms.Form):
 
     def __init__(self, *args, definitions=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["key"].choices = [(d.key, f"{d.name} ({d.key})") for d in definitions]
+        english = (get_language() or "").startswith("en")
+        # Named by the label in the reader's language; the key is for the API and data file.
+        self.fields["key"].choices = [
+            (d.key, (d.name_en if english else d.name) or d.key) for d in definitions
+        ]

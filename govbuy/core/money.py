@@ -22,8 +22,19 @@ class MoneyField(models.DecimalField):
         super().__init__(*args, **kwargs)
 
 
+def format_money(amount) -> str:
+    """1480000 → '1,480,000.00', in every language: comma groups of three and two
+    decimals (Django's `floatformat:"2g"` and `intcomma` follow the locale, and
+    zh-hans groups no digits). '' for None or ''."""
+    if amount is None or amount == "":
+        return ""
+    return f"{Decimal(str(amount)).quantize(CENT, rounding=ROUND_HALF_UP):,.2f}"
+
+
 def yuan(amount) -> str:
-    """1500000 → '1,500,000.00 元': how amounts are cited in messages and reasons."""
+    """1500000 → '1,500,000.00 元': how amounts are shown in pages and messages."""
     from django.utils.translation import gettext as _
 
-    return _("%(amount)s 元") % {"amount": f"{Decimal(amount):,.2f}"}
+    if amount is None or amount == "":
+        return ""
+    return _("%(amount)s 元") % {"amount": format_money(amount)}

@@ -12,15 +12,18 @@ import datetime as dt
 import json
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 from pathlib import Path
 
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop, ngettext
 
 from .errors import ApplicationError
 from .models import ParameterDefinition, PolicyParameter
+from .text import ByLanguage, Choice, Join, ParamValue, Text
 
 DEFAULTS_FILE = Path(__file__).resolve().parent / "data" / "policy_parameters.json"
 
@@ -29,10 +32,104 @@ class ParameterMissing(ApplicationError):
     def __init__(self, key: str, at: dt.date):
         super().__init__(
             "parameter_missing",
-            _("policy parameter %(key)s has no value in force on %(date)s")
-            % {"key": key, "date": at},
+            _("The policy parameter “%(name)s” has no value in force on %(date)s.")
+            % {"name": label(key), "date": at},
             field=key,
         )
+
+
+@lru_cache(maxsize=1)
+def _shipped_definitions() -> dict[str, dict]:
+    doc = json.loads(DEFAULTS_FILE.read_text(encoding="utf-8"))
+    return {d["key"]: d for d in doc["definitions"]}
+
+
+def label(key: str) -> str:
+    """A parameter's name in the active language (its key if it has none): what
+    pages and messages call it; the key is for the API and the data file."""
+    d = ParameterDefinition.objects.filter(key=key).values("name", "name_en").first()
+    if d is None:
+        d = _shipped_definitions().get(key)
+    if not d:
+        return key
+    return (d["name_en"] if get_language_code() == "en" else d["name"]) or key
+
+
+# --- showing a value by its kind -----------------------------------------------------------
+
+# Fractions the law states as such (三分之二), shown as words rather than 67%.
+NAMED_SHARES = [
+    (Decimal(1) / 3, gettext_noop("one third")),
+    (Decimal(2) / 3, gettext_noop("two thirds")),
+]
+
+
+def share_text(value) -> str:
+    """0.10 → '10%'; 0.0005 → '0.05%'; 0.666 → 'two thirds' (三分之二)."""
+    v = Decimal(str(value))
+    for fraction, words in NAMED_SHARES:
+        if abs(v - fraction) < Decimal("0.001"):
+            return _(words)
+    percent = (v * 100).quantize(Decimal("0.01")).normalize()
+    return f"{percent:f}%"
+
+
+def count_text(n, unit: str) -> str:
+    """30, '日' → '30 日' / '30 days'; 5, '工作日' → '5 个工作日' / '5 working days'
+    (the units of policy_parameters.json)."""
+    k = int(n)
+    if unit == "日":
+        template = ngettext("%(n)s day", "%(n)s days", k)
+    elif unit == "工作日":
+        template = ngettext("%(n)s working day", "%(n)s working days", k)
+    elif unit == "年":
+        template = ngettext("%(n)s year", "%(n)s years", k)
+    elif unit == "家":
+        template = ngettext("%(n)s provider", "%(n)s providers", k)
+    elif unit == "人":
+        template = ngettext("%(n)s person", "%(n)s people", k)
+    elif unit == "分":
+        template = ngettext("%(n)s point", "%(n)s points", k)
+    else:
+        return f"{n} {unit}".strip()
+    return template % {"n": n}
+
+
+def format_value(value, value_type: str, unit: str = "") -> str:
+    """A parameter's value as pages and messages show it, by its kind."""
+    from .money import yuan
+
+    VT = ParameterDefinition.ValueType
+    if value_type == VT.MONEY:
+        return yuan(value)
+    if value_type == VT.RATIO:
+        return share_text(value)
+    if value_type == VT.INTEGER:
+        return count_text(value, unit)
+    if value_type == VT.MONTH_DAY:
+        month, day = value if isinstance(value, tuple) else parse_value(VT.MONTH_DAY, value)
+        if get_language_code() == "en":
+            from django.utils.dates import MONTHS
+
+            return f"{day} {MONTHS[month]}"
+        return f"{month}月{day}日"
+    return str(value)
+
+
+def kind_of(key: str, value) -> tuple[str, str]:
+    """(value type, unit) of parameter `key`: from the shipped definitions, else
+    guessed from the value (a Decimal is an amount, an int a plain number)."""
+    d = _shipped_definitions().get(key)
+    if d is not None:
+        return d["value_type"], d.get("unit", "")
+    VT = ParameterDefinition.ValueType
+    if isinstance(value, Decimal):
+        return VT.MONEY, "元"
+    if isinstance(value, int):
+        return VT.INTEGER, ""
+    if isinstance(value, tuple):
+        return VT.MONTH_DAY, ""
+    return VT.TEXT, ""
 
 
 def parse_value(value_type: str, raw: str):
@@ -153,25 +250,55 @@ class Cited:
     region: str
     basis: str
     name: str
+    # Filled by `cite`; a Cited made by hand takes them from the shipped definitions.
+    value_type: str = ""
+    unit: str = ""
+    # (Chinese, English) name, and the region as a text that follows the reader's language.
+    names: tuple[str, str] = ("", "")
+    where: object = None
+
+    def _kind(self) -> tuple[str, str]:
+        if self.value_type:
+            return self.value_type, self.unit
+        return kind_of(self.key, self.value)
+
+    @property
+    def shown(self) -> str:
+        """The value by its kind: '1,000,000.00 元', '10%', '30 日' / '30 days'."""
+        return format_value(self.value, *self._kind())
+
+    @property
+    def label(self) -> str:
+        """The parameter's name in the active language."""
+        if any(self.names):
+            return str(ByLanguage(*self.names))
+        return self.name
+
+    @property
+    def msg(self) -> Text:
+        """The value with where it comes from, as a `Text` that follows the reader's
+        language: '1,000,000.00 元（郑州市，自 2020-01-01 起施行，豫财购〔2020〕4号）'."""
+        value = self.value
+        if isinstance(value, tuple):
+            value = list(value)
+        return Text(
+            gettext_noop("%(value)s (%(region)s, in force from %(date)s, %(basis)s)"),
+            value=ParamValue(value, *self._kind()),
+            region=self.where if self.where is not None else self.region,
+            date=self.effective_from.isoformat(),
+            basis=self.basis,
+        )
 
     @property
     def text(self) -> str:
-        """'1,000,000.00 元（郑州市，2020-01-01 起，豫财购〔2020〕4号）'."""
-        from .money import yuan
-
-        shown = yuan(self.value) if isinstance(self.value, Decimal) else str(self.value)
-        return _("%(value)s (%(region)s, in force from %(date)s, %(basis)s)") % {
-            "value": shown,
-            "region": self.region,
-            "date": self.effective_from.isoformat(),
-            "basis": self.basis,
-        }
+        return str(self.msg)
 
     def as_dict(self) -> dict:
         return {
             "key": self.key,
             "name": self.name,
             "value": str(self.value),
+            "shown": self.shown,
             "effective_from": self.effective_from.isoformat(),
             "region": self.region,
             "basis": self.basis,
@@ -182,21 +309,26 @@ def cite(key: str, region=None, at: dt.date | None = None) -> Cited:
     """Like `get`, with the value's region, effective date and legal basis."""
     row = resolve(key, region, at)
     if row.region_id is None:
-        where = _("national")
+        where = Text(gettext_noop("national"))
     else:
         from govbuy.orgs.models import RegionLevel
 
         where = row.region.name
         if row.level in RegionLevel.values:
-            where += f" · {RegionLevel(row.level).label}"
-    name = row.definition.name_en if get_language_code() == "en" else row.definition.name
+            where = Join(" · ", [where, Choice(RegionLevel, row.level)])
+    definition = row.definition
+    name = definition.name_en if get_language_code() == "en" else definition.name
     return Cited(
         key=key,
-        value=parse_value(row.definition.value_type, row.value),
+        value=parse_value(definition.value_type, row.value),
         effective_from=row.effective_from,
-        region=where,
+        region=str(where),
         basis=row.basis,
         name=name,
+        value_type=definition.value_type,
+        unit=definition.unit,
+        names=(definition.name, definition.name_en),
+        where=where,
     )
 
 

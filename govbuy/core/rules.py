@@ -9,10 +9,14 @@ messages beside the fields.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 
 from django.db import models
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
+
+from .text import Text, as_text
 
 
 class Severity(models.TextChoices):
@@ -48,6 +52,9 @@ class Rule:
         basis: str | None = None,
         match: str | None = None,
     ):
+        """`message` is a `Text` (kept, so a stored warning is read in the reader's
+        language) or an already translated string."""
+        text = as_text(message)
         return Violation(
             rule=self.id,
             severity=severity or self.severity,
@@ -55,6 +62,7 @@ class Rule:
             basis=basis or self.basis,
             field=field,
             match=match,
+            text=text,
         )
 
 
@@ -70,6 +78,8 @@ class Violation:
     field: str | None = None
     # The words of the input that triggered a screening rule (C2, C3, C7, C9).
     match: str | None = None
+    # The message as a `Text`, rendered again in the reader's language when stored.
+    text: Text | None = dataclasses.field(default=None, compare=False, repr=False)
 
     @property
     def is_hard(self) -> bool:
@@ -85,6 +95,16 @@ class Violation:
         }
         if self.match is not None:
             body["match"] = self.match
+        return body
+
+    def as_record(self) -> dict:
+        """What is stored on an object (its `warnings`): the body above, plus the
+        message as a `Text` and the language it was made in, so that pages show it
+        in the reader's language (`core.text.message_of`)."""
+        body = self.as_dict()
+        if self.text is not None:
+            body["text"] = self.text.as_json()
+            body["lang"] = translation.get_language()
         return body
 
     def __str__(self) -> str:

@@ -18,6 +18,7 @@ from django.utils.translation import gettext_noop
 
 from govbuy.core.params import Cited
 from govbuy.core.rules import Rule, Severity, Violation
+from govbuy.core.text import Choice, Text
 
 from .models import CreditKind, InstitutionClass, OrgType, SocialOrgForm, Staffing
 
@@ -76,11 +77,13 @@ def association_preference(*, provider_name: str) -> list:
     """S10 (report): the tie was broken for a decoupled industry association."""
     return [
         S10.violation(
-            _(
-                "Equal with another bid, %(name)s — a decoupled industry association — is "
-                "preferred for an industry-management service."
+            Text(
+                gettext_noop(
+                    "Equal with another bid, %(name)s — a decoupled industry association — is "
+                    "preferred for an industry-management service."
+                ),
+                name=provider_name,
             )
-            % {"name": provider_name}
         )
     ]
 
@@ -241,8 +244,12 @@ def _with_basis(
     rule: Rule, message: str, field: str, *, basis: str | None = None, severity: str | None = None
 ):
     basis = basis or rule.basis
+    if isinstance(message, Text):  # kept as a Text where the violation may be stored
+        message = Text(gettext_noop("%(message)s Basis: %(basis)s."), message=message, basis=basis)
+    else:
+        message = _("%(message)s Basis: %(basis)s.") % {"message": message, "basis": basis}
     return rule.violation(
-        _("%(message)s Basis: %(basis)s.") % {"message": message, "basis": basis},
+        message,
         field=field,
         basis=basis,
         severity=severity,
@@ -637,11 +644,13 @@ def individual_violations(cat: OrgCategory) -> list[Violation]:
     return [
         _with_basis(
             S8,
-            _(
-                "The bidder is a natural person (自然人). Buying from an individual is allowed "
-                "only where the service genuinely suits an individual, never as disguised "
-                "employment (以政府购买服务名义变相用工); the purchaser should confirm this "
-                "before awarding."
+            Text(
+                gettext_noop(
+                    "The bidder is a natural person (自然人). Buying from an individual is allowed "
+                    "only where the service genuinely suits an individual, never as disguised "
+                    "employment (以政府购买服务名义变相用工); the purchaser should confirm this "
+                    "before awarding."
+                )
             ),
             "org_type",
         )
@@ -708,7 +717,7 @@ def credit_violations(records: Iterable[CreditFacts], *, at: dt.date) -> list[Vi
         if not r.on_record(at):
             continue
         values = {
-            "kind": CreditKind(r.kind).label,
+            "kind": Choice(CreditKind, r.kind),
             "by": r.recorded_by,
             "on": r.recorded_on.isoformat(),
             "description": _short(r.description),
@@ -720,12 +729,14 @@ def credit_violations(records: Iterable[CreditFacts], *, at: dt.date) -> list[Vi
             found.append(
                 _with_basis(
                     S9,
-                    _(
-                        "Excluded from bidding from %(from)s to %(until)s (inclusive): a "
-                        "serious breach of trust recorded by %(by)s on %(on)s under "
-                        "%(record_basis)s: %(description)s"
-                    )
-                    % values,
+                    Text(
+                        gettext_noop(
+                            "Excluded from bidding from %(from)s to %(until)s (inclusive): a "
+                            "serious breach of trust recorded by %(by)s on %(on)s under "
+                            "%(record_basis)s: %(description)s"
+                        ),
+                        **values,
+                    ),
                     "credit_records",
                     basis=EXCLUSION_BASIS,
                 )
@@ -734,11 +745,14 @@ def credit_violations(records: Iterable[CreditFacts], *, at: dt.date) -> list[Vi
             found.append(
                 _with_basis(
                     S9,
-                    _(
-                        "Credit record (%(kind)s) by %(by)s on %(on)s: %(description)s. Its "
-                        "exclusion period %(from)s to %(until)s is not in force on %(at)s."
-                    )
-                    % {**values, "at": at.isoformat()},
+                    Text(
+                        gettext_noop(
+                            "Credit record (%(kind)s) by %(by)s on %(on)s: %(description)s. Its "
+                            "exclusion period %(from)s to %(until)s is not in force on %(at)s."
+                        ),
+                        **values,
+                        at=at.isoformat(),
+                    ),
                     "credit_records",
                     severity=Severity.REPORT,
                 )
@@ -747,7 +761,12 @@ def credit_violations(records: Iterable[CreditFacts], *, at: dt.date) -> list[Vi
             found.append(
                 _with_basis(
                     S9,
-                    _("Credit record (%(kind)s) by %(by)s on %(on)s: %(description)s") % values,
+                    Text(
+                        gettext_noop(
+                            "Credit record (%(kind)s) by %(by)s on %(on)s: %(description)s"
+                        ),
+                        **values,
+                    ),
                     "credit_records",
                     severity=Severity.REPORT,
                 )

@@ -15,6 +15,7 @@ from govbuy.core.api_auth import AUTH, PublicRateThrottle
 from govbuy.core.errors import InvalidInput
 from govbuy.core.params import ParameterMissing
 from govbuy.core.permissions import get_for_user_or_404
+from govbuy.core.text import shown_records
 from govbuy.orgs.models import Region
 
 from . import methods, selectors, services
@@ -151,6 +152,10 @@ class ProjectOut(Schema):
     created_at: dt.datetime
     submitted_at: dt.datetime | None
     cancelled_at: dt.datetime | None
+
+    @staticmethod
+    def resolve_warnings(obj):
+        return shown_records(obj.warnings)
 
     @staticmethod
     def resolve_department(obj):
@@ -298,6 +303,10 @@ class SplitFlagOut(Schema):
     cleared_note: str
     created_at: dt.datetime
     projects: list[SplitFlagProject]
+
+    @staticmethod
+    def resolve_message(obj):
+        return obj.shown_message
 
     @staticmethod
     def resolve_department(obj):

@@ -24,6 +24,7 @@ from govbuy.accounts.models import Role
 from govbuy.core.api_auth import AUTH, PublicRateThrottle
 from govbuy.core.errors import InvalidInput, NotAllowed
 from govbuy.core.permissions import member_orgs
+from govbuy.core.text import shown_records, shown_texts
 
 from . import bidding_selectors as bidding
 from . import selectors, services
@@ -56,6 +57,10 @@ class DeadlineOut(Schema):
     @staticmethod
     def resolve_kind_label(obj):
         return str(obj.get_kind_display())
+
+    @staticmethod
+    def resolve_explanation(obj):
+        return obj.explained
 
 
 class CriterionOut(Schema):
@@ -218,6 +223,14 @@ class RoundDetail(RoundOut):
     framework: FrameworkOut | None
 
     @staticmethod
+    def resolve_simplified_steps(obj):
+        return shown_texts(obj.simplified_steps)
+
+    @staticmethod
+    def resolve_warnings(obj):
+        return shown_records(obj.warnings)
+
+    @staticmethod
     def resolve_awarded_provider(obj):
         return obj.awarded_provider.name if obj.awarded_provider_id else None
 
@@ -269,6 +282,10 @@ class PublicRoundOut(Schema):
     deadlines: list[DeadlineOut]
     notices: list[NoticeBrief]
     result: dict | None = Field(None, description="the published result notice's facts")
+
+    @staticmethod
+    def resolve_simplified_steps(obj):
+        return shown_texts(obj.simplified_steps)
 
     resolve_project_code = staticmethod(RoundOut.resolve_project_code)
     resolve_project_name = staticmethod(RoundOut.resolve_project_name)
@@ -401,6 +418,10 @@ class BidOut(Schema):
     rank: int | None
     attachments: list[AttachmentOut]
     quotes: list[QuoteOut]
+
+    @staticmethod
+    def resolve_warnings(obj):
+        return shown_records(obj.warnings)
 
     @staticmethod
     def resolve_provider(obj):

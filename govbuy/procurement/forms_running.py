@@ -453,7 +453,7 @@ class NoticeFilterForm(RegionFilterMixin, forms.Form):
 
 
 ROUND_FLAGS = [
-    ("late", _("Published or done late")),
+    ("late", _("Published out of time or done late")),
     ("emergency", _("Emergency (P9)")),
     ("suspended", _("Suspended")),
 ]

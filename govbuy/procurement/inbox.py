@@ -165,7 +165,7 @@ def purchaser_deadlines(orgs: list[int]) -> list[Item]:
             _round_url(d.tender_id),
             d.due_at,
             d.whole_day,
-            note=d.explanation,
+            note=d.explained,
         )
         for d in rows
     ]
@@ -606,7 +606,8 @@ def rounds_for_user(user, *, status=None, q=None, flag=None):
     a deadline met late or passed unmet) for supervisors' lists."""
     qs = bidding_selectors.tenders_for_user(user, status=status, q=q)
     now = timezone.now()
-    late_notice = Exists(Notice.objects.filter(tender=OuterRef("pk"), late=True))
+    late_notice = Exists(Notice.objects.late().filter(tender=OuterRef("pk")))
+    early_notice = Exists(Notice.objects.early().filter(tender=OuterRef("pk")))
     late_deadline = Exists(Deadline.objects.current().filter(tender=OuterRef("pk"), late=True))
     overdue = Exists(
         Deadline.objects.current().filter(
@@ -616,9 +617,16 @@ def rounds_for_user(user, *, status=None, q=None, flag=None):
             kind__in=list(PURCHASER_TASKS),
         )
     )
-    qs = qs.annotate(late_notice=late_notice, late_deadline=late_deadline, overdue=overdue)
+    qs = qs.annotate(
+        late_notice=late_notice,
+        early_notice=early_notice,
+        late_deadline=late_deadline,
+        overdue=overdue,
+    )
     if flag == "late":
-        qs = qs.filter(Q(late_notice=True) | Q(late_deadline=True) | Q(overdue=True))
+        qs = qs.filter(
+            Q(late_notice=True) | Q(early_notice=True) | Q(late_deadline=True) | Q(overdue=True)
+        )
     elif flag == "emergency":
         qs = qs.filter(emergency=True)
     elif flag == "suspended":
@@ -638,7 +646,13 @@ def round_counts(user) -> dict:
                 status__in=(TenderStatus.BIDDING, TenderStatus.OPENED, TenderStatus.EVALUATED)
             ),
         ),
-        late=Count("pk", filter=Q(late_notice=True) | Q(late_deadline=True) | Q(overdue=True)),
+        late=Count(
+            "pk",
+            filter=Q(late_notice=True)
+            | Q(early_notice=True)
+            | Q(late_deadline=True)
+            | Q(overdue=True),
+        ),
         emergency=Count("pk", filter=Q(emergency=True)),
     )
 

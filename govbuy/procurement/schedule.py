@@ -16,12 +16,14 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from govbuy.core import calendar, params
 from govbuy.core.errors import CalendarNotCovered
+from govbuy.core.text import Text, as_text
 
 from .models import DeadlineKind, Method
+from .rules import running as running_rules
 
 # The rule whose procedure sets each deadline: the procurement law's methods (P2),
 # purchases outside it (P3), the emergency channel (P9), questions (P11), opening (P12).
@@ -60,7 +62,8 @@ class Due:
     rule: str
     basis: str
     parameter: str
-    explanation: str
+    # A core.text.Text (stored with the row, shown in the reader's language) or a string.
+    explanation: object
     whole_day: bool = True
     # The year whose holiday calendar is missing, when `due_at` could not be computed.
     missing_year: int | None = None
@@ -69,7 +72,13 @@ class Due:
     def due_on(self) -> dt.date | None:
         return timezone.localtime(self.due_at).date() if self.due_at else None
 
+    @property
+    def explained(self) -> str:
+        """How the date is computed, in the active language (as `Deadline.explained`)."""
+        return str(self.explanation)
+
     def as_row(self) -> dict:
+        text = as_text(self.explanation)
         return {
             "kind": self.kind,
             "due_at": self.due_at,
@@ -77,9 +86,41 @@ class Due:
             "rule": self.rule,
             "basis": self.basis,
             "parameter": self.parameter,
-            "explanation": self.explanation[:300],
+            "explanation": str(self.explanation)[:300],
+            "explanation_text": text.as_json() if text is not None else {},
             "whole_day": self.whole_day,
         }
+
+
+# How a deadline waiting for its year's holiday calendar is explained, and how
+# once the calendar gives it a date (`dated_explanation`).
+AWAITS_CALENDAR = gettext_noop(
+    "%(n)s working days after %(what)s (%(start)s); the date awaits the %(year)s holiday calendar"
+)
+WORKING_DAYS_AFTER = gettext_noop("%(n)s working days after %(what)s (%(start)s)")
+DAYS_AFTER = gettext_noop("%(n)s days after %(what)s (%(start)s)")
+AWAITS_NOTE = gettext_noop("; the date awaits the %(year)s holiday calendar")
+
+
+def dated_explanation(data: dict) -> dict:
+    """The stored explanation (a Text's JSON) of a deadline that now has its date:
+    without the note that it awaits the holiday calendar."""
+    if not data:
+        return data
+    if data.get("$text") == AWAITS_CALENDAR:
+        params_ = {k: v for k, v in data.get("params", {}).items() if k != "year"}
+        return {"$text": WORKING_DAYS_AFTER, "params": params_}
+    joined = data.get("params", {}).get("all")
+    if data.get("$text") == "%(all)s" and isinstance(joined, dict) and "$join" in joined:
+        parts = [p for p in joined["$join"][1] if not _is_awaits_note(p)]
+        if len(parts) == 1 and isinstance(parts[0], dict):
+            return parts[0]
+        return {**data, "params": {"all": {"$join": [joined["$join"][0], parts]}}}
+    return data
+
+
+def _is_awaits_note(part) -> bool:
+    return isinstance(part, dict) and part.get("$text") == AWAITS_NOTE
 
 
 def end_of_day(day: dt.date) -> dt.datetime:
@@ -129,11 +170,7 @@ class Rules:
                 rule,
                 cited.basis,
                 key,
-                _(
-                    "%(n)s working days after %(what)s (%(start)s); the date awaits the "
-                    "%(year)s holiday calendar"
-                )
-                % {"n": n, "what": what, "start": start_day.isoformat(), "year": exc.year},
+                Text(AWAITS_CALENDAR, n=n, what=what, start=start_day, year=exc.year),
                 missing_year=exc.year,
             )
         return Due(
@@ -143,8 +180,7 @@ class Rules:
             rule,
             cited.basis,
             key,
-            _("%(n)s working days after %(what)s (%(start)s)")
-            % {"n": n, "what": what, "start": start_day.isoformat()},
+            Text(WORKING_DAYS_AFTER, n=n, what=what, start=start_day),
         )
 
     def days_after(self, kind: str, start: dt.datetime, key: str, rule: str, what: str) -> Due:
@@ -160,8 +196,7 @@ class Rules:
             rule,
             cited.basis,
             key,
-            _("%(n)s days after %(what)s (%(start)s)")
-            % {"n": n, "what": what, "start": start_day.isoformat()},
+            Text(DAYS_AFTER, n=n, what=what, start=start_day),
         )
 
 
@@ -175,7 +210,7 @@ def intention_due(rules: Rules, intention_at: dt.datetime) -> Due:
         intention_at,
         "deadline.purchase_intention_days",
         "D1",
-        _("the purchase intention"),
+        Text(gettext_noop("the purchase intention")),
     )
 
 
@@ -223,7 +258,7 @@ def earliest_bid_deadline(rules: Rules, method: str, published_at: dt.datetime, 
     """The legal minimum bid deadline (a Due whose day is the first allowed day)."""
     key, working = bid_period_parameter(method, emergency)
     rule = rule_for(method, emergency)
-    what = _("the notice")
+    what = Text(gettext_noop("the notice"))
     if working:
         return rules.working_days_after(DeadlineKind.BID_DEADLINE, published_at, key, rule, what)
     return rules.days_after(DeadlineKind.BID_DEADLINE, published_at, key, rule, what)
@@ -251,7 +286,7 @@ def notice_deadlines(
                 published_at,
                 "deadline.tender_notice_working_days",
                 rule,
-                _("the notice"),
+                Text(gettext_noop("the notice")),
             )
         )
         documents = rules.working_days_after(
@@ -259,7 +294,7 @@ def notice_deadlines(
             published_at,
             "deadline.tender_documents_available_working_days",
             rule,
-            _("the notice"),
+            Text(gettext_noop("the notice")),
         )
         out.append(documents)
         documents_end = documents.due_at
@@ -269,7 +304,7 @@ def notice_deadlines(
             published_at,
             "deadline.consultation_documents_working_days",
             rule,
-            _("the notice"),
+            Text(gettext_noop("the notice")),
         )
         out.append(documents)
         documents_end = documents.due_at
@@ -280,7 +315,7 @@ def notice_deadlines(
                 published_at,
                 "deadline.single_source_publicity_working_days",
                 rule,
-                _("the publicity notice"),
+                Text(gettext_noop("the publicity notice")),
             )
         )
     clar = clarification_parameter(method)
@@ -298,8 +333,19 @@ def notice_deadlines(
             due_at, note = end_of_day(last), ""
         except CalendarNotCovered as exc:
             due_at = None
-            note = _("; the date awaits the %(year)s holiday calendar") % {"year": exc.year}
-        unit = _("working days") if working else _("days")
+            note = Text(AWAITS_NOTE, year=exc.year)
+        explanation = Text(
+            gettext_noop(
+                "at least %(n)s working days before the bid deadline; later changes that may "
+                "affect the bids postpone it"
+            )
+            if working
+            else gettext_noop(
+                "at least %(n)s days before the bid deadline; later changes that may "
+                "affect the bids postpone it"
+            ),
+            n=n,
+        )
         out.append(
             Due(
                 DeadlineKind.CLARIFICATION,
@@ -308,12 +354,7 @@ def notice_deadlines(
                 rule,
                 cited.basis,
                 key,
-                _(
-                    "at least %(n)s %(unit)s before the bid deadline; later changes that may "
-                    "affect the bids postpone it"
-                )
-                % {"n": n, "unit": unit}
-                + note,
+                explanation + note if note else explanation,
             )
         )
     key, _working = bid_period_parameter(method, emergency)
@@ -326,8 +367,10 @@ def notice_deadlines(
             rule,
             minimum.basis,
             key,
-            _("set in the notice; the law's earliest: %(explanation)s")
-            % {"explanation": minimum.explanation},
+            Text(
+                gettext_noop("set in the notice; the law's earliest: %(explanation)s"),
+                explanation=minimum.explanation,
+            ),
             whole_day=False,
         )
     )
@@ -339,7 +382,7 @@ def notice_deadlines(
             "P12",
             "财政部令第87号 第四十条",
             "",
-            _("held at the bid deadline; the bids stay sealed until then"),
+            Text(gettext_noop("held at the bid deadline; the bids stay sealed until then")),
             whole_day=False,
         )
     )
@@ -354,7 +397,7 @@ def notice_deadlines(
             known,
             "deadline.question_working_days",
             "P11",
-            _("the end of the documents' period"),
+            Text(gettext_noop("the end of the documents' period")),
         )
     )
     return out
@@ -367,7 +410,7 @@ def clarification_lead(rules: Rules, method: str, corrected_at: dt.datetime) -> 
     if clar is None:
         return None
     key, working = clar
-    what = _("the correction")
+    what = Text(gettext_noop("the correction"))
     if working:
         return rules.working_days_after(DeadlineKind.BID_DEADLINE, corrected_at, key, "P2", what)
     return rules.days_after(DeadlineKind.BID_DEADLINE, corrected_at, key, "P2", what)
@@ -413,7 +456,7 @@ def after_opening(rules: Rules, opened_at: dt.datetime) -> list[Due]:
             opened_at,
             "deadline.question_working_days",
             "P11",
-            _("the opening"),
+            Text(gettext_noop("the opening")),
         )
     ]
 
@@ -425,7 +468,7 @@ def after_evaluation(rules: Rules, evaluated_at: dt.datetime) -> list[Due]:
             evaluated_at,
             "deadline.winner_confirmation_working_days",
             "P2",
-            _("the evaluation report"),
+            Text(gettext_noop("the evaluation report")),
         )
     ]
 
@@ -437,7 +480,7 @@ def after_confirmation(rules: Rules, confirmed_at: dt.datetime) -> list[Due]:
             confirmed_at,
             "deadline.result_notice_working_days",
             "D1",
-            _("the winner's confirmation"),
+            Text(gettext_noop("the winner's confirmation")),
         )
     ]
 
@@ -448,7 +491,7 @@ def after_result(rules: Rules, published_at: dt.datetime) -> list[Due]:
         published_at,
         "deadline.result_notice_display_working_days",
         "D1",
-        _("the result notice"),
+        Text(gettext_noop("the result notice")),
     )
     out = [display]
     if display.due_at is not None:
@@ -458,7 +501,7 @@ def after_result(rules: Rules, published_at: dt.datetime) -> list[Due]:
                 display.due_at,
                 "deadline.question_working_days",
                 "P11",
-                _("the end of the result notice period"),
+                Text(gettext_noop("the end of the result notice period")),
             )
         )
     else:
@@ -471,8 +514,13 @@ def after_result(rules: Rules, published_at: dt.datetime) -> list[Due]:
                 "P11",
                 cited.basis,
                 cited.key,
-                _("%(n)s working days after the end of the result notice period (not yet known)")
-                % {"n": cited.value},
+                Text(
+                    gettext_noop(
+                        "%(n)s working days after the end of the result notice period "
+                        "(not yet known)"
+                    ),
+                    n=cited.value,
+                ),
             )
         )
     out.append(
@@ -480,8 +528,8 @@ def after_result(rules: Rules, published_at: dt.datetime) -> list[Due]:
             DeadlineKind.CONTRACT_SIGNING,
             published_at,
             "deadline.contract_signing_days",
-            "K8",
-            _("the award notice"),
+            running_rules.K8.id,
+            Text(gettext_noop("the award notice")),
         )
     )
     return out
@@ -496,7 +544,7 @@ def question_window(rules: Rules, known_on: dt.date) -> Due:
         end_of_day(known_on),
         "deadline.question_working_days",
         "P11",
-        _("the day the provider knew"),
+        Text(gettext_noop("the day the provider knew")),
     )
 
 
@@ -506,7 +554,7 @@ def answer_due(rules: Rules, filed_at: dt.datetime) -> Due:
         filed_at,
         "deadline.question_answer_working_days",
         "P11",
-        _("the question"),
+        Text(gettext_noop("the question")),
     )
 
 
@@ -516,7 +564,7 @@ def complaint_window(rules: Rules, answer_due_on: dt.date) -> Due:
         end_of_day(answer_due_on),
         "deadline.complaint_working_days",
         "P11",
-        _("the end of the answer period"),
+        Text(gettext_noop("the end of the answer period")),
     )
 
 
@@ -526,7 +574,7 @@ def complaint_review_due(rules: Rules, filed_at: dt.datetime) -> Due:
         filed_at,
         "deadline.complaint_review_working_days",
         "P11",
-        _("the complaint"),
+        Text(gettext_noop("the complaint")),
     )
 
 
@@ -536,5 +584,5 @@ def complaint_decision_due(rules: Rules, filed_at: dt.datetime) -> Due:
         filed_at,
         "deadline.complaint_decision_working_days",
         "P11",
-        _("the complaint"),
+        Text(gettext_noop("the complaint")),
     )

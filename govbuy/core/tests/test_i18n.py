@@ -140,7 +140,7 @@ def test_home_is_chinese_by_default(client):
     assert 'lang="zh-Hans"' in html
     assert "政府购买服务平台" in html
     assert "登录" in html
-    assert "Government Purchase of Services Platform" not in html
+    assert "govbuy — Government Purchase of Services" not in html
 
 
 @pytest.mark.django_db
@@ -148,7 +148,7 @@ def test_language_cookie_gives_english(client, settings):
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     html = client.get("/").content.decode()
     assert 'lang="en"' in html
-    assert "Government Purchase of Services Platform" in html
+    assert "govbuy — Government Purchase of Services" in html
     assert "政府购买服务平台" not in html
 
 
@@ -157,7 +157,7 @@ def test_language_switch_sets_the_cookie_and_back(client, settings):
     response = client.post("/i18n/setlang/", {"language": "en", "next": "/"})
     assert response.status_code == 302
     assert response.cookies[settings.LANGUAGE_COOKIE_NAME].value == "en"
-    assert "Government Purchase of Services Platform" in client.get("/").content.decode()
+    assert "govbuy — Government Purchase of Services" in client.get("/").content.decode()
 
     client.post("/i18n/setlang/", {"language": "zh-hans", "next": "/"})
     assert "政府购买服务平台" in client.get("/").content.decode()

@@ -118,7 +118,9 @@ def test_no_value_in_force_raises_parameter_missing(region, key, code, at):
     assert isinstance(exc.value, ApplicationError)
     assert exc.value.code == "parameter_missing"
     assert exc.value.field == key
-    assert key in exc.value.message
+    # Named by its label (the key only where it has none), never by the internal key.
+    assert params.label(key) in exc.value.message
+    assert (key in exc.value.message) == (key == "no.such_key")
     assert str(at) in exc.value.message
 
 

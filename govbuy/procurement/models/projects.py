@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from govbuy.core.money import MoneyField
 from govbuy.core.permissions import ScopedQuerySet
+from govbuy.core.text import message_of
 from govbuy.orgs.models import Organization, Region
 
 
@@ -309,6 +310,8 @@ class SplitFlag(models.Model):
     total = MoneyField(_("total (元)"))
     projects = models.ManyToManyField(PurchaseProject, related_name="split_flags")
     message = models.TextField(_("message"))
+    # The message as a core.text.Text (JSON), shown in the reader's language.
+    message_text = models.JSONField(default=dict, blank=True)
     status = models.CharField(
         _("status"), max_length=10, choices=SplitFlagStatus.choices, default=SplitFlagStatus.OPEN
     )
@@ -327,6 +330,11 @@ class SplitFlag(models.Model):
 
     def __str__(self):
         return f"{self.catalog_name} {self.fiscal_year} ({self.total})"
+
+    @property
+    def shown_message(self) -> str:
+        """The message in the reader's language (older flags: as stored)."""
+        return message_of({"message": self.message, "text": self.message_text})
 
     @property
     def audit_organization(self):

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from govbuy.core.money import MoneyField
 from govbuy.core.permissions import org_scope_q
+from govbuy.core.text import message_of
 
 from .projects import Method, PurchaseProject
 
@@ -275,8 +276,10 @@ class Deadline(models.Model):
     rule = models.CharField(_("rule"), max_length=10)
     basis = models.CharField(_("legal basis"), max_length=200)
     parameter = models.CharField(_("parameter"), max_length=80, blank=True)
-    # e.g. "5 working days after 2026-09-28": how the date was reached.
+    # e.g. "5 working days after 2026-09-28": how the date was reached, in the
+    # language that computed it; `explanation_text` keeps it as a core.text.Text.
     explanation = models.CharField(_("how it is computed"), max_length=300)
+    explanation_text = models.JSONField(default=dict, blank=True)
     done_at = models.DateTimeField(_("done at"), null=True, blank=True)
     late = models.BooleanField(_("late"), default=False)
     late_reason = models.TextField(_("reason for lateness"), blank=True)
@@ -307,6 +310,13 @@ class Deadline(models.Model):
         return f"{self.get_kind_display()} {self.due_at}"
 
     @property
+    def explained(self) -> str:
+        """How the date is computed, in the reader's language (older rows: as stored)."""
+        return message_of(
+            {"message": self.explanation, "text": self.explanation_text}, stored="message"
+        )
+
+    @property
     def audit_organization(self):
         return self.project.department
 
@@ -335,9 +345,30 @@ class ImmutableError(Exception):
     pass
 
 
+# Notices flagged for coming *before* the time the law allows (a purchase notice
+# ahead of the purchase intention's period, or without an intention): their
+# `due_at` is the earliest allowed moment, not a deadline. Every other flagged
+# notice came after its deadline.
+EARLY_KINDS = ("purchase", "publicity")
+
+
+def early_notice_q(prefix: str = "") -> Q:
+    """The flagged notices that came early (see `Notice.early`)."""
+    return Q(**{f"{prefix}late": True}) & (
+        Q(**{f"{prefix}due_at__gt": models.F(f"{prefix}published_at")})
+        | Q(**{f"{prefix}due_at__isnull": True, f"{prefix}kind__in": EARLY_KINDS})
+    )
+
+
 class NoticeQuerySet(models.QuerySet):
     def public(self):
         return self.all()
+
+    def early(self):
+        return self.filter(early_notice_q())
+
+    def late(self):
+        return self.filter(late=True).exclude(early_notice_q())
 
 
 class Notice(models.Model):
@@ -358,7 +389,10 @@ class Notice(models.Model):
     published_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
-    # The deadline it had to meet, if any, and whether it was met.
+    # The time it had to keep, if any, and whether it kept it: `late` flags a notice
+    # published outside the time the law sets, after a deadline or, for a purchase
+    # notice, before the intention's period is over (`early`; `due_at` is then the
+    # earliest allowed moment). The reason is recorded either way.
     due_at = models.DateTimeField(_("due"), null=True, blank=True)
     late = models.BooleanField(_("published late"), default=False)
     late_reason = models.TextField(_("reason for publishing late"), blank=True)
@@ -390,6 +424,15 @@ class Notice(models.Model):
     @property
     def audit_organization(self):
         return self.project.department
+
+    @property
+    def early(self) -> bool:
+        """Flagged for coming before the earliest time the law allows, not after a deadline."""
+        if not self.late:
+            return False
+        if self.due_at is not None:
+            return self.published_at < self.due_at
+        return self.kind in EARLY_KINDS
 
     @property
     def ocds_tags(self) -> list[str]:

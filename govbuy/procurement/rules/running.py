@@ -14,8 +14,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from govbuy.core.params import Cited
+from govbuy.core.params import Cited, share_text
 from govbuy.core.rules import Rule, Severity, Violation
+from govbuy.core.text import Text
 from govbuy.orgs.models import OrgType, SmeSize
 
 from ..models import EvaluationMethod, Method
@@ -62,6 +63,14 @@ D1 = Rule(
     "Q78; 102号令 第十一条; 财库〔2020〕10号",
     gettext_noop("Notices, results and contracts are published, on time"),
 )
+# A contracts rule, registered here because the round sets its first deadline:
+# the contract is signed within the term after the award notice (a `Deadline`).
+K8 = Rule(
+    "K8",
+    Severity.HARD,
+    "鲁财采〔2022〕14号 三(四)",
+    gettext_noop("Contracts are signed only within the legal term and with budget"),
+)
 
 SME_SIZES = (SmeSize.MEDIUM, SmeSize.SMALL, SmeSize.MICRO)
 SMALL_OR_MICRO = (SmeSize.SMALL, SmeSize.MICRO)
@@ -93,19 +102,26 @@ def late_publication_violations(
     if (late_reason or "").strip():
         return [
             D1.violation(
-                _("%(what)s was due by %(due)s and was published late: %(reason)s")
-                % {"what": what, "due": _fmt(due_at), "reason": late_reason.strip()},
+                Text(
+                    gettext_noop("%(what)s was due by %(due)s and was published late: %(reason)s"),
+                    what=what,
+                    due=_fmt(due_at),
+                    reason=late_reason.strip(),
+                ),
                 severity=Severity.WARN,
                 field=field,
             )
         ]
     return [
         D1.violation(
-            _(
-                "%(what)s was due by %(due)s. Publishing it now is late: record the reason, "
-                "and the lateness is reported to the finance bureau."
-            )
-            % {"what": what, "due": _fmt(due_at)},
+            Text(
+                gettext_noop(
+                    "%(what)s was due by %(due)s. Publishing it now is late: record the reason, "
+                    "and the lateness is reported to the finance bureau."
+                ),
+                what=what,
+                due=_fmt(due_at),
+            ),
             field=field,
         )
     ]
@@ -126,27 +142,33 @@ def intention_violations(
         return []
     reason = (late_reason or "").strip()
     if intention_at is None:
-        message = _(
-            "No purchase intention (采购意向) was published; it must be public at least "
-            "%(lead)s before the purchase starts."
-        ) % {"lead": lead.text}
+        message = Text(
+            gettext_noop(
+                "No purchase intention (采购意向) was published; it must be public at least "
+                "%(lead)s before the purchase starts."
+            ),
+            lead=lead.msg,
+        )
     elif earliest_notice is not None and (
         timezone.localtime(now).date() < timezone.localtime(earliest_notice).date()
     ):
-        message = _(
-            "The purchase intention was published on %(date)s; the notice may follow from "
-            "%(earliest)s (%(lead)s)."
-        ) % {
-            "date": timezone.localtime(intention_at).date().isoformat(),
-            "earliest": timezone.localtime(earliest_notice).date().isoformat(),
-            "lead": lead.text,
-        }
+        message = Text(
+            gettext_noop(
+                "The purchase intention was published on %(date)s; the notice may follow from "
+                "%(earliest)s (%(lead)s)."
+            ),
+            date=timezone.localtime(intention_at).date(),
+            earliest=timezone.localtime(earliest_notice).date(),
+            lead=lead.msg,
+        )
     else:
         return []
     if reason:
         return [
             D1.violation(
-                message + " " + _("Published with the reason: %(reason)s") % {"reason": reason},
+                message
+                + " "
+                + Text(gettext_noop("Published with the reason: %(reason)s"), reason=reason),
                 severity=Severity.WARN,
                 field="late_reason",
             )
@@ -155,7 +177,11 @@ def intention_violations(
         D1.violation(
             message
             + " "
-            + _("Give the reason to publish now; it is reported to the finance bureau."),
+            + Text(
+                gettext_noop(
+                    "Give the reason to publish now; it is reported to the finance bureau."
+                )
+            ),
             field="late_reason",
         )
     ]
@@ -338,11 +364,13 @@ def framework_hint_violations(*, method: str, catalog_name: str, voucher: bool) 
     if any(word in (catalog_name or "") for word in FRAMEWORK_HINT_WORDS):
         return [
             P4.violation(
-                _(
-                    "%(item)s is a frequent, small service (legal, assessment, accounting, audit): "
-                    "a framework agreement (框架协议采购) is the expected method."
-                )
-                % {"item": catalog_name},
+                Text(
+                    gettext_noop(
+                        "%(item)s is a frequent, small service (legal, assessment, accounting, "
+                        "audit): a framework agreement (框架协议采购) is the expected method."
+                    ),
+                    item=catalog_name,
+                ),
                 field="method",
             )
         ]
@@ -426,7 +454,7 @@ def panel_violations(
         problems.append(
             P1.violation(
                 _("Experts make at least %(share)s of the panel.")
-                % {"share": f"{expert_share:.0%}"},
+                % {"share": share_text(expert_share)},
                 field="members",
                 basis=basis,
             )

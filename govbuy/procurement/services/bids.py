@@ -227,7 +227,7 @@ def submit_bid(
                 sme_size=sme_size,
                 digest=digest,
                 replaces=previous,
-                warnings=[v.as_dict() for v in warnings],
+                warnings=[v.as_record() for v in warnings],
             )
     except IntegrityError:
         raise InvalidState(

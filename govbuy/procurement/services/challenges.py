@@ -58,7 +58,7 @@ def _stored_day(tender, kind) -> dt.date | None:
         return None
     if row.due_at is None:
         raise InvalidState(
-            _("The deadline is not known yet: %(explanation)s.") % {"explanation": row.explanation}
+            _("The deadline is not known yet: %(explanation)s.") % {"explanation": row.explained}
         )
     return timezone.localtime(row.due_at).date()
 

@@ -11,11 +11,13 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from govbuy.accounts.models import Role
 from govbuy.core import audit
 from govbuy.core.errors import ApplicationError, InvalidInput, InvalidState, NotAllowed
 from govbuy.core.rules import enforce
+from govbuy.core.text import Text
 from govbuy.orgs import rules as org_rules
 
 from .. import schedule
@@ -332,7 +334,7 @@ def _evaluate(tender: Tender, *, actor) -> None:
             )
         ]
         if reports:
-            tender.warnings = tender.warnings + [v.as_dict() for v in reports]
+            tender.warnings = tender.warnings + [v.as_record() for v in reports]
             tender.save(update_fields=["warnings"])
     by_id = {b.pk: b for b in bids}
     for r in results:
@@ -391,7 +393,7 @@ def confirm_award(
     )
     due = current_deadline(tender, DeadlineKind.CONFIRMATION)
     problems = running_rules.late_publication_violations(
-        what=_("The confirmation of the winner"),
+        what=Text(gettext_noop("The confirmation of the winner")),
         due_at=due.due_at if due else None,
         now=now,
         late_reason=late_reason,
@@ -435,7 +437,7 @@ def confirm_award(
     tender.status = TenderStatus.AWARDED
     tender.awarded_at = now
     tender.awarded_by = actor
-    tender.warnings = tender.warnings + [v.as_dict() for v in warnings]
+    tender.warnings = tender.warnings + [v.as_record() for v in warnings]
     tender.end_reason = (reason or "").strip()
     tender.save()
     store_deadlines(project, tender, schedule.after_confirmation(rules_for(project), now), now=now)
@@ -528,7 +530,7 @@ def publish_result(*, actor, tender: Tender, note: str = "", late_reason: str = 
     due = current_deadline(tender, DeadlineKind.RESULT_NOTICE)
     warnings = enforce(
         running_rules.late_publication_violations(
-            what=_("The result notice"),
+            what=Text(gettext_noop("The result notice")),
             due_at=due.due_at if due else None,
             now=now,
             late_reason=late_reason,
@@ -548,7 +550,7 @@ def publish_result(*, actor, tender: Tender, note: str = "", late_reason: str = 
     )
     complete_deadline(project, tender, DeadlineKind.RESULT_NOTICE, at=now, late_reason=late_reason)
     tender.result_published_at = now
-    tender.warnings = tender.warnings + [v.as_dict() for v in warnings]
+    tender.warnings = tender.warnings + [v.as_record() for v in warnings]
     tender.save(update_fields=["result_published_at", "warnings", "updated_at"])
     project = locked_project(project)
     project.status = ProjectStatus.AWARDED

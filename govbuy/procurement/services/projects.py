@@ -9,6 +9,7 @@ writes an audit event.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from dataclasses import replace
 from decimal import Decimal
 
@@ -195,7 +196,7 @@ def _splitting(project: PurchaseProject) -> list[Violation]:
             amount=project.amount,
             earlier_total=agg["total"],
             earlier_max=agg["biggest"],
-            thresholds=[(cited.value, cited.text)],
+            thresholds=[(cited.value, cited.msg)],
             earlier_count=earlier.count(),
             item_name=project.catalog_name,
             year=project.fiscal_year,
@@ -228,12 +229,14 @@ def _splitting(project: PurchaseProject) -> list[Violation]:
                 threshold=cited.value,
                 total=agg["total"] + project.amount,
                 message=violation.message,
+                message_text=violation.text.as_json() if violation.text else {},
             )
             flag.projects.set([*earlier.values_list("pk", flat=True), project.pk])
         else:
             flag.total = agg["total"] + project.amount
             flag.message = violation.message
-            flag.save(update_fields=["total", "message"])
+            flag.message_text = violation.text.as_json() if violation.text else {}
+            flag.save(update_fields=["total", "message", "message_text"])
             flag.projects.add(project)
     return problems
 
@@ -309,7 +312,7 @@ def create_project(
     Requirement.objects.create(project=project, **values)
     problems += _splitting(project)
     if problems:
-        project.warnings = [v.as_dict() for v in problems]
+        project.warnings = [v.as_record() for v in problems]
         project.save(update_fields=["warnings"])
     audit.record(
         actor=actor,
@@ -418,7 +421,7 @@ def update_project(*, actor, project: PurchaseProject, **data) -> PurchaseProjec
         kept = []
     else:  # the splitting warning stands until the amount changes
         kept = [w for w in project.warnings if w["rule"] == "B4"]
-    project.warnings = kept + [v.as_dict() for v in problems]
+    project.warnings = kept + [v.as_record() for v in problems]
     project.save()
     req.save()
     audit.record(
@@ -483,9 +486,15 @@ def submit_for_review(*, actor, project: PurchaseProject) -> PurchaseProject:
     return project
 
 
+def _warning_key(w: dict) -> tuple:
+    # The same warning made in another language is still the same warning.
+    text = w.get("text")
+    return (w["rule"], json.dumps(text, sort_keys=True) if text else w["message"])
+
+
 def _merge_warnings(stored: list, fresh: list[Violation]) -> list:
-    seen = {(w["rule"], w["message"]) for w in stored}
-    return stored + [v.as_dict() for v in fresh if (v.rule, v.message) not in seen]
+    seen = {_warning_key(w) for w in stored}
+    return stored + [r for r in (v.as_record() for v in fresh) if _warning_key(r) not in seen]
 
 
 @transaction.atomic
@@ -589,7 +598,7 @@ def choose_method(
         method=method, catalog_name=project.catalog_name, voucher=project.voucher
     )
     project.warnings = [w for w in project.warnings if w["rule"] != "P4"] + [
-        v.as_dict() for v in hints
+        v.as_record() for v in hints
     ]
     project.method = method
     project.method_reason = (reason or "").strip()

@@ -14,10 +14,12 @@ from decimal import Decimal, InvalidOperation
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from govbuy.core import audit
 from govbuy.core.errors import ApplicationError, CalendarNotCovered, InvalidInput, InvalidState
 from govbuy.core.rules import Severity, enforce
+from govbuy.core.text import Join, Text
 from govbuy.orgs.models import Organization
 
 from .. import schedule
@@ -398,16 +400,25 @@ def start_round(
     warnings = enforce(problems)
 
     simplified = []
+    steps: list[Text] = []
     if emergency:
-        simplified = [
-            _("No purchase intention period"),
-            _("No notice period or documents period"),
-            _("Bid period shortened to %(explanation)s") % {"explanation": earliest.explanation},
+        steps = [
+            Text(gettext_noop("No purchase intention period")),
+            Text(gettext_noop("No notice period or documents period")),
+            Text(
+                gettext_noop("Bid period shortened to %(explanation)s"),
+                explanation=earliest.explanation,
+            ),
         ]
+        simplified = [str(step) for step in steps]  # as published in the notice
         warnings.append(
             P9.violation(
-                _("Emergency green channel: %(steps)s. Reported to the finance bureau.")
-                % {"steps": "; ".join(simplified)},
+                Text(
+                    gettext_noop(
+                        "Emergency green channel: %(steps)s. Reported to the finance bureau."
+                    ),
+                    steps=Join("; ", steps),
+                ),
                 severity=Severity.REPORT,
             )
         )
@@ -425,11 +436,11 @@ def start_round(
         qualification=qualification,
         documents=documents,
         emergency=emergency,
-        simplified_steps=simplified,
+        simplified_steps=[step.as_json() for step in steps],
         published_at=now,
         bid_deadline=deadline,
         opening_at=deadline,
-        warnings=[v.as_dict() for v in warnings],
+        warnings=[v.as_record() for v in warnings],
         created_by=actor if getattr(actor, "is_authenticated", False) else None,
     )
     TenderCriterion.objects.bulk_create(
@@ -507,7 +518,7 @@ def start_round(
         late_reason=late_reason,
     )
     project.status = ProjectStatus.BIDDING
-    project.warnings = project.warnings + [v.as_dict() for v in warnings]
+    project.warnings = project.warnings + [v.as_record() for v in warnings]
     project.save(update_fields=["status", "warnings", "updated_at"])
     audit.record(
         actor=actor,

@@ -154,7 +154,8 @@ def date_pending_deadlines() -> list[Deadline]:
             continue
         row.due_at = due
         row.explanation = row.explanation.split(";")[0][:300]
-        row.save(update_fields=["due_at", "explanation"])
+        row.explanation_text = schedule.dated_explanation(row.explanation_text)
+        row.save(update_fields=["due_at", "explanation", "explanation_text"])
         audit.record(
             actor=SYSTEM,
             action="procurement.deadline.dated",

@@ -16,6 +16,7 @@ from govbuy.catalog.services import sort_key
 from govbuy.core.models import AuditEvent
 from govbuy.core.params import Cited
 from govbuy.core.rules import RuleViolation, Severity
+from govbuy.core.text import shown_texts
 from govbuy.procurement import bidding_selectors, sealing, services
 from govbuy.procurement.models import (
     Bid,
@@ -538,7 +539,8 @@ def test_d1_the_emergency_channel_skips_the_intention(tendering, clock):
     tender = start(services, t, project=project, criteria=[], bid_deadline="2026-08-05T10:00")
     assert tender.emergency
     assert [w["rule"] for w in tender.warnings] == ["P9"]
-    assert "No purchase intention period" in tender.simplified_steps
+    # Stored as texts that follow the reader's language (core.text).
+    assert "No purchase intention period" in shown_texts(tender.simplified_steps)
 
 
 # ================================================================================================

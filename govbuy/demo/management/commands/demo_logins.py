@@ -12,7 +12,11 @@ class Command(BaseCommand):
     def handle(self, *args, url, **options):
         width = max(len(login.username) for login in data.DEMO_LOGINS)
         self.stdout.write("")
-        self.stdout.write(self.style.SUCCESS(f"govbuy 政府购买服务平台 → {url}"))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"govbuy — Government Purchase of Services (政府购买服务平台) → {url}"
+            )
+        )
         self.stdout.write(f"demo logins (password for all: {data.DEMO_PASSWORD}):")
         for login in data.DEMO_LOGINS:
             self.stdout.write(
