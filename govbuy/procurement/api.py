@@ -212,8 +212,10 @@ class RequirementIn(Schema):
     quantity: str = Field("", max_length=500)
     recipients: str = Field("", max_length=500)
     place: str = Field("", max_length=300)
-    term_start: dt.date | None = None
-    term_end: dt.date | None = None
+    # Text too: the service reads dates as people type them ("2027-1-1") and
+    # answers a field error for what names no day or no plausible one.
+    term_start: dt.date | str | None = Field(None, max_length=40, description="YYYY-MM-DD")
+    term_end: dt.date | str | None = Field(None, max_length=40, description="YYYY-MM-DD")
     technical_guarantees: str = Field("", max_length=20000)
     goals: str = Field("", max_length=20000)
     indicators: str = Field(
@@ -245,8 +247,10 @@ class ProjectPatch(Schema):
     quantity: str | None = Field(None, max_length=500)
     recipients: str | None = Field(None, max_length=500)
     place: str | None = Field(None, max_length=300)
-    term_start: dt.date | None = None
-    term_end: dt.date | None = None
+    # Text too: the service reads dates as people type them ("2027-1-1") and
+    # answers a field error for what names no day or no plausible one.
+    term_start: dt.date | str | None = Field(None, max_length=40, description="YYYY-MM-DD")
+    term_end: dt.date | str | None = Field(None, max_length=40, description="YYYY-MM-DD")
     technical_guarantees: str | None = Field(None, max_length=20000)
     goals: str | None = Field(None, max_length=20000)
     indicators: str | None = Field(None, max_length=20000)

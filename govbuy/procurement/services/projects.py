@@ -8,7 +8,6 @@ writes an audit event.
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import replace
 from decimal import Decimal
 
@@ -22,7 +21,7 @@ from govbuy.budgets import rules as budget_rules
 from govbuy.budgets import services as budgets
 from govbuy.budgets.models import BudgetLine, BudgetLineStatus
 from govbuy.catalog.screening_service import screen_purchase
-from govbuy.core import audit, params
+from govbuy.core import audit, dates, params
 from govbuy.core.errors import ApplicationError, InvalidInput, InvalidState, NotAllowed
 from govbuy.core.permissions import require_member
 from govbuy.core.rules import Violation, enforce
@@ -80,7 +79,7 @@ def _locked(project: PurchaseProject) -> PurchaseProject:
 # --- input ---------------------------------------------------------------------------------
 
 
-def _clean_requirement(data: dict, errors: list) -> dict:
+def _clean_requirement(data: dict, errors: list, *, earliest: int, plan: tuple[int, int]) -> dict:
     clean = {}
     for name in REQUIREMENT_TEXT_FIELDS:
         if name not in data:
@@ -100,21 +99,50 @@ def _clean_requirement(data: dict, errors: list) -> dict:
         if name not in data:
             continue
         value = data[name]
-        if value in (None, ""):
+        if value is None or (isinstance(value, str) and not value.strip()):
             clean[name] = None
-        elif isinstance(value, dt.date):
-            clean[name] = value
-        else:
-            try:
-                clean[name] = dt.date.fromisoformat(str(value).strip())
-            except ValueError:
-                errors.append(
-                    {"field": name, "message": _("Give a date as YYYY-MM-DD, e.g. 2027-01-01.")}
-                )
+            continue
+        try:
+            day = dates.parse_date(value)
+        except (TypeError, ValueError):
+            errors.append(
+                {"field": name, "message": _("Give a date as YYYY-MM-DD, e.g. 2027-01-01.")}
+            )
+            continue
+        implausible = dates.implausible_message(day, earliest, plan=plan)
+        if implausible:
+            errors.append({"field": name, "message": implausible})
+            continue
+        clean[name] = day
     start, end = clean.get("term_start"), clean.get("term_end")
     if start and end and end < start:
         errors.append({"field": "term_end", "message": _("The term ends before it starts.")})
     return clean
+
+
+def _plausible(line: BudgetLine, today) -> dict:
+    """The bounds of a plausible date for a purchase on `line`: from the earliest
+    plausible year to the end of the medium-term plan that starts with its fiscal year."""
+    at = budgets.judged_on(line.fiscal_year)
+    years = params.get("budget.medium_term_years", line.region, at)
+    return {
+        "earliest": dates.earliest_year(line.region, today),
+        "plan": (line.fiscal_year, line.fiscal_year + years - 1),
+    }
+
+
+def _funded(line: BudgetLine) -> list[int]:
+    return budget_rules.funded_years(
+        fiscal_year=line.fiscal_year, out_years=line.out_years.values_list("year", flat=True)
+    )
+
+
+def _term_problems(line: BudgetLine, term_start, term_end) -> list[Violation]:
+    """B5: the service term within the years the line funds (its fiscal year and
+    out-years, never past the medium-term plan)."""
+    return budget_rules.term_violations(
+        term_start=term_start, term_end=term_end, funded=_funded(line)
+    )
 
 
 def _requirement_text(values: dict) -> str:
@@ -257,7 +285,8 @@ def create_project(
     elif len(name) > 200:
         errors.append({"field": "name", "message": _("At most 200 characters.")})
     value = budgets.parse_amount(amount, "amount", errors)
-    values = _clean_requirement(requirement, errors)
+    today = timezone.localdate()
+    values = _clean_requirement(requirement, errors, **_plausible(line, today))
     unknown = set(requirement) - set(REQUIREMENT_TEXT_FIELDS) - {"term_start", "term_end"}
     if unknown:
         raise TypeError(f"unknown fields: {sorted(unknown)}")
@@ -271,7 +300,7 @@ def create_project(
             )
         )
     enforce(rules.emergency_violations(emergency=emergency, reason=emergency_reason))
-    today = timezone.localdate()
+    enforce(_term_problems(line, values.get("term_start"), values.get("term_end")))
     guidance = line.catalog_item.guidance_item
     problems = _screen(name, values, catalog_code=guidance.code, region=line.region, at=today)
     problems = list(enforce(problems))
@@ -355,7 +384,9 @@ def update_project(*, actor, project: PurchaseProject, **data) -> PurchaseProjec
             fields[flag] = bool(data[flag])
     if "emergency_reason" in data:
         fields["emergency_reason"] = (data["emergency_reason"] or "").strip()
-    values = _clean_requirement(data, errors)
+    values = _clean_requirement(
+        data, errors, **_plausible(project.budget_line, timezone.localdate())
+    )
     unknown = (
         set(data)
         - set(REQUIREMENT_TEXT_FIELDS)
@@ -371,6 +402,11 @@ def update_project(*, actor, project: PurchaseProject, **data) -> PurchaseProjec
     enforce(rules.emergency_violations(emergency=emergency, reason=reason))
     if not emergency:
         fields["emergency_reason"] = ""
+    req = project.requirement
+    term = {k: values.get(k, getattr(req, k)) for k in ("term_start", "term_end")}
+    if term["term_start"] and term["term_end"] and term["term_end"] < term["term_start"]:
+        raise InvalidInput([{"field": "term_end", "message": _("The term ends before it starts.")}])
+    enforce(_term_problems(project.budget_line, term["term_start"], term["term_end"]))
     if new_amount is not None and new_amount != project.amount:
         delta = new_amount - project.amount
         if delta > 0:
@@ -380,7 +416,6 @@ def update_project(*, actor, project: PurchaseProject, **data) -> PurchaseProjec
         fields["amount"] = new_amount
     for key, value in fields.items():
         setattr(project, key, value)
-    req = project.requirement
     for key, value in values.items():
         setattr(req, key, value)
     merged = _requirement_values(req)
@@ -421,12 +456,7 @@ def requirement_problems(project: PurchaseProject) -> list[Violation]:
     problems = rules.requirement_violations(
         values, indicators=req.indicator_list(), started_on=project.started_on
     )
-    if req.term_end:
-        line = project.budget_line
-        last = max([line.fiscal_year, *line.out_years.values_list("year", flat=True)])
-        problems += budget_rules.term_violations(
-            term_end_year=req.term_end.year, fiscal_year=line.fiscal_year, last_plan_year=last
-        )
+    problems += _term_problems(project.budget_line, req.term_start, req.term_end)
     return problems
 
 
