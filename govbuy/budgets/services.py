@@ -20,7 +20,7 @@ from govbuy.accounts.models import Role
 from govbuy.catalog import rules as catalog_rules
 from govbuy.catalog.models import DepartmentCatalogItem
 from govbuy.catalog.screening_service import screen_text
-from govbuy.core import audit, params
+from govbuy.core import audit, dates, params
 from govbuy.core.errors import ApplicationError, InvalidInput, InvalidState, NotAllowed
 from govbuy.core.money import to_money
 from govbuy.core.permissions import member_orgs, require_member
@@ -238,17 +238,26 @@ def judged_on(fiscal_year: int) -> dt.date:
     return max(timezone.localdate(), dt.date(fiscal_year, 1, 1))
 
 
-def _check_fiscal_year(fiscal_year) -> int:
-    """Lines are filed up to next year; earlier years stay possible for records."""
+def fiscal_year_bounds(region) -> tuple[int, int]:
+    """The fiscal years a line may be filed for: from the earliest plausible year
+    (records of past years stay possible) to the years ahead whose budget is being
+    drawn up — both policy parameters."""
+    today = timezone.localdate()
+    ahead = params.get("budget.years_ahead", region, today)
+    return dates.earliest_year(region, today), today.year + ahead
+
+
+def _check_fiscal_year(fiscal_year, region) -> int:
     try:
-        year = int(fiscal_year)
+        year = int(str(fiscal_year).strip()) if not isinstance(fiscal_year, bool) else 0
     except (TypeError, ValueError):
         year = 0
-    latest = timezone.localdate().year + 1
-    if not 2000 <= year <= latest:
+    earliest, latest = fiscal_year_bounds(region)
+    if not earliest <= year <= latest:
         raise ApplicationError(
             "invalid",
-            _("Give a fiscal year from 2000 to %(latest)s.") % {"latest": latest},
+            _("Give a fiscal year from %(earliest)s to %(latest)s.")
+            % {"earliest": earliest, "latest": latest},
             field="fiscal_year",
         )
     return year
@@ -284,7 +293,7 @@ def create_line(*, actor, department, fiscal_year, **data) -> BudgetLine:
     require_member(actor, department, roles=(Role.PURCHASER,))
     if not department.is_purchaser:
         raise NotAllowed(_("Only purchasing departments file budget lines."))
-    year = _check_fiscal_year(fiscal_year)
+    year = _check_fiscal_year(fiscal_year, department.region)
     clean, out_years, errors = clean_line(data, department=department, fiscal_year=year)
     if errors:
         raise InvalidInput(errors)

@@ -80,3 +80,35 @@ def implausible_message(day: dt.date, earliest: int, *, plan: tuple[int, int] | 
             "can promise money for it yet."
         ) % {"date": day.isoformat(), "first": plan[0], "last": plan[1]}
     return None
+
+
+def plan_last_year(region=None, at: dt.date | None = None) -> int:
+    """The last year of the medium-term fiscal plan that starts this year."""
+    from django.utils import timezone
+
+    from . import params
+
+    at = at or timezone.localdate()
+    return at.year + params.get("budget.medium_term_years", region, at) - 1
+
+
+def check_year(value, *, region=None, latest: int | None = None, field: str = "year") -> int:
+    """A year as typed, from the earliest plausible year to ``latest`` (default:
+    the last year of the medium-term plan that starts this year); otherwise an
+    ApplicationError beside ``field``."""
+    from .errors import ApplicationError
+
+    earliest = earliest_year(region)
+    latest = plan_last_year(region) if latest is None else latest
+    try:
+        year = int(_normal(value)) if not isinstance(value, bool) else None
+    except (TypeError, ValueError):
+        year = None
+    if year is None or not earliest <= year <= latest:
+        raise ApplicationError(
+            "invalid_year",
+            _("Give a year from %(earliest)s to %(latest)s.")
+            % {"earliest": earliest, "latest": latest},
+            field=field,
+        )
+    return year
