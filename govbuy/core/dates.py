@@ -15,8 +15,13 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
+from typing import Annotated
 
 from django.utils.translation import gettext as _
+from pydantic import StringConstraints
+
+#: A date as typed, in API schemas (``dt.date | TypedDate``): the services read it.
+TypedDate = Annotated[str, StringConstraints(max_length=40)]
 
 _DATE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$")
 _TIME = re.compile(r"^(\d{1,2})\s*[:：时]\s*(\d{1,2})(?:\s*[:：分]\s*(\d{1,2})\s*秒?)?\s*分?$")

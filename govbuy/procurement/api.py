@@ -12,6 +12,7 @@ from pydantic import Field
 
 from govbuy.budgets.models import BudgetLine
 from govbuy.core.api_auth import AUTH, PublicRateThrottle
+from govbuy.core.dates import TypedDate
 from govbuy.core.errors import InvalidInput
 from govbuy.core.params import ParameterMissing
 from govbuy.core.permissions import get_for_user_or_404
@@ -214,8 +215,8 @@ class RequirementIn(Schema):
     place: str = Field("", max_length=300)
     # Text too: the service reads dates as people type them ("2027-1-1") and
     # answers a field error for what names no day or no plausible one.
-    term_start: dt.date | str | None = Field(None, max_length=40, description="YYYY-MM-DD")
-    term_end: dt.date | str | None = Field(None, max_length=40, description="YYYY-MM-DD")
+    term_start: dt.date | TypedDate | None = Field(None, description="YYYY-MM-DD")
+    term_end: dt.date | TypedDate | None = Field(None, description="YYYY-MM-DD")
     technical_guarantees: str = Field("", max_length=20000)
     goals: str = Field("", max_length=20000)
     indicators: str = Field(
@@ -249,8 +250,8 @@ class ProjectPatch(Schema):
     place: str | None = Field(None, max_length=300)
     # Text too: the service reads dates as people type them ("2027-1-1") and
     # answers a field error for what names no day or no plausible one.
-    term_start: dt.date | str | None = Field(None, max_length=40, description="YYYY-MM-DD")
-    term_end: dt.date | str | None = Field(None, max_length=40, description="YYYY-MM-DD")
+    term_start: dt.date | TypedDate | None = Field(None, description="YYYY-MM-DD")
+    term_end: dt.date | TypedDate | None = Field(None, description="YYYY-MM-DD")
     technical_guarantees: str | None = Field(None, max_length=20000)
     goals: str | None = Field(None, max_length=20000)
     indicators: str | None = Field(None, max_length=20000)

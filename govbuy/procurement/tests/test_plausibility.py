@@ -275,3 +275,178 @@ def test_the_api_takes_the_edges_inside_and_honest_typing(client, buying):
         content_type="application/json",
     )
     assert r.status_code == 422 and api_fields(r) == {"term_end"}, r.content
+
+
+# --- the notices of the purchase ----------------------------------------------------------
+# The tendering world (conftest): on 2026-08-03 an approved open tender of 郑州市民政局
+# on a line funding 2026–2027, service term 2027-01-01 to 2027-12-31, its intention
+# published; the purchase notice goes out on 2026-09-15.
+
+
+def _field_error(call) -> str | None:
+    try:
+        call()
+    except InvalidInput as exc:
+        return ",".join(sorted(e["field"] for e in exc.errors))
+    except RuleViolation as exc:
+        return ",".join(sorted(v.field or "" for v in exc.violations))
+    except ApplicationError as exc:
+        return exc.field or f"(no field: {exc.message})"
+    return None
+
+
+def test_a_purchase_intention_expected_after_the_service_ends_is_refused(tendering, clock):
+    from .conftest import approved_project
+
+    t = tendering
+    project = approved_project(t, method="open_tender", name="社区助餐第二批采购")
+    for typed in ("9999-12-31", "2028-01-01"):
+        assert (
+            _field_error(
+                lambda typed=typed: services.publish_intention(
+                    actor=t.purchaser, project=project, expected_on=typed
+                )
+            )
+            == "expected_on"
+        )
+    notice = services.publish_intention(actor=t.purchaser, project=project, expected_on="2026-9-15")
+    assert notice.data["expected_on"] == "2026-09-15"
+
+
+@pytest.mark.parametrize(
+    "deadline, refused",
+    [
+        ("9999-12-31T09:30", True),
+        ("2028-01-01T09:30", True),  # the day after the service term and the line's years end
+        ("2027-12-31T09:30", False),
+        ("2026-10-12 9:30", False),  # honest typing
+    ],
+)
+def test_a_bid_deadline_past_the_service_term_is_refused(tendering, clock, deadline, refused):
+    from .conftest import start
+
+    t = tendering
+    clock.at("2026-09-15 10:00")
+    found = _field_error(lambda: start(services, t, bid_deadline=deadline))
+    assert (found == "bid_deadline") is refused, found
+
+
+def test_a_correction_cannot_move_the_deadline_past_the_service_term(tendering, clock):
+    from .conftest import start
+
+    t = tendering
+    clock.at("2026-09-15 10:00")
+    tender = start(services, t)
+    clock.at("2026-09-20 10:00")
+    assert (
+        _field_error(
+            lambda: services.publish_correction(
+                actor=t.purchaser,
+                tender=tender,
+                text="更正：延长投标截止时间。",
+                affects_bids=False,
+                new_bid_deadline="9999-12-31T09:30",
+            )
+        )
+        == "new_bid_deadline"
+    )
+    tender.refresh_from_db()
+    assert tender.bid_deadline.year == 2026
+
+
+def test_a_quote_deadline_past_the_service_term_is_refused(tendering, clock):
+    from .conftest import approved_project
+
+    t = tendering
+    clock.at("2026-08-03 09:30")
+    project = approved_project(t, method="competitive_negotiation", name="助餐配送车辆运维服务")
+    services.publish_intention(actor=t.purchaser, project=project, expected_on="2026-09-15")
+    clock.at("2026-09-15 10:00")
+    tender = services.start_round(
+        actor=t.purchaser, project=project, bid_deadline="2026-09-18T09:00", criteria=[]
+    )
+    clock.at("2026-09-17 10:00")
+    for org, user, price in (
+        (t.large, t.large_user, "520000.00"),
+        (t.small, t.small_user, "530000.00"),
+        (t.social, t.social_user, "510000.00"),
+    ):
+        services.submit_bid(
+            actor=user,
+            tender=tender,
+            provider=org,
+            price=price,
+            technical_response="按需求提供服务，配备专职人员。",
+            sme_size=org.sme_size,
+        )
+    clock.at("2026-09-18 09:00")
+    services.open_bids(tender=tender)
+    assert (
+        _field_error(
+            lambda: services.open_quote_round(
+                actor=t.purchaser, tender=tender, deadline="9999-12-31T15:00"
+            )
+        )
+        == "deadline"
+    )
+    tender = services.open_quote_round(actor=t.purchaser, tender=tender, deadline="2026-9-18 15:00")
+    assert tender.quote_round == 2
+
+
+def test_a_framework_term_outside_the_lines_years_is_refused(tendering, clock):
+    from .conftest import approved_project
+
+    t = tendering
+    clock.at("2026-08-03 09:30")
+    project = approved_project(t, method="framework_agreement", name="居家上门助浴服务框架协议")
+    services.publish_intention(actor=t.purchaser, project=project, expected_on="2026-09-15")
+    clock.at("2026-09-15 10:00")
+
+    def start_with(term_start, term_end):
+        return services.start_round(
+            actor=t.purchaser,
+            project=project,
+            bid_deadline="2026-10-12T09:30",
+            criteria=t.criteria,
+            framework={
+                "call_off_mode": "recipient",
+                "max_members": 2,
+                "term_start": term_start,
+                "term_end": term_end,
+            },
+        )
+
+    assert _field_error(lambda: start_with("0001-01-01", "9999-12-31")) == (
+        "framework.term_end,framework.term_start"
+    )
+    assert _field_error(lambda: start_with("2026-11-01", "2028-01-01")) == "framework.term_end"
+    tender = start_with("2026-11-1", "2027-12-31")
+    assert tender.framework.term_end == dt.date(2027, 12, 31)
+
+
+def test_the_api_holds_the_notices_to_the_purchases_years(client, tendering, clock):
+    from .conftest import approved_project
+
+    t = tendering
+    project = approved_project(t, method="open_tender", name="社区助餐第三批采购")
+    client.force_login(t.purchaser)
+
+    def post(path, body):
+        return client.post(f"{API}{path}", json.dumps(body), content_type="application/json")
+
+    r = post(f"/projects/{project.pk}/intention", {"expected_on": "9999-12-31"})
+    assert r.status_code == 422 and api_fields(r) == {"expected_on"}, r.content
+    r = post(f"/projects/{project.pk}/intention", {"expected_on": "2026-9-15"})
+    assert r.status_code == 201, r.content
+    clock.at("2026-09-15 10:00")
+    client.force_login(t.purchaser)  # the session of August has expired
+    round_body = {
+        "price_weight": "30",
+        "criteria": [{"name": "服务方案", "points": "40"}, {"name": "团队与经验", "points": 30}],
+        "qualification": "具有独立承担民事责任的能力",
+        "documents": "招标文件要点",
+    }
+    r = post(f"/projects/{project.pk}/rounds", {**round_body, "bid_deadline": "9999-12-31T09:30"})
+    assert r.status_code == 422 and api_fields(r) == {"bid_deadline"}, r.content
+    r = post(f"/projects/{project.pk}/rounds", {**round_body, "bid_deadline": "2026-10-12 9:30"})
+    assert r.status_code == 201, r.content
