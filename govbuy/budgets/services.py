@@ -20,11 +20,13 @@ from govbuy.accounts.models import Role
 from govbuy.catalog import rules as catalog_rules
 from govbuy.catalog.models import DepartmentCatalogItem
 from govbuy.catalog.screening_service import screen_text
+from govbuy.catalog.selectors import own_public_services
 from govbuy.core import audit, dates, params
 from govbuy.core.errors import ApplicationError, InvalidInput, InvalidState, NotAllowed
 from govbuy.core.money import to_money
 from govbuy.core.permissions import member_orgs, require_member
 from govbuy.core.rules import RuleViolation, Violation, enforce
+from govbuy.orgs import rules as org_rules
 from govbuy.orgs.models import Organization
 
 from . import rules
@@ -221,6 +223,22 @@ def _department_item(raw, department, fiscal_year, errors) -> DepartmentCatalogI
     return item
 
 
+def buyer_violations(department, item, *, name: str, text: str) -> list[Violation]:
+    """S3 and S11: a 公益一类 unit registered to buy auxiliary services for its own
+    work files lines for auxiliary services only, and is warned when the line
+    reads as its main function."""
+    if not department.auxiliary_purchaser or item is None:
+        return []
+    return org_rules.auxiliary_purchase_violations(
+        unit_name=department.name,
+        item_kind=item.kind,
+        item_code=item.code,
+        item_name=item.name,
+        text=f"{name}\n{text}",
+        own_services=own_public_services(department),
+    )
+
+
 def _save_rules(clean: dict, out_years, *, fiscal_year: int, region, at: dt.date) -> None:
     """The rules every save must pass (B2, B5); the rest wait for submission."""
     problems = rules.justification_violations(clean["justification"])
@@ -298,6 +316,11 @@ def create_line(*, actor, department, fiscal_year, **data) -> BudgetLine:
     if errors:
         raise InvalidInput(errors)
     _save_rules(clean, out_years, fiscal_year=year, region=department.region, at=judged_on(year))
+    enforce(
+        buyer_violations(
+            department, clean["catalog_item"], name=clean["name"], text=clean["justification"]
+        )
+    )
     line = BudgetLine(
         department=department,
         region_id=department.region_id,
@@ -362,6 +385,11 @@ def update_line(*, actor, line: BudgetLine, **data) -> BudgetLine:
         region=line.department.region,
         at=judged_on(line.fiscal_year),
     )
+    enforce(
+        buyer_violations(
+            line.department, clean["catalog_item"], name=clean["name"], text=clean["justification"]
+        )
+    )
     for field, value in clean.items():
         setattr(line, field, value)
     line.total = clean["amount"] + sum((a for _y, a in out_years), Decimal("0"))
@@ -420,6 +448,9 @@ def submission_violations(line: BudgetLine) -> list[Violation]:
         status=line.catalog_item.department_catalog.status
     )
     problems += screen_text(title=line.name, description=line.justification, region=region)
+    problems += buyer_violations(
+        line.department, line.catalog_item, name=line.name, text=line.justification
+    )
     return problems
 
 

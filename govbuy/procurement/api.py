@@ -448,3 +448,80 @@ def clear_split_flag(request, pk: int, payload: ClearIn):
     flag = selectors.split_flag_for_user(request.auth, pk)
     services.clear_split_flag(actor=request.auth, flag=flag, note=payload.note)
     return selectors.split_flag_for_user(request.auth, pk)
+
+
+# --- C8: the capacity of 公益一类 units, confirmed by two sides -------------------------------
+
+
+class CapacityUnitOut(Schema):
+    id: int
+    name: str
+    competent_department_id: int | None
+
+
+class CapacityOut(Schema):
+    id: int
+    project_id: int
+    unit: CapacityUnitOut
+    service: str
+    capacity_note: str
+    status: str = Field(description="pending | confirmed (both sides) | refused (either side)")
+    finance: str = Field(description="pending | confirmed | refused")
+    finance_org_id: int | None
+    finance_at: dt.datetime | None
+    finance_note: str
+    department: str = Field(description="the competent department: pending | confirmed | refused")
+    department_org_id: int | None
+    department_at: dt.datetime | None
+    department_note: str
+    created_at: dt.datetime
+
+
+class CapacitySignIn(Schema):
+    confirm: bool = Field(
+        ..., description="true: the unit cannot meet the demand; false: it can (the purchase stops)"
+    )
+    note: str = Field(..., max_length=5000, description="what was checked")
+
+
+@router.get(
+    "/projects/{pk}/capacity-confirmations",
+    response=list[CapacityOut],
+    summary="C8: the capacity confirmations a purchase waits for",
+)
+def list_capacity(request, pk: int):
+    return selectors.capacity_of_project(_project(request.auth, pk))
+
+
+@router.get("/capacity-confirmations/{pk}", response=CapacityOut, summary="A capacity confirmation")
+def get_capacity(request, pk: int):
+    return selectors.capacity_for_user(request.auth, pk)
+
+
+def _sign(request, pk: int, side: str, payload: CapacitySignIn):
+    row = services.sign_capacity(
+        actor=request.auth,
+        confirmation=selectors.capacity_for_user(request.auth, pk),
+        side=side,
+        confirm=payload.confirm,
+        note=payload.note,
+    )
+    return selectors.capacity_for_user(request.auth, row.pk)
+
+
+@router.post(
+    "/capacity-confirmations/{pk}/finance",
+    response=CapacityOut,
+    summary="C8: the finance bureau confirms (or refuses) that the 公益一类 unit cannot meet the demand",
+)
+def sign_capacity_finance(request, pk: int, payload: CapacitySignIn):
+    return _sign(request, pk, "finance", payload)
+
+
+@router.post(
+    "/capacity-confirmations/{pk}/department",
+    response=CapacityOut,
+    summary="C8: the unit's competent department confirms (or refuses) the same",
+)
+def sign_capacity_department(request, pk: int, payload: CapacitySignIn):
+    return _sign(request, pk, "department", payload)

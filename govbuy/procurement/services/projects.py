@@ -21,10 +21,12 @@ from govbuy.budgets import rules as budget_rules
 from govbuy.budgets import services as budgets
 from govbuy.budgets.models import BudgetLine, BudgetLineStatus
 from govbuy.catalog.screening_service import screen_purchase
+from govbuy.catalog.selectors import own_public_services
 from govbuy.core import audit, dates, params
 from govbuy.core.errors import ApplicationError, InvalidInput, InvalidState, NotAllowed
 from govbuy.core.permissions import require_member
 from govbuy.core.rules import Violation, enforce
+from govbuy.orgs import rules as org_rules
 from govbuy.orgs.models import Organization
 
 from .. import methods, rules
@@ -40,6 +42,7 @@ from ..models import (
     SplitFlagStatus,
 )
 from ..rules import running as running_rules
+from . import capacity
 
 REQUIREMENT_TEXT_FIELDS = (
     "content",
@@ -165,6 +168,21 @@ def _screen(project_name: str, values: dict, *, catalog_code: str, region, at) -
     )
     fields = {"title": "name", "description": "content"}
     return [replace(v, field=fields.get(v.field, v.field)) for v in found]
+
+
+def _buyer_problems(department, item, name: str, values: dict) -> list[Violation]:
+    """S3 and S11 for a 公益一类 unit buying auxiliary services for its own work:
+    no public service; a warning when the purchase reads as its main function."""
+    if not department.auxiliary_purchaser:
+        return []
+    return org_rules.auxiliary_purchase_violations(
+        unit_name=department.name,
+        item_kind=item.kind,
+        item_code=item.code,
+        item_name=item.name,
+        text=f"{name}\n{_requirement_text(values)}",
+        own_services=own_public_services(department),
+    )
 
 
 def _own_unit(raw, department, errors) -> Organization | None:
@@ -303,6 +321,7 @@ def create_project(
     enforce(_term_problems(line, values.get("term_start"), values.get("term_end")))
     guidance = line.catalog_item.guidance_item
     problems = _screen(name, values, catalog_code=guidance.code, region=line.region, at=today)
+    problems += _buyer_problems(line.department, line.catalog_item, name, values)
     problems = list(enforce(problems))
     # The money: one conditional update, refused cleanly under B1 when short.
     budgets.commit(line=line, amount=value)
@@ -325,6 +344,7 @@ def create_project(
     )
     project.save()
     Requirement.objects.create(project=project, **values)
+    capacity.sync_capacity(project)  # C8: the two confirmations are asked for
     problems += _splitting(project)
     if problems:
         project.warnings = [v.as_dict() for v in problems]
@@ -427,6 +447,9 @@ def update_project(*, actor, project: PurchaseProject, **data) -> PurchaseProjec
             region=project.region,
             at=project.started_on,
         )
+        + _buyer_problems(
+            project.department, project.budget_line.catalog_item, project.name, merged
+        )
     )
     if "amount" in fields:
         problems += _splitting(project)
@@ -436,6 +459,7 @@ def update_project(*, actor, project: PurchaseProject, **data) -> PurchaseProjec
     project.warnings = kept + [v.as_dict() for v in problems]
     project.save()
     req.save()
+    capacity.sync_capacity(project)
     audit.record(
         actor=actor,
         action="procurement.project.update",
@@ -461,14 +485,18 @@ def requirement_problems(project: PurchaseProject) -> list[Violation]:
 
 
 def _recheck(project: PurchaseProject) -> list[Violation]:
-    """P7 completeness, B5 and screening, each time the project moves forward."""
+    """P7 completeness, B5, screening and S3/S11, each time the project moves forward."""
     problems = requirement_problems(project)
+    values = _requirement_values(project.requirement)
     problems += _screen(
         project.name,
-        _requirement_values(project.requirement),
+        values,
         catalog_code=project.catalog_code,
         region=project.region,
         at=project.started_on,
+    )
+    problems += _buyer_problems(
+        project.department, project.budget_line.catalog_item, project.name, values
     )
     return enforce(problems)
 
@@ -488,6 +516,7 @@ def submit_for_review(*, actor, project: PurchaseProject) -> PurchaseProject:
     project.submitted_by = actor
     project.submitted_at = timezone.now()
     project.save()
+    capacity.sync_capacity(project)
     audit.record(actor=actor, action="procurement.project.submit", obj=project)
     return project
 
@@ -497,6 +526,7 @@ def _merge_warnings(stored: list, fresh: list[Violation]) -> list:
     return stored + [v.as_dict() for v in fresh if (v.rule, v.message) not in seen]
 
 
+@capacity.asks_for_capacity
 @transaction.atomic
 def review_requirements(
     *,
@@ -509,7 +539,8 @@ def review_requirements(
     note: str = "",
 ) -> RequirementReview:
     """A manager (负责人) of the department, other than the submitter, judges the
-    requirements complete, compliant and reasonable (P7) — or returns them."""
+    requirements complete, compliant and reasonable (P7) — or returns them. An
+    approval waits for the C8 confirmations."""
     project = _locked(project)
     if not (is_manager(actor, project.department) or actor.is_platform_admin):
         raise NotAllowed(_("Only a manager (负责人) of the department reviews requirements."))
@@ -534,6 +565,7 @@ def review_requirements(
     if approve:
         # Screening runs again at approval: the negative list may have grown meanwhile.
         project.warnings = _merge_warnings(project.warnings, _recheck(project))
+        capacity.require_capacity(project)  # C8: both confirmations given
         project.status = ProjectStatus.APPROVED
     else:
         project.status = ProjectStatus.DRAFT

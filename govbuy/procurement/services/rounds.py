@@ -42,6 +42,7 @@ from ..models import (
 )
 from ..rules import P2, P3, P9
 from ..rules import running as running_rules
+from .capacity import asks_for_capacity, require_capacity
 from .common import (
     SYSTEM,
     aware,
@@ -267,6 +268,7 @@ def _method_rule(method: str, emergency: bool):
     return P3 if method == Method.COMPETITIVE_REVIEW else P2
 
 
+@asks_for_capacity
 @transaction.atomic
 def start_round(
     *,
@@ -294,6 +296,7 @@ def start_round(
         raise InvalidState(
             _("The purchase starts once the requirements are approved and the method is settled.")
         )
+    require_capacity(project)  # C8: no notice before both confirmations
     method = project.method
     if method not in schedule.BIDDING_METHODS:
         raise InvalidState(
