@@ -203,23 +203,51 @@ def plan_violations(*, fiscal_year: int, out_years: list[int], plan_years: int) 
     return problems
 
 
-def term_violations(
-    *, term_end_year: int, fiscal_year: int, last_plan_year: int
-) -> list[Violation]:
-    """B5 for a purchase: its service term ends within the years its line funds."""
-    if term_end_year > last_plan_year:
-        return [
-            B5.violation(
-                _(
-                    "The service runs into %(year)s, but its budget line only funds "
-                    "%(fy)s–%(last)s. Shorten the term, or buy on a line whose medium-term "
-                    "split funds that year."
+def funded_years(*, fiscal_year: int, out_years) -> list[int]:
+    """The years a line puts money in: its fiscal year and its out-years."""
+    return sorted({fiscal_year, *out_years})
+
+
+def _years_text(years: list[int]) -> str:
+    if years == list(range(years[0], years[-1] + 1)):
+        return str(years[0]) if len(years) == 1 else f"{years[0]}–{years[-1]}"
+    return "、".join(str(y) for y in years)
+
+
+def term_violations(*, term_start, term_end, funded: list[int]) -> list[Violation]:
+    """B5 for a purchase: the service runs only in years its budget line funds —
+    from 1 January of the fiscal year to 31 December of its last out-year (never
+    past the medium-term plan, which bounds the out-years), every year between
+    funded too. Each date is refused beside its own field."""
+    problems = []
+    years = _years_text(funded)
+    for field, day in (("term_start", term_start), ("term_end", term_end)):
+        if day is not None and day.year not in funded:
+            problems.append(
+                B5.violation(
+                    _(
+                        "The service would run in %(year)s (%(date)s), but its budget line "
+                        "funds only %(years)s. Keep the term within those years, or buy on a "
+                        "line whose medium-term split funds that year."
+                    )
+                    % {"year": day.year, "date": day.isoformat(), "years": years},
+                    field=field,
                 )
-                % {"year": term_end_year, "fy": fiscal_year, "last": last_plan_year},
-                field="term_end",
             )
-        ]
-    return []
+    if not problems and term_start is not None and term_end is not None:
+        gaps = [y for y in range(term_start.year, term_end.year + 1) if y not in funded]
+        if gaps:
+            problems.append(
+                B5.violation(
+                    _(
+                        "The service runs through %(gap)s, which its budget line does not fund "
+                        "(it funds %(years)s)."
+                    )
+                    % {"gap": _years_text(gaps), "years": years},
+                    field="term_end",
+                )
+            )
+    return problems
 
 
 def direct_edit_violations(*, status: str) -> list[Violation]:

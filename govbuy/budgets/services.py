@@ -20,11 +20,13 @@ from govbuy.accounts.models import Role
 from govbuy.catalog import rules as catalog_rules
 from govbuy.catalog.models import DepartmentCatalogItem
 from govbuy.catalog.screening_service import screen_text
-from govbuy.core import audit, params
+from govbuy.catalog.selectors import own_public_services
+from govbuy.core import audit, dates, params
 from govbuy.core.errors import ApplicationError, InvalidInput, InvalidState, NotAllowed
 from govbuy.core.money import to_money
 from govbuy.core.permissions import member_orgs, refuse_platform_admin, require_member
 from govbuy.core.rules import RuleViolation, Violation, enforce
+from govbuy.orgs import rules as org_rules
 from govbuy.orgs.models import Organization
 
 from . import rules
@@ -222,6 +224,22 @@ def _department_item(raw, department, fiscal_year, errors) -> DepartmentCatalogI
     return item
 
 
+def buyer_violations(department, item, *, name: str, text: str) -> list[Violation]:
+    """S3 and S11: a 公益一类 unit registered to buy auxiliary services for its own
+    work files lines for auxiliary services only, and is warned when the line
+    reads as its main function."""
+    if not department.auxiliary_purchaser or item is None:
+        return []
+    return org_rules.auxiliary_purchase_violations(
+        unit_name=department.name,
+        item_kind=item.kind,
+        item_code=item.code,
+        item_name=item.name,
+        text=f"{name}\n{text}",
+        own_services=own_public_services(department),
+    )
+
+
 def _save_rules(clean: dict, out_years, *, fiscal_year: int, region, at: dt.date) -> None:
     """The rules every save must pass (B2, B5, C5: an item, not a category); the
     rest wait for submission."""
@@ -247,17 +265,26 @@ def judged_on(fiscal_year: int) -> dt.date:
     return max(timezone.localdate(), dt.date(fiscal_year, 1, 1))
 
 
-def _check_fiscal_year(fiscal_year) -> int:
-    """Lines are filed up to next year; earlier years stay possible for records."""
+def fiscal_year_bounds(region) -> tuple[int, int]:
+    """The fiscal years a line may be filed for: from the earliest plausible year
+    (records of past years stay possible) to the years ahead whose budget is being
+    drawn up — both policy parameters."""
+    today = timezone.localdate()
+    ahead = params.get("budget.years_ahead", region, today)
+    return dates.earliest_year(region, today), today.year + ahead
+
+
+def _check_fiscal_year(fiscal_year, region) -> int:
     try:
-        year = int(fiscal_year)
+        year = int(str(fiscal_year).strip()) if not isinstance(fiscal_year, bool) else 0
     except (TypeError, ValueError):
         year = 0
-    latest = timezone.localdate().year + 1
-    if not 2000 <= year <= latest:
+    earliest, latest = fiscal_year_bounds(region)
+    if not earliest <= year <= latest:
         raise ApplicationError(
             "invalid",
-            _("Give a fiscal year from 2000 to %(latest)s.") % {"latest": latest},
+            _("Give a fiscal year from %(earliest)s to %(latest)s.")
+            % {"earliest": earliest, "latest": latest},
             field="fiscal_year",
         )
     return year
@@ -293,11 +320,16 @@ def create_line(*, actor, department, fiscal_year, **data) -> BudgetLine:
     require_member(actor, department, roles=(Role.PURCHASER,))
     if not department.is_purchaser:
         raise NotAllowed(_("Only purchasing departments file budget lines."))
-    year = _check_fiscal_year(fiscal_year)
+    year = _check_fiscal_year(fiscal_year, department.region)
     clean, out_years, errors = clean_line(data, department=department, fiscal_year=year)
     if errors:
         raise InvalidInput(errors)
     _save_rules(clean, out_years, fiscal_year=year, region=department.region, at=judged_on(year))
+    enforce(
+        buyer_violations(
+            department, clean["catalog_item"], name=clean["name"], text=clean["justification"]
+        )
+    )
     line = BudgetLine(
         department=department,
         region_id=department.region_id,
@@ -362,6 +394,11 @@ def update_line(*, actor, line: BudgetLine, **data) -> BudgetLine:
         region=line.department.region,
         at=judged_on(line.fiscal_year),
     )
+    enforce(
+        buyer_violations(
+            line.department, clean["catalog_item"], name=clean["name"], text=clean["justification"]
+        )
+    )
     for field, value in clean.items():
         setattr(line, field, value)
     line.total = clean["amount"] + sum((a for _y, a in out_years), Decimal("0"))
@@ -422,6 +459,9 @@ def submission_violations(line: BudgetLine) -> list[Violation]:
     )
     problems += _item_violations(line.catalog_item)
     problems += screen_text(title=line.name, description=line.justification, region=region)
+    problems += buyer_violations(
+        line.department, line.catalog_item, name=line.name, text=line.justification
+    )
     return problems
 
 

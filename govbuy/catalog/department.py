@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from govbuy.accounts.models import Role
-from govbuy.core import audit
+from govbuy.core import audit, dates
 from govbuy.core.errors import ApplicationError, InvalidInput, InvalidState
 from govbuy.core.rules import enforce
 
@@ -65,6 +65,7 @@ def create_department_catalog(*, actor, organization, year: int) -> DepartmentCa
             "not_a_purchaser",
             _("%(org)s is not a purchasing department.") % {"org": organization.name},
         )
+    year = dates.check_year(year, region=organization.region)
     within = catalog_in_force(organization.region, year)
     if within is None:
         raise InvalidState(

@@ -332,6 +332,56 @@ def public_unit_violations(services: Iterable) -> list[Violation]:
     return out
 
 
+def capacity_violations(units: Iterable[tuple[str, str, str, str, str]]) -> list[Violation]:
+    """C8 before a purchase starts: for each 公益一类 unit funded to provide the
+    service — (unit, service, finance, department, competent department name) with
+    each side "pending", "confirmed" or "refused" — both the finance bureau and the
+    competent department have confirmed that the unit cannot meet the demand."""
+    out = []
+    for unit, service, finance, department, competent in units:
+        values = {"unit": unit, "service": service, "competent": competent or "—"}
+        if "refused" in (finance, department):
+            who = (
+                _("the finance bureau")
+                if finance == "refused"
+                else _("the competent department (%(competent)s)") % values
+            )
+            message = _(
+                "%(who)s found that %(unit)s (公益一类) can meet the demand for “%(service)s”: "
+                "this purchase does not start (its capacity must not idle); cancel it."
+            ) % {**values, "who": who}
+        elif not competent:
+            message = (
+                _(
+                    "%(unit)s (公益一类) is funded to provide “%(service)s”, and no competent "
+                    "department is on record to confirm that it cannot meet the demand: the platform "
+                    "administrator records it first."
+                )
+                % values
+            )
+        else:
+            waiting = [
+                name
+                for name, state in (
+                    (_("the finance bureau"), finance),
+                    (_("the competent department (%(competent)s)") % values, department),
+                )
+                if state != "confirmed"
+            ]
+            message = _(
+                "%(unit)s (公益一类) is funded to provide “%(service)s”: the purchase starts once "
+                "the finance bureau and the competent department have confirmed, with a note, "
+                "that it cannot meet the demand. Waiting for %(waiting)s."
+            ) % {
+                **values,
+                "waiting": waiting[0]
+                if len(waiting) == 1
+                else _("%(first)s and %(second)s") % {"first": waiting[0], "second": waiting[1]},
+            }
+        out.append(C8.violation(message, field="capacity", severity=Severity.HARD))
+    return out
+
+
 def screening_violations(hits: Sequence) -> list[Violation]:
     """C2, C3, C7 (hard) and C9 (warn) from the screening engine's hits."""
     out = []

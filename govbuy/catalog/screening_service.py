@@ -18,8 +18,8 @@ from govbuy.core.errors import InvalidInput
 from govbuy.orgs.models import Region
 
 from . import rules, screening
-from .models import NegativeClause, NegativeListItem, PublicUnitService
-from .selectors import catalog_in_force, lineage
+from .models import NegativeClause, NegativeListItem
+from .selectors import catalog_in_force, lineage, public_unit_services
 
 MAX_TITLE = 300
 MAX_DESCRIPTION = 20_000
@@ -166,12 +166,6 @@ def screen_purchase(
         if item is not None:
             violations += rules.kind_violations(item.kind, item.category, field="catalog_item")
         if item is not None and region_obj is not None:
-            units = PublicUnitService.objects.filter(
-                item_code=item.code,
-                is_active=True,
-                organization__is_active=True,
-                organization__region__in=lineage(region_obj),
-            ).select_related("organization")
-            violations += rules.public_unit_violations(units)
+            violations += rules.public_unit_violations(public_unit_services(item.code, region_obj))
     order = {"hard": 0, "warn": 1, "report": 2}
     return sorted(violations, key=lambda v: order.get(v.severity, 3))

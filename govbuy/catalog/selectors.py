@@ -217,3 +217,37 @@ def negative_list_regions():
 
 def published_statuses():
     return [CatalogStatus.PUBLISHED]
+
+
+def code_and_parents(code: str) -> list[str]:
+    """A catalog code and the codes above it: A070201 → [A, A07, A0702, A070201]."""
+    code = (code or "").strip()
+    if not code:
+        return []
+    return [code[:1]] + [code[:n] for n in range(3, len(code) + 1, 2)]
+
+
+def public_unit_services(item_code: str, region):
+    """C8 and S11: the services 公益一类 units of the region and above are funded
+    to provide that an item falls under (the unit's item or one above it)."""
+    from .models import PublicUnitService
+
+    if region is None or not item_code:
+        return PublicUnitService.objects.none()
+    return (
+        PublicUnitService.objects.filter(
+            item_code__in=code_and_parents(item_code),
+            is_active=True,
+            organization__is_active=True,
+            organization__region__in=lineage(region),
+        )
+        .select_related("organization__competent_department")
+        .order_by("organization__name", "item_code")
+    )
+
+
+def own_public_services(organization) -> list[tuple[str, str]]:
+    """S11: (code, name) of the services a 公益一类 unit is funded to provide — its main functions."""
+    return list(
+        organization.public_unit_services.filter(is_active=True).values_list("item_code", "name")
+    )

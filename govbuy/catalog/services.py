@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from govbuy.accounts.models import Role
-from govbuy.core import audit, params
+from govbuy.core import audit, dates, params
 from govbuy.core.errors import ApplicationError, InvalidInput, InvalidState, NotAllowed
 from govbuy.core.permissions import member_orgs, refuse_platform_admin, require_member
 from govbuy.core.rules import enforce
@@ -392,8 +392,7 @@ def _history(actor, catalog, item, action, before, reason, adjustment):
 
 @transaction.atomic
 def create_catalog(*, actor, region, owner, year: int, name: str) -> Catalog:
-    if not (2000 <= int(year) <= 2100):
-        raise ApplicationError("invalid_year", _("Give a year such as 2027."), field="year")
+    year = dates.check_year(year, region=region)
     if Catalog.objects.filter(region=region, year=year).exists():
         raise ApplicationError(
             "duplicate",
@@ -419,6 +418,7 @@ def copy_catalog(
     refuse_platform_admin(actor, Role.FINANCE)
     region = source.region if region is ... else region
     owner = source.owner if owner is ... else owner
+    year = dates.check_year(year, region=region)
     if Catalog.objects.filter(region=region, year=year).exists():
         raise ApplicationError(
             "duplicate",

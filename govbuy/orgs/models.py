@@ -169,6 +169,11 @@ class Organization(models.Model):
     # What the organization does on the platform. S5: never both purchaser and provider.
     is_finance_bureau = models.BooleanField(_("finance bureau (财政部门)"), default=False)
     is_purchaser = models.BooleanField(_("purchaser (购买主体)"), default=False)
+    # S11 (Q20): a 公益一类 unit is no purchaser (S3) but may buy auxiliary services
+    # for its own work; as a purchaser it is held to auxiliary-service items.
+    auxiliary_purchaser = models.BooleanField(
+        _("buys auxiliary services for its own work only (S11)"), default=False
+    )
     is_provider = models.BooleanField(_("provider (承接主体)"), default=False)
     is_evaluator = models.BooleanField(_("third-party evaluator (第三方评价)"), default=False)
     is_audit_office = models.BooleanField(_("audit office (审计机关)"), default=False)
@@ -206,6 +211,22 @@ class Organization(models.Model):
                 condition=~Q(org_type="natural_person") | Q(uscc=""),
                 name="organization_natural_person_has_no_uscc",
             ),
+            # S3 and S11: a 公益一类 unit purchases only as a buyer of auxiliary
+            # services, and only a 公益一类 unit that purchases is one.
+            models.CheckConstraint(
+                condition=Q(auxiliary_purchaser=False)
+                | (
+                    Q(is_purchaser=True)
+                    & Q(org_type="public_institution")
+                    & Q(institution_class="public_welfare_1")
+                ),
+                name="organization_s11_auxiliary_purchaser_is_a_public_welfare_1_purchaser",
+            ),
+            models.CheckConstraint(
+                condition=~(Q(institution_class="public_welfare_1") & Q(is_purchaser=True))
+                | Q(auxiliary_purchaser=True),
+                name="organization_s3_public_welfare_1_purchases_auxiliary_services_only",
+            ),
         ]
 
     def __str__(self):
@@ -220,6 +241,7 @@ class Organization(models.Model):
         flags = [
             ("finance", self.is_finance_bureau),
             ("purchaser", self.is_purchaser),
+            ("auxiliary_purchaser", self.auxiliary_purchaser),
             ("provider", self.is_provider),
             ("evaluator", self.is_evaluator),
             ("auditor", self.is_audit_office),

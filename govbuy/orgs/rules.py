@@ -40,6 +40,14 @@ S4 = Rule(
     "Q26; Q89(4)",
     gettext_noop("Unclassified public institutions take part in neither role"),
 )
+S11 = Rule(
+    "S11",
+    Severity.WARN,
+    "Q20",
+    gettext_noop(
+        "A 公益一类 unit may buy auxiliary services for its own work, never its main functions"
+    ),
+)
 S10 = Rule(
     "S10",
     Severity.REPORT,
@@ -221,7 +229,7 @@ def _neither(cat: OrgCategory):
             return S3, _(
                 "A 公益一类 public institution is neither a purchaser nor a provider of "
                 "government-purchased services (it may only buy auxiliary services for its own "
-                "work)."
+                "work: register it as a purchaser of auxiliary services only, S11)."
             )
         if cat.institution_class == InstitutionClass.UNCLASSIFIED:
             return S4, _(
@@ -256,8 +264,47 @@ def _with_basis(
     )
 
 
-def purchaser_violations(cat: OrgCategory) -> list:
-    """S1, S3, S4: may this category act as a purchaser (购买主体)?"""
+def can_buy_auxiliary_only(cat: OrgCategory) -> bool:
+    """S11: the one category S3 bars that may still buy — auxiliary services for
+    its own work (a 公益一类 unit, Q20)."""
+    return (
+        cat.org_type == OrgType.PUBLIC_INSTITUTION
+        and cat.institution_class == InstitutionClass.PUBLIC_WELFARE_1
+    )
+
+
+def auxiliary_purchaser_violations(cat: OrgCategory, *, is_purchaser: bool) -> list:
+    """S11: the allowance to buy auxiliary services is for purchasing 公益一类 units only."""
+    if not can_buy_auxiliary_only(cat):
+        return [
+            _with_basis(
+                S11,
+                _(
+                    "Only a 公益一类 public institution is registered as a purchaser of "
+                    "auxiliary services only; %(category)s is not one."
+                )
+                % {"category": _category_label(cat)},
+                "auxiliary_purchaser",
+                severity=Severity.HARD,
+            )
+        ]
+    if not is_purchaser:
+        return [
+            _with_basis(
+                S11,
+                _("A purchaser of auxiliary services only is a purchaser: register it as one."),
+                "auxiliary_purchaser",
+                severity=Severity.HARD,
+            )
+        ]
+    return []
+
+
+def purchaser_violations(cat: OrgCategory, *, auxiliary_only: bool = False) -> list:
+    """S1, S3, S4: may this category act as a purchaser (购买主体)? With
+    ``auxiliary_only`` a 公益一类 unit may, for auxiliary services (S11)."""
+    if auxiliary_only and can_buy_auxiliary_only(cat):
+        return []
     neither = _neither(cat)
     if neither:
         rule, message = neither
@@ -324,6 +371,77 @@ def provider_violations(cat: OrgCategory) -> list:
             )
             % {"category": _category_label(cat)},
             _field_of(cat),
+        )
+    ]
+
+
+# Q20: what says a purchase hands over the unit's own main functions.
+MAIN_FUNCTION_WORDS = (
+    "主要职能",
+    "主体职能",
+    "核心职能",
+    "全部职能",
+    "主责主业",
+    "主体业务",
+    "核心业务",
+    "全部业务",
+    "本单位职责",
+    "本中心职责",
+)
+
+
+def auxiliary_purchase_violations(
+    *,
+    unit_name: str,
+    item_kind: str,
+    item_code: str,
+    item_name: str,
+    text: str,
+    own_services: Iterable[tuple[str, str]],
+) -> list[Violation]:
+    """S3 and S11 for a purchase by a 公益一类 unit (a purchaser of auxiliary
+    services only): a public service is refused (S3: it is no purchaser of the
+    services it exists to provide); an auxiliary service is allowed, with a
+    warning when the item or the text reads as the unit's main function — a
+    service it is itself funded to provide (``own_services``: code, name) or
+    words that hand over its main duties."""
+    if item_kind != "auxiliary_service":
+        return [
+            _with_basis(
+                S3,
+                _(
+                    "%(unit)s is a 公益一类 unit: it may buy auxiliary services for its own work "
+                    "(S11) but no public service; “%(item)s” is a public service (公共服务)."
+                )
+                % {"unit": unit_name, "item": item_name},
+                "catalog_item",
+            )
+        ]
+    text = text or ""
+    for code, name in own_services:
+        if code and (item_code == code or item_code.startswith(code)):
+            why = _("the item “%(item)s” is its own service “%(service)s”") % {
+                "item": item_name,
+                "service": name,
+            }
+            break
+        if name and (name in text or name in item_name):
+            why = _("the text names its own service “%(service)s”") % {"service": name}
+            break
+    else:
+        words = [w for w in MAIN_FUNCTION_WORDS if w in text]
+        if not words:
+            return []
+        why = _("the text speaks of “%(words)s”") % {"words": "、".join(words)}
+    return [
+        _with_basis(
+            S11,
+            _(
+                "%(unit)s (公益一类) may buy auxiliary services for its own work, never hand over "
+                "its main functions: %(why)s. The finance bureau is shown this purchase."
+            )
+            % {"unit": unit_name, "why": why},
+            "catalog_item",
         )
     ]
 

@@ -88,7 +88,14 @@ ORG_FIELDS = (
     "description",
     "competent_department",
 )
-ROLE_FLAGS = ("is_finance_bureau", "is_purchaser", "is_provider", "is_evaluator", "is_audit_office")
+ROLE_FLAGS = (
+    "is_finance_bureau",
+    "is_purchaser",
+    "is_provider",
+    "is_evaluator",
+    "is_audit_office",
+    "auxiliary_purchaser",
+)
 
 
 def validate_organization_fields(data: dict) -> None:
@@ -123,6 +130,14 @@ def validate_organization_fields(data: dict) -> None:
     elif error := uscc_error(uscc):
         raise ApplicationError("invalid_uscc", error, field="uscc")
     competent = data.get("competent_department")
+    if competent is not None and competent.auxiliary_purchaser:
+        raise ApplicationError(
+            "invalid_competent_department",
+            _(
+                "a 公益一类 unit buying auxiliary services (S11) is no competent department (主管部门)"
+            ),
+            field="competent_department",
+        )
     if competent is not None and not competent.is_purchaser:
         raise ApplicationError(
             "invalid_competent_department",
@@ -144,8 +159,13 @@ def role_violations(org_like, flags: dict) -> list:
     violations = rules.role_conflict_violations(
         is_purchaser=flags.get("is_purchaser", False), is_provider=flags.get("is_provider", False)
     )
+    auxiliary_only = flags.get("auxiliary_purchaser", False)
+    if auxiliary_only:
+        violations += rules.auxiliary_purchaser_violations(
+            cat, is_purchaser=flags.get("is_purchaser", False)
+        )
     if flags.get("is_purchaser"):
-        violations += rules.purchaser_violations(cat)
+        violations += rules.purchaser_violations(cat, auxiliary_only=auxiliary_only)
     if flags.get("is_provider"):
         violations += rules.provider_violations(cat)
     return violations

@@ -12,6 +12,7 @@ from pydantic import Field
 
 from govbuy.budgets.models import BudgetLine
 from govbuy.core.api_auth import AUTH, PublicRateThrottle
+from govbuy.core.dates import TypedDate
 from govbuy.core.errors import InvalidInput
 from govbuy.core.params import ParameterMissing
 from govbuy.core.permissions import get_for_user_or_404
@@ -217,8 +218,10 @@ class RequirementIn(Schema):
     quantity: str = Field("", max_length=500)
     recipients: str = Field("", max_length=500)
     place: str = Field("", max_length=300)
-    term_start: dt.date | None = None
-    term_end: dt.date | None = None
+    # Text too: the service reads dates as people type them ("2027-1-1") and
+    # answers a field error for what names no day or no plausible one.
+    term_start: dt.date | TypedDate | None = Field(None, description="YYYY-MM-DD")
+    term_end: dt.date | TypedDate | None = Field(None, description="YYYY-MM-DD")
     technical_guarantees: str = Field("", max_length=20000)
     goals: str = Field("", max_length=20000)
     indicators: str = Field(
@@ -250,8 +253,10 @@ class ProjectPatch(Schema):
     quantity: str | None = Field(None, max_length=500)
     recipients: str | None = Field(None, max_length=500)
     place: str | None = Field(None, max_length=300)
-    term_start: dt.date | None = None
-    term_end: dt.date | None = None
+    # Text too: the service reads dates as people type them ("2027-1-1") and
+    # answers a field error for what names no day or no plausible one.
+    term_start: dt.date | TypedDate | None = Field(None, description="YYYY-MM-DD")
+    term_end: dt.date | TypedDate | None = Field(None, description="YYYY-MM-DD")
     technical_guarantees: str | None = Field(None, max_length=20000)
     goals: str | None = Field(None, max_length=20000)
     indicators: str | None = Field(None, max_length=20000)
@@ -452,3 +457,80 @@ def clear_split_flag(request, pk: int, payload: ClearIn):
     flag = selectors.split_flag_for_user(request.auth, pk)
     services.clear_split_flag(actor=request.auth, flag=flag, note=payload.note)
     return selectors.split_flag_for_user(request.auth, pk)
+
+
+# --- C8: the capacity of 公益一类 units, confirmed by two sides -------------------------------
+
+
+class CapacityUnitOut(Schema):
+    id: int
+    name: str
+    competent_department_id: int | None
+
+
+class CapacityOut(Schema):
+    id: int
+    project_id: int
+    unit: CapacityUnitOut
+    service: str
+    capacity_note: str
+    status: str = Field(description="pending | confirmed (both sides) | refused (either side)")
+    finance: str = Field(description="pending | confirmed | refused")
+    finance_org_id: int | None
+    finance_at: dt.datetime | None
+    finance_note: str
+    department: str = Field(description="the competent department: pending | confirmed | refused")
+    department_org_id: int | None
+    department_at: dt.datetime | None
+    department_note: str
+    created_at: dt.datetime
+
+
+class CapacitySignIn(Schema):
+    confirm: bool = Field(
+        ..., description="true: the unit cannot meet the demand; false: it can (the purchase stops)"
+    )
+    note: str = Field(..., max_length=5000, description="what was checked")
+
+
+@router.get(
+    "/projects/{pk}/capacity-confirmations",
+    response=list[CapacityOut],
+    summary="C8: the capacity confirmations a purchase waits for",
+)
+def list_capacity(request, pk: int):
+    return selectors.capacity_of_project(_project(request.auth, pk))
+
+
+@router.get("/capacity-confirmations/{pk}", response=CapacityOut, summary="A capacity confirmation")
+def get_capacity(request, pk: int):
+    return selectors.capacity_for_user(request.auth, pk)
+
+
+def _sign(request, pk: int, side: str, payload: CapacitySignIn):
+    row = services.sign_capacity(
+        actor=request.auth,
+        confirmation=selectors.capacity_for_user(request.auth, pk),
+        side=side,
+        confirm=payload.confirm,
+        note=payload.note,
+    )
+    return selectors.capacity_for_user(request.auth, row.pk)
+
+
+@router.post(
+    "/capacity-confirmations/{pk}/finance",
+    response=CapacityOut,
+    summary="C8: the finance bureau confirms (or refuses) that the 公益一类 unit cannot meet the demand",
+)
+def sign_capacity_finance(request, pk: int, payload: CapacitySignIn):
+    return _sign(request, pk, "finance", payload)
+
+
+@router.post(
+    "/capacity-confirmations/{pk}/department",
+    response=CapacityOut,
+    summary="C8: the unit's competent department confirms (or refuses) the same",
+)
+def sign_capacity_department(request, pk: int, payload: CapacitySignIn):
+    return _sign(request, pk, "department", payload)

@@ -22,6 +22,7 @@ from pydantic import Field
 
 from govbuy.accounts.models import Role
 from govbuy.core.api_auth import AUTH, PublicRateThrottle
+from govbuy.core.dates import TypedDate
 from govbuy.core.errors import InvalidInput, NotAllowed
 from govbuy.core.permissions import member_orgs
 from govbuy.core.text import shown_records, shown_texts
@@ -666,7 +667,9 @@ class RoundFilter(Schema):
 
 
 class IntentionIn(Schema):
-    expected_on: dt.date = Field(..., description="when the purchase is expected to start")
+    expected_on: dt.date | TypedDate = Field(
+        ..., description="when the purchase is expected to start, YYYY-MM-DD"
+    )
     note: str = Field("", max_length=2000)
 
 
@@ -679,8 +682,8 @@ class CriterionIn(Schema):
 class FrameworkIn(Schema):
     call_off_mode: str = Field(..., max_length=10, description="direct | secondary | recipient")
     max_members: int
-    term_start: dt.date
-    term_end: dt.date
+    term_start: dt.date | TypedDate = Field(..., description="YYYY-MM-DD")
+    term_end: dt.date | TypedDate = Field(..., description="YYYY-MM-DD")
 
 
 class RoundIn(Schema):

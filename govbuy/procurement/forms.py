@@ -277,6 +277,20 @@ class NoteForm(BaseForm):
     note = _area(_("Note"), rows=2)
 
 
+class CapacityForm(BaseForm):
+    """C8: one side's sign-off on a 公益一类 unit's capacity."""
+
+    side = forms.ChoiceField(
+        choices=[("finance", "finance"), ("department", "department")], widget=forms.HiddenInput
+    )
+    note = _area(
+        _("Note: what was checked"),
+        rows=3,
+        maxlength=5000,
+        help_text=_("The unit's capacity, the demand, and why the unit can or cannot meet it."),
+    )
+
+
 class CancelForm(BaseForm):
     reason = _area(_("Reason for cancelling"), rows=3)
 

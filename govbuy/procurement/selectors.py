@@ -14,6 +14,8 @@ from govbuy.orgs.models import InstitutionClass, Organization, OrgType
 from govbuy.orgs.selectors import overseen_below_q
 
 from .models import (
+    CapacityConfirmation,
+    CapacityDecision,
     MethodApproval,
     ProjectStatus,
     PurchaseProject,
@@ -207,3 +209,67 @@ def method_regions():
         region__isnull=False,
     ).values("region_id")
     return Region.objects.filter(Q(level=RegionLevel.PROVINCE) | Q(pk__in=own)).order_by("code")
+
+
+# --- S11 and C8 -------------------------------------------------------------------------
+
+
+def s11_purchases_for(user):
+    """S11: live purchases by 公益一类 units (buying auxiliary services for their own
+    work) of the departments whose finance bureau the user acts for, newest first."""
+    regions = deciding_region_ids(user)
+    if regions == []:
+        return PurchaseProject.objects.none()
+    qs = PurchaseProject.objects.live().filter(department__auxiliary_purchaser=True)
+    if regions is not None:
+        qs = qs.filter(department__region_id__in=regions)
+    return qs.select_related(*LIST_RELATED).order_by("-created_at", "-pk")
+
+
+CAPACITY_RELATED = (
+    "project__department__region",
+    "project__region",
+    "unit__competent_department",
+    "finance_org",
+    "finance_by",
+    "department_org",
+    "department_by",
+)
+
+
+def capacity_for_user(user, pk) -> CapacityConfirmation:
+    return get_for_user_or_404(
+        CapacityConfirmation.objects.select_related(*CAPACITY_RELATED), user, pk=pk
+    )
+
+
+def capacity_of_project(project):
+    return list(project.capacity_confirmations.select_related(*CAPACITY_RELATED))
+
+
+def capacity_to_sign(user):
+    """C8 confirmations waiting for a sign-off the user gives: as the finance bureau
+    of the project's department's region, or as a manager (负责人) of the unit's
+    competent department; oldest first."""
+    if not getattr(user, "is_authenticated", False):
+        return CapacityConfirmation.objects.none()
+    bureaus = [
+        m.organization.region_id
+        for m in user.active_memberships
+        if m.role == Role.FINANCE and m.organization.is_finance_bureau
+    ]
+    managed = _managed_department_ids(user)
+    wanted = Q(pk__in=[])
+    if bureaus:
+        wanted |= Q(finance=CapacityDecision.PENDING, project__department__region_id__in=bureaus)
+    if managed:
+        wanted |= Q(department=CapacityDecision.PENDING, unit__competent_department_id__in=managed)
+    return (
+        CapacityConfirmation.objects.filter(wanted)
+        .filter(
+            project__status__in=(ProjectStatus.DRAFT, ProjectStatus.REVIEW, ProjectStatus.APPROVED)
+        )
+        .exclude(Q(finance=CapacityDecision.REFUSED) | Q(department=CapacityDecision.REFUSED))
+        .select_related(*CAPACITY_RELATED)
+        .order_by("created_at", "pk")
+    )

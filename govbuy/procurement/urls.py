@@ -18,6 +18,8 @@ urlpatterns = [
     # the method (purchasers choose; the finance bureau decides a change of method)
     path("<int:pk>/method/", views.project_method, name="project_method"),
     path("<int:pk>/method/decide/", views.method_decide, name="method_decide"),
+    # C8: the finance bureau and the competent department confirm a 公益一类 unit's capacity
+    path("capacity/<int:pk>/", views.capacity_detail, name="capacity_detail"),
     # inbox and splitting flags (B4)
     path("inbox/", views.inbox, name="inbox"),
     path("inbox/below/", views.inbox_below, name="inbox_below"),

@@ -34,6 +34,7 @@ from . import methods, selectors, services
 from .forms import (
     BaseForm,
     CancelForm,
+    CapacityForm,
     MethodForm,
     MethodsForm,
     NoteForm,
@@ -45,6 +46,7 @@ from .forms import (
 )
 from .models import Method, MethodApproval, ProjectStatus, SplitFlagStatus
 from .rules import MethodFacts
+from .services import capacity
 
 PAGE_SIZE = 25
 STAFF_ROLES = (Role.PURCHASER, Role.FINANCE, Role.AUDITOR, Role.PLATFORM_ADMIN)
@@ -293,6 +295,7 @@ def _detail_page(request, project, *, status: int = 200, **forms):
         "decide_form": NoteForm(),
         "submit_form": BaseForm(),
         "method_label": Method(project.method).label if project.method else "",
+        "capacity": selectors.capacity_of_project(project),
     }
     if decision is not None:
         context.update(_decision_context(decision))
@@ -508,6 +511,82 @@ def method_decide(request, pk: int):
     return response or _detail_page(request, project, decide_form=form, status=status)
 
 
+# --- C8: the two confirmations of a 公益一类 unit's capacity ------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def capacity_detail(request, pk: int):
+    """A capacity confirmation (C8): what the unit is funded to provide, both
+    sign-offs, and the form of each side the user may sign."""
+    row = selectors.capacity_for_user(request.user, pk)
+    form = CapacityForm(_post(request))
+    status = 200
+    if request.method == "POST":
+
+        def done(confirmed):
+            messages.success(
+                request,
+                _("Confirmed: the unit cannot meet the demand.")
+                if confirmed
+                else _("Refused: the unit can meet the demand; the purchase does not start."),
+            )
+            return redirect("procurement:capacity_detail", row.pk)
+
+        response, status = two_way(
+            request,
+            form,
+            field="decision",
+            yes="confirm",
+            no="refuse",
+            missing=_("Choose confirm or refuse."),
+            act=lambda confirm, data: services.sign_capacity(
+                actor=request.user,
+                confirmation=row,
+                side=data["side"],
+                confirm=confirm,
+                note=data["note"],
+            ),
+            done=done,
+        )
+        if response is not None:
+            return response
+    open_ = row.project.status in capacity.OPEN_STATUSES
+    signable = {
+        side: open_
+        and getattr(row, side) == "pending"
+        and capacity.may_sign(request.user, row, side)
+        for side in capacity.SIDES
+    }
+    return render(
+        request,
+        "procurement/capacity_detail.html",
+        {
+            "row": row,
+            "project": row.project,
+            "form": form,
+            "may_sign": signable,
+            "sides": [
+                {
+                    "key": side,
+                    "title": _("Finance bureau (财政部门)")
+                    if side == "finance"
+                    else _("Competent department (主管部门)"),
+                    "state": getattr(row, side),
+                    "label": getattr(row, f"get_{side}_display")(),
+                    "org": getattr(row, f"{side}_org"),
+                    "by": getattr(row, f"{side}_by"),
+                    "at": getattr(row, f"{side}_at"),
+                    "note": getattr(row, f"{side}_note"),
+                    "may_sign": signable[side],
+                }
+                for side in capacity.SIDES
+            ],
+        },
+        status=status,
+    )
+
+
 # --- inbox and splitting flags -------------------------------------------------------
 
 
@@ -547,6 +626,8 @@ def inbox(request):
             "flags": _mark_clearable(request.user, selectors.split_flags_to_clear(request.user))
             if deciding
             else [],
+            "capacity": list(selectors.capacity_to_sign(request.user)),
+            "s11_purchases": list(selectors.s11_purchases_for(request.user)) if deciding else [],
         },
     )
 

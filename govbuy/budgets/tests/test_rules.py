@@ -1,5 +1,6 @@
 """B1–B7 as pure functions: each triggered and passed at its boundary."""
 
+import datetime as dt
 from decimal import Decimal
 
 import pytest
@@ -131,10 +132,30 @@ def test_b5_medium_term_plan(years, expected):
     assert ids(rules.plan_violations(fiscal_year=2026, out_years=years, plan_years=3)) == expected
 
 
-@pytest.mark.parametrize("end_year, expected", [(2026, []), (2027, []), (2028, ["B5"])])
-def test_b5_term_within_the_funded_years(end_year, expected):
-    found = rules.term_violations(term_end_year=end_year, fiscal_year=2026, last_plan_year=2027)
-    assert ids(found) == expected
+@pytest.mark.parametrize(
+    "start, end, expected",
+    [
+        ("2026-01-01", "2027-12-31", []),
+        ("2025-12-31", "2026-12-31", [("B5", "term_start")]),
+        ("2026-06-01", "2028-01-01", [("B5", "term_end")]),
+        ("0001-01-01", "9999-12-31", [("B5", "term_start"), ("B5", "term_end")]),
+        (None, "2027-12-31", []),
+        (None, None, []),
+    ],
+)
+def test_b5_term_within_the_funded_years(start, end, expected):
+    day = lambda s: dt.date.fromisoformat(s) if s else None  # noqa: E731
+    found = rules.term_violations(term_start=day(start), term_end=day(end), funded=[2026, 2027])
+    assert [(v.rule, v.field) for v in found] == expected
+
+
+def test_b5_a_year_the_line_skips_is_not_funded():
+    found = rules.term_violations(
+        term_start=dt.date(2026, 6, 1), term_end=dt.date(2028, 3, 31), funded=[2026, 2028]
+    )
+    assert [(v.rule, v.field) for v in found] == [("B5", "term_end")]
+    assert "2027" in found[0].message
+    assert rules.funded_years(fiscal_year=2026, out_years=[2028, 2027]) == [2026, 2027, 2028]
 
 
 @pytest.mark.parametrize(

@@ -121,6 +121,59 @@ def test_fiscal_year_out_of_range_is_a_field_error(buying):
     assert exc.value.field == "fiscal_year"
 
 
+def _year_refused(buying, fiscal_year) -> bool:
+    """Whether filing a line for `fiscal_year` is refused beside the fiscal year."""
+    try:
+        services.create_line(
+            actor=buying.purchaser,
+            department=buying.dept,
+            fiscal_year=fiscal_year,
+            name="x",
+            amount="1",
+        )
+    except InvalidInput as exc:
+        return "fiscal_year" in {e["field"] for e in exc.errors}
+    except ApplicationError as exc:
+        return exc.field == "fiscal_year"
+    return False
+
+
+@pytest.mark.parametrize(
+    "year, refused",
+    [(1999, True), (2000, False), ("now", False), ("next", False), ("after next", True)],
+)
+def test_fiscal_year_plausible_edges(buying, year, refused):
+    """From the earliest plausible year (2000) to next year, whose budget is being
+    drawn up; the others are refused beside the field (2000 then fails on other
+    fields: no catalog of that year)."""
+    year = {"now": buying.year, "next": buying.year + 1, "after next": buying.year + 2}.get(
+        year, year
+    )
+    assert _year_refused(buying, year) is refused
+
+
+def test_fiscal_year_bounds_are_policy_parameters(buying):
+    import datetime as dt
+
+    from govbuy.core import services as core
+
+    assert _year_refused(buying, buying.year + 2)
+    assert not _year_refused(buying, 2000)
+    zz = buying.dept.region
+    for key, value in (("budget.years_ahead", "2"), ("plausibility.earliest_year", "2010")):
+        core.set_policy_parameter(
+            actor="test",
+            key=key,
+            value=value,
+            effective_from=dt.date(buying.year, 1, 1),
+            basis="测试",
+            region=zz,
+        )
+    assert not _year_refused(buying, buying.year + 2)
+    assert _year_refused(buying, buying.year + 3)
+    assert _year_refused(buying, 2009)
+
+
 # --- submission --------------------------------------------------------------------------
 
 

@@ -124,6 +124,47 @@ def test_domain_dictionary_makes_single_tokens():
     assert tokenize("道路建设工程") == ["道路", "建设工程"]
 
 
+# --- decisions the government takes itself: the whole family (issue 11, item 19) ----------
+
+DECISIONS_DELEGATED = [
+    ("行政处罚", "由承接单位对违停车辆直接开具罚款决定书并送达当事人。"),
+    ("行政许可", "由承接单位受理道路运输经营许可申请，审核材料后直接核发道路运输经营许可证。"),
+    ("行政审批", "将户外广告设置审批事项委托广告协会办理，由其审查申请并出具准予设置的批准文件。"),
+    ("核准", "委托咨询机构对企业投资项目核准申请进行审查，并直接作出予以核准或不予核准的决定。"),
+    ("行政强制", "由承接单位对逾期不缴纳罚款的企业加处罚款，并划拨其银行存款。"),
+    ("行政检查", "委托第三方机构以市场监管局名义对餐饮单位开展行政检查，并作出责令整改决定。"),
+    ("监督检查", "委托消防技术服务机构代为实施消防监督检查，下达责令限期改正通知书。"),
+]
+
+AUXILIARY_AROUND_DECISIONS = [
+    ("咨询", "在政务服务中心为企业和群众提供行政审批事项咨询和办事指引。"),
+    ("材料初审", "对行政许可申请材料进行初审并提出初审意见，许可决定由本局依法作出。"),
+    (
+        "技术性审查辅助",
+        "对建设项目审批涉及的技术文件开展技术性审查，出具技术审查意见供审批部门参考。",
+    ),
+    ("政策宣传", "围绕行政审批制度改革开展政策宣传，制作宣传手册和短视频。"),
+    ("第三方评估", "委托第三方机构对本局年度行政执法工作开展评估，出具评估报告和改进建议。"),
+    ("检查辅助", "协助编制年度行政检查计划和随机抽查事项清单，检查由执法人员实施。"),
+]
+
+
+@pytest.mark.parametrize(
+    "kind, text", DECISIONS_DELEGATED, ids=[k for k, _t in DECISIONS_DELEGATED]
+)
+def test_c2_a_decision_the_government_takes_itself_handed_to_a_provider_is_barred(kind, text):
+    hits = hard(screen("", text))
+    assert hits, f"{kind}: {describe(screen('', text))}"
+    assert {h.entry.rule for h in hits} == {"C2"}
+
+
+@pytest.mark.parametrize(
+    "kind, text", AUXILIARY_AROUND_DECISIONS, ids=[k for k, _t in AUXILIARY_AROUND_DECISIONS]
+)
+def test_c2_auxiliary_services_around_those_decisions_pass(kind, text):
+    assert not screen("", text), f"{kind}: {describe(screen('', text))}"
+
+
 # --- the labelled set ---------------------------------------------------------------------
 
 
@@ -190,7 +231,8 @@ def test_labelled_set_metrics(capsys):
         print(
             f"\nscreening labelled set: n={len(LABELLED)} (barred {counts['barred']}, "
             f"legit {counts['legit']}, suspicious {counts['suspicious']}) | "
-            f"hard: precision={precision:.3f} recall={recall:.3f} | "
+            f"hard: TP={tp} FP={fp} FN={fn} TN={tn} precision={precision:.3f} "
+            f"recall={recall:.3f} | "
             f"any hit (barred+suspicious): precision={any_precision:.3f} "
             f"recall={any_recall:.3f} | legit with a warning: {legit_warned}/{counts['legit']} | "
             f"{per_item:.2f} ms per item"

@@ -6,6 +6,7 @@ import io
 
 import openpyxl
 import pytest
+from django.utils import timezone
 
 from govbuy.catalog import department, seed, selectors, services
 from govbuy.catalog.models import (
@@ -559,3 +560,46 @@ def test_negative_list_is_kept_per_region_and_inherited(world, region):
             description="y",
             basis="z",
         )
+
+
+# --- plausible years (issue 11, item 19) ------------------------------------------------
+
+
+def _catalog_year_refused(call) -> bool:
+    try:
+        call()
+    except ApplicationError as exc:
+        return exc.field == "year"
+    return False
+
+
+@pytest.mark.parametrize("year", [1999, -1811003593071595, 10**20, "abc", "plan+1"])
+def test_an_implausible_catalog_year_is_a_field_error_and_creates_nothing(world, year):
+    """From the earliest plausible year (2000) to the last year of the medium-term
+    plan that starts this year; anything else is refused beside the year."""
+    if year == "plan+1":
+        year = timezone.localdate().year + 3
+    before = Catalog.objects.count()
+    assert _catalog_year_refused(
+        lambda: services.copy_catalog(actor=world.finance_hn, source=world.catalog, year=year)
+    )
+    assert _catalog_year_refused(
+        lambda: services.create_catalog(
+            actor=world.finance_hn, region=world.catalog.region, owner=world.hn, year=year, name="x"
+        )
+    )
+    assert _catalog_year_refused(
+        lambda: department.create_department_catalog(
+            actor=world.purchaser, organization=world.dept, year=year
+        )
+    )
+    assert Catalog.objects.count() == before
+
+
+def test_the_plausible_catalog_years_edges_are_taken(world):
+    last = timezone.localdate().year + 2  # the medium-term plan: this year and two more
+    for year in (2000, last):
+        services.create_catalog(
+            actor=world.finance_hn, region=world.catalog.region, owner=world.hn, year=year, name="x"
+        )
+    assert services.copy_catalog(actor=world.finance_hn, source=world.catalog, year=2001)

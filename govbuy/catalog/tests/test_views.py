@@ -402,9 +402,12 @@ def test_purchaser_creates_a_department_catalog(client, site):
     # the same year again: refused beside the field, nothing created
     again = client.post("/catalog/department/", {"year": 2026})
     assert again.status_code == 200 and "year" in again.context["form"].errors
-    # no catalog in force in 2031
-    none = client.post("/catalog/department/", {"year": 2031})
+    # no catalog in force in the plan's last year; a year past the plan is no year
+    last = timezone.localdate().year + 2
+    none = client.post("/catalog/department/", {"year": last})
     assert none.status_code == 200 and "No guidance catalog" in text(none)
+    past = client.post("/catalog/department/", {"year": last + 1})
+    assert past.status_code == 200 and "year" in past.context["form"].errors
     assert DepartmentCatalog.objects.filter(organization=site.dept).count() == 1
 
 

@@ -23,6 +23,8 @@ from .frameworks import CallOff, CallOffMode, FrameworkAgreement, FrameworkMembe
 from .projects import (
     LAW_METHODS,
     RUNNING_STATUSES,
+    CapacityConfirmation,
+    CapacityDecision,
     Method,
     MethodApproval,
     ProjectQuerySet,
@@ -58,6 +60,8 @@ __all__ = [
     "BidAttachment",
     "BidQuote",
     "BidStatus",
+    "CapacityConfirmation",
+    "CapacityDecision",
     "CallOff",
     "CallOffMode",
     "Complaint",

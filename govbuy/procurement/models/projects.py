@@ -339,3 +339,112 @@ class SplitFlag(models.Model):
     @property
     def audit_organization(self):
         return self.department
+
+
+class CapacityDecision(models.TextChoices):
+    PENDING = "pending", _("Awaiting the sign-off")
+    CONFIRMED = "confirmed", _("Confirmed: the unit cannot meet the demand")
+    REFUSED = "refused", _("Refused: the unit can meet the demand")
+
+
+class CapacityConfirmationQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Those of the projects the user sees, and those the user's departments
+        sign as the unit's competent department (主管部门)."""
+        if not getattr(user, "is_authenticated", False):
+            return self.none()
+        if user.is_platform_admin:
+            return self.all()
+        projects = PurchaseProject.objects.visible_to(user).values("pk")
+        return self.filter(
+            Q(project__in=projects) | Q(unit__competent_department_id__in=user.organization_ids())
+        )
+
+
+class CapacityConfirmation(models.Model):
+    """C8 (Q25): a purchase of a service a 公益一类 unit is funded to provide
+    starts only once the same-level finance bureau and the unit's competent
+    department (主管部门) have each confirmed, with a note, that the unit cannot
+    meet the demand — never while its capacity idles. Either refusing stops it."""
+
+    project = models.ForeignKey(
+        PurchaseProject, on_delete=models.CASCADE, related_name="capacity_confirmations"
+    )
+    unit = models.ForeignKey(
+        Organization, on_delete=models.PROTECT, related_name="+", verbose_name=_("公益一类 unit")
+    )
+    service = models.CharField(_("the unit's service"), max_length=200)
+    capacity_note = models.CharField(_("the unit's capacity"), max_length=300, blank=True)
+    finance = models.CharField(
+        _("finance bureau (财政部门)"),
+        max_length=10,
+        choices=CapacityDecision.choices,
+        default=CapacityDecision.PENDING,
+    )
+    finance_org = models.ForeignKey(
+        Organization, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    finance_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    finance_at = models.DateTimeField(_("signed by the finance bureau at"), null=True, blank=True)
+    finance_note = models.TextField(_("the finance bureau's note"), blank=True)
+    department = models.CharField(
+        _("competent department (主管部门)"),
+        max_length=10,
+        choices=CapacityDecision.choices,
+        default=CapacityDecision.PENDING,
+    )
+    department_org = models.ForeignKey(
+        Organization, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    department_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    department_at = models.DateTimeField(
+        _("signed by the competent department at"), null=True, blank=True
+    )
+    department_note = models.TextField(_("the competent department's note"), blank=True)
+    created_at = models.DateTimeField(_("asked for at"), auto_now_add=True)
+
+    objects = CapacityConfirmationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("供给能力确认 capacity confirmation (C8)")
+        verbose_name_plural = _("供给能力确认 capacity confirmations (C8)")
+        ordering = ["project_id", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["project", "unit"], name="capacity_confirmation_one_per_unit"
+            ),
+            models.CheckConstraint(
+                condition=Q(finance="pending")
+                | (~Q(finance_note="") & Q(finance_at__isnull=False)),
+                name="capacity_confirmation_c8_finance_signs_with_a_note",
+            ),
+            models.CheckConstraint(
+                condition=Q(department="pending")
+                | (~Q(department_note="") & Q(department_at__isnull=False)),
+                name="capacity_confirmation_c8_department_signs_with_a_note",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.project.code}: {self.unit}"
+
+    @property
+    def audit_organization(self):
+        return self.project.department
+
+    @property
+    def status(self) -> str:
+        """refused when either side refused, confirmed when both confirmed."""
+        sides = (self.finance, self.department)
+        if CapacityDecision.REFUSED in sides:
+            return CapacityDecision.REFUSED
+        if all(s == CapacityDecision.CONFIRMED for s in sides):
+            return CapacityDecision.CONFIRMED
+        return CapacityDecision.PENDING
+
+    def get_status_display(self) -> str:
+        return CapacityDecision(self.status).label

@@ -13,6 +13,7 @@ from .bids import (
     submit_quote,
     withdraw_bid,
 )
+from .capacity import sign_capacity, sync_capacity
 from .challenges import (
     answer_question,
     decide_complaint,
@@ -81,12 +82,14 @@ __all__ = [
     "review_bid",
     "review_complaint",
     "review_requirements",
+    "sign_capacity",
     "start_round",
     "submit_bid",
     "submit_for_review",
     "submit_quote",
     "submit_scores",
     "suspend_purchase",
+    "sync_capacity",
     "terminate_round",
     "update_project",
     "withdraw_bid",

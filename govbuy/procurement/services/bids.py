@@ -54,6 +54,7 @@ from .common import (
     rules_for,
     share_locked_tender,
     store_deadlines,
+    within_horizon,
 )
 from .rounds import fail
 
@@ -436,6 +437,7 @@ def open_quote_round(*, actor, tender: Tender, deadline) -> Tender:
     if tender.quote_deadline is not None and now < tender.quote_deadline:
         raise InvalidState(_("The current round of quotes is still open."))
     moment = aware(deadline, field="deadline")
+    within_horizon(tender.project, moment, field="deadline")
     if moment <= now:
         raise ApplicationError(
             "in_the_past", _("The quote deadline must be in the future."), field="deadline"

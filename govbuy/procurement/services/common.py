@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from govbuy.accounts.models import Role
+from govbuy.core import dates
 from govbuy.core.errors import ApplicationError, InvalidState, NotAllowed
 from govbuy.core.permissions import acts_for, refuse_platform_admin
 from govbuy.core.rules import RuleViolation
@@ -145,18 +146,50 @@ def clean_text(value, *, field: str, label: str, limit: int = 20000, required=Tr
 
 
 def aware(value, *, field: str) -> dt.datetime:
-    """A timezone-aware datetime from a datetime or an ISO string (local time if naive)."""
-    if isinstance(value, dt.datetime):
-        moment = value
-    else:
-        try:
-            moment = dt.datetime.fromisoformat(str(value).strip())
-        except (TypeError, ValueError):
-            raise ApplicationError(
-                "invalid_datetime",
-                _("Give a date and time as YYYY-MM-DD HH:MM, e.g. 2026-10-20 09:30."),
-                field=field,
-            ) from None
+    """A timezone-aware datetime from a datetime or a typed one (local time if
+    naive; "2026-10-20 9:30" and "2026/10/20 09:30" are read as meant)."""
+    try:
+        moment = dates.parse_datetime(value)
+    except (TypeError, ValueError, OverflowError):
+        raise ApplicationError(
+            "invalid_datetime",
+            _("Give a date and time as YYYY-MM-DD HH:MM, e.g. 2026-10-20 09:30."),
+            field=field,
+        ) from None
     if timezone.is_naive(moment):
-        moment = timezone.make_aware(moment)
+        try:
+            moment = timezone.make_aware(moment)
+        except (OverflowError, ValueError):
+            raise ApplicationError(
+                "invalid_datetime", _("Give a plausible date and time."), field=field
+            ) from None
     return moment
+
+
+def purchase_horizon(project) -> tuple[dt.date, str]:
+    """The last day a date of the running purchase may name (a deadline, the
+    expected start): the end of the service term, or else 31 December of the
+    last year its budget line funds."""
+    line = project.budget_line
+    last = dt.date(max([line.fiscal_year, *line.out_years.values_list("year", flat=True)]), 12, 31)
+    req = getattr(project, "requirement", None)
+    if req is not None and req.term_end is not None and req.term_end < last:
+        return req.term_end, _("the end of the service term")
+    return last, _("the last day of the years its budget line funds")
+
+
+def horizon_error(project, day: dt.date) -> str | None:
+    """The field message for a date past the purchase's horizon, or None."""
+    last, what = purchase_horizon(project)
+    if day > last:
+        return _(
+            "%(date)s is after %(last)s, %(what)s: no date of this purchase can fall later."
+        ) % {"date": day.isoformat(), "last": last.isoformat(), "what": what}
+    return None
+
+
+def within_horizon(project, moment: dt.datetime | dt.date, *, field: str) -> None:
+    day = timezone.localtime(moment).date() if isinstance(moment, dt.datetime) else moment
+    message = horizon_error(project, day)
+    if message:
+        raise ApplicationError("implausible_date", message, field=field)

@@ -41,6 +41,7 @@ from ..models import (
 from ..rules import P6, scoring
 from ..rules import running as running_rules
 from .bids import final_price, parse_price
+from .capacity import asks_for_capacity, require_capacity
 from .common import (
     acts_for,
     clean_text,
@@ -568,6 +569,7 @@ def publish_result(*, actor, tender: Tender, note: str = "", late_reason: str = 
 # --- direct commission (P6, 定向委托) ------------------------------------------------------------
 
 
+@asks_for_capacity
 @transaction.atomic
 def commission_directly(*, actor, project: PurchaseProject, price, reason: str) -> Tender:
     """定向委托: the department commissions its own 公益二类 unit under contract
@@ -578,6 +580,7 @@ def commission_directly(*, actor, project: PurchaseProject, price, reason: str) 
         raise InvalidState(
             _("Direct commission needs the method settled and the requirements approved.")
         )
+    require_capacity(project)  # C8
     unit = project.intended_provider
     if unit is None:
         raise InvalidState(_("Name the own 公益二类 unit to commission on the project first."))

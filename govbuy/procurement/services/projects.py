@@ -8,7 +8,6 @@ writes an audit event.
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 from dataclasses import replace
 from decimal import Decimal
@@ -24,10 +23,12 @@ from govbuy.budgets import services as budgets
 from govbuy.budgets.models import BudgetLine, BudgetLineStatus
 from govbuy.catalog import rules as catalog_rules
 from govbuy.catalog.screening_service import screen_purchase
-from govbuy.core import audit, params
+from govbuy.catalog.selectors import own_public_services
+from govbuy.core import audit, dates, params
 from govbuy.core.errors import ApplicationError, InvalidInput, InvalidState, NotAllowed
 from govbuy.core.permissions import acts_for, refuse_platform_admin, require_member
 from govbuy.core.rules import Violation, enforce
+from govbuy.orgs import rules as org_rules
 from govbuy.orgs.models import Organization
 
 from .. import methods, rules
@@ -43,6 +44,7 @@ from ..models import (
     SplitFlagStatus,
 )
 from ..rules import running as running_rules
+from . import capacity
 
 REQUIREMENT_TEXT_FIELDS = (
     "content",
@@ -82,7 +84,7 @@ def _locked(project: PurchaseProject) -> PurchaseProject:
 # --- input ---------------------------------------------------------------------------------
 
 
-def _clean_requirement(data: dict, errors: list) -> dict:
+def _clean_requirement(data: dict, errors: list, *, earliest: int, plan: tuple[int, int]) -> dict:
     clean = {}
     for name in REQUIREMENT_TEXT_FIELDS:
         if name not in data:
@@ -102,21 +104,50 @@ def _clean_requirement(data: dict, errors: list) -> dict:
         if name not in data:
             continue
         value = data[name]
-        if value in (None, ""):
+        if value is None or (isinstance(value, str) and not value.strip()):
             clean[name] = None
-        elif isinstance(value, dt.date):
-            clean[name] = value
-        else:
-            try:
-                clean[name] = dt.date.fromisoformat(str(value).strip())
-            except ValueError:
-                errors.append(
-                    {"field": name, "message": _("Give a date as YYYY-MM-DD, e.g. 2027-01-01.")}
-                )
+            continue
+        try:
+            day = dates.parse_date(value)
+        except (TypeError, ValueError):
+            errors.append(
+                {"field": name, "message": _("Give a date as YYYY-MM-DD, e.g. 2027-01-01.")}
+            )
+            continue
+        implausible = dates.implausible_message(day, earliest, plan=plan)
+        if implausible:
+            errors.append({"field": name, "message": implausible})
+            continue
+        clean[name] = day
     start, end = clean.get("term_start"), clean.get("term_end")
     if start and end and end < start:
         errors.append({"field": "term_end", "message": _("The term ends before it starts.")})
     return clean
+
+
+def _plausible(line: BudgetLine, today) -> dict:
+    """The bounds of a plausible date for a purchase on `line`: from the earliest
+    plausible year to the end of the medium-term plan that starts with its fiscal year."""
+    at = budgets.judged_on(line.fiscal_year)
+    years = params.get("budget.medium_term_years", line.region, at)
+    return {
+        "earliest": dates.earliest_year(line.region, today),
+        "plan": (line.fiscal_year, line.fiscal_year + years - 1),
+    }
+
+
+def _funded(line: BudgetLine) -> list[int]:
+    return budget_rules.funded_years(
+        fiscal_year=line.fiscal_year, out_years=line.out_years.values_list("year", flat=True)
+    )
+
+
+def _term_problems(line: BudgetLine, term_start, term_end) -> list[Violation]:
+    """B5: the service term within the years the line funds (its fiscal year and
+    out-years, never past the medium-term plan)."""
+    return budget_rules.term_violations(
+        term_start=term_start, term_end=term_end, funded=_funded(line)
+    )
 
 
 def _requirement_text(values: dict) -> str:
@@ -139,6 +170,21 @@ def _screen(project_name: str, values: dict, *, catalog_code: str, region, at) -
     )
     fields = {"title": "name", "description": "content"}
     return [replace(v, field=fields.get(v.field, v.field)) for v in found]
+
+
+def _buyer_problems(department, item, name: str, values: dict) -> list[Violation]:
+    """S3 and S11 for a 公益一类 unit buying auxiliary services for its own work:
+    no public service; a warning when the purchase reads as its main function."""
+    if not department.auxiliary_purchaser:
+        return []
+    return org_rules.auxiliary_purchase_violations(
+        unit_name=department.name,
+        item_kind=item.kind,
+        item_code=item.code,
+        item_name=item.name,
+        text=f"{name}\n{_requirement_text(values)}",
+        own_services=own_public_services(department),
+    )
 
 
 def _own_unit(raw, department, errors) -> Organization | None:
@@ -270,7 +316,8 @@ def create_project(
     elif len(name) > 200:
         errors.append({"field": "name", "message": _("At most 200 characters.")})
     value = budgets.parse_amount(amount, "amount", errors)
-    values = _clean_requirement(requirement, errors)
+    today = timezone.localdate()
+    values = _clean_requirement(requirement, errors, **_plausible(line, today))
     unknown = set(requirement) - set(REQUIREMENT_TEXT_FIELDS) - {"term_start", "term_end"}
     if unknown:
         raise TypeError(f"unknown fields: {sorted(unknown)}")
@@ -285,9 +332,10 @@ def create_project(
         )
     enforce(_item_violations(line))
     enforce(rules.emergency_violations(emergency=emergency, reason=emergency_reason))
-    today = timezone.localdate()
+    enforce(_term_problems(line, values.get("term_start"), values.get("term_end")))
     guidance = line.catalog_item.guidance_item
     problems = _screen(name, values, catalog_code=guidance.code, region=line.region, at=today)
+    problems += _buyer_problems(line.department, line.catalog_item, name, values)
     problems = list(enforce(problems))
     # The money: one conditional update, refused cleanly under B1 when short.
     budgets.commit(line=line, amount=value)
@@ -310,6 +358,7 @@ def create_project(
     )
     project.save()
     Requirement.objects.create(project=project, **values)
+    capacity.sync_capacity(project)  # C8: the two confirmations are asked for
     problems += _splitting(project)
     if problems:
         project.warnings = [v.as_record() for v in problems]
@@ -378,7 +427,9 @@ def update_project(*, actor, project: PurchaseProject, **data) -> PurchaseProjec
             fields[flag] = bool(data[flag])
     if "emergency_reason" in data:
         fields["emergency_reason"] = (data["emergency_reason"] or "").strip()
-    values = _clean_requirement(data, errors)
+    values = _clean_requirement(
+        data, errors, **_plausible(project.budget_line, timezone.localdate())
+    )
     unknown = (
         set(data)
         - set(REQUIREMENT_TEXT_FIELDS)
@@ -394,6 +445,11 @@ def update_project(*, actor, project: PurchaseProject, **data) -> PurchaseProjec
     enforce(rules.emergency_violations(emergency=emergency, reason=reason))
     if not emergency:
         fields["emergency_reason"] = ""
+    req = project.requirement
+    term = {k: values.get(k, getattr(req, k)) for k in ("term_start", "term_end")}
+    if term["term_start"] and term["term_end"] and term["term_end"] < term["term_start"]:
+        raise InvalidInput([{"field": "term_end", "message": _("The term ends before it starts.")}])
+    enforce(_term_problems(project.budget_line, term["term_start"], term["term_end"]))
     if new_amount is not None and new_amount != project.amount:
         delta = new_amount - project.amount
         if delta > 0:
@@ -403,7 +459,6 @@ def update_project(*, actor, project: PurchaseProject, **data) -> PurchaseProjec
         fields["amount"] = new_amount
     for key, value in fields.items():
         setattr(project, key, value)
-    req = project.requirement
     for key, value in values.items():
         setattr(req, key, value)
     merged = _requirement_values(req)
@@ -415,6 +470,9 @@ def update_project(*, actor, project: PurchaseProject, **data) -> PurchaseProjec
             region=project.region,
             at=project.started_on,
         )
+        + _buyer_problems(
+            project.department, project.budget_line.catalog_item, project.name, merged
+        )
     )
     if "amount" in fields:
         problems += _splitting(project)
@@ -424,6 +482,7 @@ def update_project(*, actor, project: PurchaseProject, **data) -> PurchaseProjec
     project.warnings = kept + [v.as_record() for v in problems]
     project.save()
     req.save()
+    capacity.sync_capacity(project)
     audit.record(
         actor=actor,
         action="procurement.project.update",
@@ -445,24 +504,23 @@ def requirement_problems(project: PurchaseProject) -> list[Violation]:
         values, indicators=req.indicator_list(), started_on=project.started_on
     )
     problems += _item_violations(project.budget_line)
-    if req.term_end:
-        line = project.budget_line
-        last = max([line.fiscal_year, *line.out_years.values_list("year", flat=True)])
-        problems += budget_rules.term_violations(
-            term_end_year=req.term_end.year, fiscal_year=line.fiscal_year, last_plan_year=last
-        )
+    problems += _term_problems(project.budget_line, req.term_start, req.term_end)
     return problems
 
 
 def _recheck(project: PurchaseProject) -> list[Violation]:
-    """P7 completeness, B5 and screening, each time the project moves forward."""
+    """P7 completeness, B5, screening and S3/S11, each time the project moves forward."""
     problems = requirement_problems(project)
+    values = _requirement_values(project.requirement)
     problems += _screen(
         project.name,
-        _requirement_values(project.requirement),
+        values,
         catalog_code=project.catalog_code,
         region=project.region,
         at=project.started_on,
+    )
+    problems += _buyer_problems(
+        project.department, project.budget_line.catalog_item, project.name, values
     )
     return enforce(problems)
 
@@ -482,6 +540,7 @@ def submit_for_review(*, actor, project: PurchaseProject) -> PurchaseProject:
     project.submitted_by = actor
     project.submitted_at = timezone.now()
     project.save()
+    capacity.sync_capacity(project)
     audit.record(actor=actor, action="procurement.project.submit", obj=project)
     return project
 
@@ -497,6 +556,7 @@ def _merge_warnings(stored: list, fresh: list[Violation]) -> list:
     return stored + [r for r in (v.as_record() for v in fresh) if _warning_key(r) not in seen]
 
 
+@capacity.asks_for_capacity
 @transaction.atomic
 def review_requirements(
     *,
@@ -509,7 +569,8 @@ def review_requirements(
     note: str = "",
 ) -> RequirementReview:
     """A manager (负责人) of the department, other than the submitter, judges the
-    requirements complete, compliant and reasonable (P7) — or returns them."""
+    requirements complete, compliant and reasonable (P7) — or returns them. An
+    approval waits for the C8 confirmations."""
     refuse_platform_admin(actor, Role.PURCHASER)
     project = _locked(project)
     if not is_manager(actor, project.department):
@@ -535,6 +596,7 @@ def review_requirements(
     if approve:
         # Screening runs again at approval: the negative list may have grown meanwhile.
         project.warnings = _merge_warnings(project.warnings, _recheck(project))
+        capacity.require_capacity(project)  # C8: both confirmations given
         project.status = ProjectStatus.APPROVED
     else:
         project.status = ProjectStatus.DRAFT

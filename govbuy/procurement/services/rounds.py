@@ -9,6 +9,7 @@ writes an audit event; every published step is an immutable `Notice`.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 from decimal import Decimal, InvalidOperation
 
 from django.db import transaction
@@ -16,7 +17,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from govbuy.core import audit
+from govbuy.budgets import rules as budget_rules
+from govbuy.core import audit, dates
+from govbuy.core.dates import parse_date
 from govbuy.core.errors import ApplicationError, CalendarNotCovered, InvalidInput, InvalidState
 from govbuy.core.rules import Severity, enforce
 from govbuy.core.text import Join, Text
@@ -41,6 +44,7 @@ from ..models import (
 )
 from ..rules import P2, P3, P9
 from ..rules import running as running_rules
+from .capacity import asks_for_capacity, require_capacity
 from .common import (
     SYSTEM,
     aware,
@@ -51,6 +55,7 @@ from .common import (
     require_purchaser,
     rules_for,
     store_deadlines,
+    within_horizon,
 )
 
 INTENTION_STATUSES = (ProjectStatus.DRAFT, ProjectStatus.REVIEW, ProjectStatus.APPROVED)
@@ -130,9 +135,9 @@ def publish_intention(*, actor, project: PurchaseProject, expected_on, note: str
         raise InvalidState(_("The purchase intention is published before the purchase starts."))
     if Notice.objects.filter(project=project, kind=NoticeKind.INTENTION).exists():
         raise InvalidState(_("The purchase intention of this project is already published."))
-    if isinstance(expected_on, str):
+    if isinstance(expected_on, str) and expected_on.strip():
         try:
-            expected_on = dt.date.fromisoformat(expected_on.strip())
+            expected_on = dates.parse_date(expected_on)
         except ValueError:
             raise ApplicationError(
                 "invalid_date", _("Give a date as YYYY-MM-DD."), field="expected_on"
@@ -141,6 +146,7 @@ def publish_intention(*, actor, project: PurchaseProject, expected_on, note: str
         raise ApplicationError(
             "required", _("Give the expected time of the purchase."), field="expected_on"
         )
+    within_horizon(project, expected_on, field="expected_on")
     note = clean_text(note, field="note", label=_("a note"), limit=2000, required=False)
     now = timezone.now()
     rules = rules_for(project)
@@ -264,6 +270,7 @@ def _method_rule(method: str, emergency: bool):
     return P3 if method == Method.COMPETITIVE_REVIEW else P2
 
 
+@asks_for_capacity
 @transaction.atomic
 def start_round(
     *,
@@ -291,6 +298,7 @@ def start_round(
         raise InvalidState(
             _("The purchase starts once the requirements are approved and the method is settled.")
         )
+    require_capacity(project)  # C8: no notice before both confirmations
     method = project.method
     if method not in schedule.BIDDING_METHODS:
         raise InvalidState(
@@ -310,8 +318,10 @@ def start_round(
     else:
         try:
             deadline = aware(bid_deadline, field="bid_deadline")
+            within_horizon(project, deadline, field="bid_deadline")
         except ApplicationError as exc:
             errors.append({"field": "bid_deadline", "message": exc.message})
+            deadline = None
     evaluation_method = FIXED_EVALUATION.get(method, evaluation_method)
     if evaluation_method not in EvaluationMethod.values:
         errors.append({"field": "evaluation_method", "message": _("Unknown evaluation method.")})
@@ -397,6 +407,20 @@ def start_round(
     problems += running_rules.invitation_violations(
         method=method, invited=len(invited_orgs), min_bids=min_bids
     )
+    if agreement is not None:
+        # B5: the agreement runs only in years the budget line funds.
+        line = project.budget_line
+        problems += [
+            replace(v, field=f"framework.{v.field}")
+            for v in budget_rules.term_violations(
+                term_start=agreement["term_start"],
+                term_end=agreement["term_end"],
+                funded=budget_rules.funded_years(
+                    fiscal_year=line.fiscal_year,
+                    out_years=line.out_years.values_list("year", flat=True),
+                ),
+            )
+        ]
     warnings = enforce(problems)
 
     simplified = []
@@ -552,25 +576,22 @@ def _clean_framework(raw: dict, errors: list) -> dict | None:
         errors.append(
             {"field": "framework.max_members", "message": _("Admit at least 2 providers.")}
         )
-    dates = {}
+    days = {}
     for name in ("term_start", "term_end"):
         value = raw.get(name)
-        if isinstance(value, dt.date):
-            dates[name] = value
-            continue
         try:
-            dates[name] = dt.date.fromisoformat(str(value or "").strip())
+            days[name] = parse_date(value or "")
         except ValueError:
             errors.append(
                 {"field": f"framework.{name}", "message": _("Give a date as YYYY-MM-DD.")}
             )
-    if len(dates) == 2 and dates["term_end"] < dates["term_start"]:
+    if len(days) == 2 and days["term_end"] < days["term_start"]:
         errors.append(
             {"field": "framework.term_end", "message": _("The term ends before it starts.")}
         )
     if errors:
         return None
-    return {"call_off_mode": mode, "max_members": max_members, **dates}
+    return {"call_off_mode": mode, "max_members": max_members, **days}
 
 
 # --- corrections ----------------------------------------------------------------------------
@@ -600,6 +621,7 @@ def publish_correction(
     new = old
     if new_bid_deadline not in (None, ""):
         new = aware(new_bid_deadline, field="new_bid_deadline")
+        within_horizon(project, new, field="new_bid_deadline")
         if new <= old:
             raise ApplicationError(
                 "not_later",

@@ -2,6 +2,7 @@
 (B1, screening, P6, P9), splitting (B4), requirements and their review (P7,
 B5), the method and its approval (P2, P3, P6), cancellation."""
 
+import datetime as dt
 from decimal import Decimal
 
 import pytest
@@ -16,6 +17,7 @@ from govbuy.procurement.models import (
     MethodApproval,
     ProjectStatus,
     PurchaseProject,
+    Requirement,
     SplitFlag,
 )
 
@@ -61,11 +63,16 @@ def project(buying, line=None, amount="300000.00", name="老年助餐服务采�
     )
 
 
+def funded_line(buying, amount="500000.00"):
+    """An approved line that funds this year and next (the service term is next year)."""
+    return buying.line(amount, out_years=[{"year": buying.year + 1, "amount": "1"}])
+
+
 # --- creation -------------------------------------------------------------------------------
 
 
 def test_create_commits_the_money_and_is_audited(buying):
-    line = buying.line("1000000.00")
+    line = funded_line(buying, "1000000.00")
     p = project(buying, line, "300000.00")
     line.refresh_from_db()
     assert line.committed == D("300000.00")
@@ -91,7 +98,7 @@ def test_b1_no_approved_line_no_purchase(buying):
     "amount, ok", [("999999.99", True), ("1000000.00", True), ("1000000.01", False)]
 )
 def test_b1_not_more_than_the_line_holds(buying, amount, ok):
-    line = buying.line("1000000.00")
+    line = buying.line("999999.00", out_years=[{"year": buying.year + 1, "amount": "1.00"}])
     if ok:
         project(buying, line, amount)
         return
@@ -105,14 +112,14 @@ def test_b1_not_more_than_the_line_holds(buying, amount, ok):
 
 
 def test_other_departments_cannot_buy_on_the_line(buying):
-    line = buying.line()
+    line = funded_line(buying)
     for outsider in (buying.other_purchaser, buying.finance, buying.auditor):
         with pytest.raises(NotAllowed):
             project(buying, line, actor=outsider)
 
 
 def test_bad_input_lists_every_field_and_saves_nothing(buying):
-    line = buying.line()
+    line = funded_line(buying)
     with pytest.raises(InvalidInput) as exc:
         services.create_project(
             actor=buying.purchaser,
@@ -128,7 +135,7 @@ def test_bad_input_lists_every_field_and_saves_nothing(buying):
 
 
 def test_screening_blocks_barred_content_on_creation(buying):
-    line = buying.line()
+    line = funded_line(buying)
     with pytest.raises(RuleViolation) as exc:
         project(buying, line, name="街道劳务派遣服务")
     assert "C2" in rule_ids(exc)
@@ -139,7 +146,7 @@ def test_screening_blocks_barred_content_on_creation(buying):
 
 
 def test_p9_emergency_is_recorded_with_its_reason(buying):
-    line = buying.line()
+    line = funded_line(buying)
     with pytest.raises(RuleViolation) as exc:
         project(buying, line, emergency=True, emergency_reason=" ")
     assert rule_ids(exc) == ["P9"]
@@ -149,7 +156,7 @@ def test_p9_emergency_is_recorded_with_its_reason(buying):
 
 
 def test_p6_only_the_departments_own_public_welfare_2_unit(buying, make_org):
-    line = buying.line()
+    line = funded_line(buying)
     own = make_org(
         "郑州市养老服务指导中心（测）",
         "410100",
@@ -185,7 +192,7 @@ def test_p6_only_the_departments_own_public_welfare_2_unit(buying, make_org):
 
 
 def test_b4_pieces_under_the_threshold_are_flagged_for_finance(buying):
-    line = buying.line("2000000.00")
+    line = funded_line(buying, "2000000.00")
     first = project(buying, line, "400000.00")
     second = project(buying, line, "400000.00")
     assert not first.warnings and not second.warnings
@@ -207,7 +214,7 @@ def test_b4_pieces_under_the_threshold_are_flagged_for_finance(buying):
 
 
 def test_b4_cancelled_purchases_do_not_count(buying):
-    line = buying.line("2000000.00")
+    line = funded_line(buying, "2000000.00")
     first = project(buying, line, "600000.00")
     services.cancel_project(actor=buying.purchaser, project=first, reason="需求变更")
     again = project(buying, line, "600000.00")
@@ -231,9 +238,15 @@ def test_p7_incomplete_requirements_are_refused_per_field(buying):
 
 def test_b5_term_beyond_the_lines_plan_is_refused(buying):
     line = buying.line("1000000.00")  # this year only
-    p = project(
-        buying, line, term_start=f"{buying.year}-12-31", term_end=f"{buying.year + 1}-06-30"
-    )
+    with pytest.raises(RuleViolation) as exc:
+        project(
+            buying, line, term_start=f"{buying.year}-12-31", term_end=f"{buying.year + 1}-06-30"
+        )
+    assert rule_ids(exc) == ["B5"]
+    assert exc.value.violations[0].field == "term_end"
+    # A draft stored before the rule is held to it when submitted.
+    p = project(buying, line, term_start=f"{buying.year}-12-31", term_end=f"{buying.year}-12-31")
+    Requirement.objects.filter(project=p).update(term_end=dt.date(buying.year + 1, 6, 30))
     with pytest.raises(RuleViolation) as exc:
         services.submit_for_review(actor=buying.purchaser, project=p)
     assert rule_ids(exc) == ["B5"]
@@ -416,7 +429,7 @@ def test_cancel_releases_the_money(buying):
 
 
 def test_b4_later_pieces_join_the_open_flag(buying):
-    line = buying.line("3000000.00")
+    line = funded_line(buying, "3000000.00")
     pieces = [project(buying, line, "400000.00") for _ in range(4)]
     flag = SplitFlag.objects.get()
     assert set(flag.projects.all()) == set(pieces)
@@ -425,7 +438,7 @@ def test_b4_later_pieces_join_the_open_flag(buying):
 
 
 def test_cancelling_a_piece_shrinks_its_flag_and_withdraws_a_pending_method(buying):
-    line = buying.line("3000000.00")
+    line = funded_line(buying, "3000000.00")
     pieces = [project(buying, line, "400000.00") for _ in range(3)]
     services.cancel_project(actor=buying.purchaser, project=pieces[0], reason="合并采购")
     flag = SplitFlag.objects.get()

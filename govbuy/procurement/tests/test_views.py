@@ -840,7 +840,7 @@ def flagged(buying):
 
 def test_inbox_of_a_manager_lists_requirements_to_review(client, buying, make_user):
     p = submitted(buying, make_project(buying))
-    other_dept = make_project(buying, buying.line("100000.00"), "50000.00")  # still a draft
+    other_dept = make_project(buying, new_line(buying, "100000.00"), "50000.00")  # still a draft
     login(client, buying.manager)
     page = client.get(url("inbox"))
     assert [x.pk for x in page.context["reviews"]] == [p.pk]
