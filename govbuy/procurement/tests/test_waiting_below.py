@@ -116,8 +116,8 @@ def test_every_kind_waiting_below_is_counted_listed_and_readable(client, tenderi
             budget_line=pieces,
             name="社区社会工作服务采购",
             amount=amount,
-            term_start=f"{t.year + 1}-01-01",
-            term_end=f"{t.year + 1}-06-30",
+            term_start=f"{t.year}-11-01",
+            term_end=f"{t.year}-12-31",
             content="为社区居民提供社会工作服务",
         )
     # A complaint filed with 郑州's finance bureau.
