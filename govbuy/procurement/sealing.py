@@ -12,13 +12,18 @@ for them.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import unicodedata
+from decimal import Decimal
 
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from govbuy.core import audit
+from govbuy.core.audit import canonical
 from govbuy.core.errors import ApplicationError
+from govbuy.core.money import CENT
 
 from .rules import running as running_rules
 
@@ -88,3 +93,119 @@ def opening_time_text(tender) -> str:
     return _("%(time)s (server time, Asia/Shanghai)") % {
         "time": timezone.localtime(tender.opening_at).strftime("%Y-%m-%d %H:%M:%S")
     }
+
+
+# --- the digest: the bidder's receipt, checked at the opening ----------------------------------
+
+DIGEST_VERSION = 2
+
+
+def canonical_price(price) -> str:
+    """One string per amount: 720000, 720000.0 and 720,000.00 are all "720000.00"."""
+    return f"{Decimal(price).quantize(CENT):f}"
+
+
+def canonical_text(text: str) -> str:
+    """The response as hashed: line ends as LF (a browser sends CRLF, an API
+    client LF) and Unicode in NFC, so the same words give the same digest."""
+    text = (text or "").replace("\r\n", "\n").replace("\r", "\n")
+    return unicodedata.normalize("NFC", text)
+
+
+def canonical_form(
+    *, tender_id, provider_id, price, technical_response, sme_size, attachments
+) -> str:
+    """The canonical form of a bid (version 2), hashed with SHA-256 into its digest.
+
+    A JSON object with exactly these keys, written with the keys sorted, no
+    whitespace between tokens, non-ASCII characters as themselves, UTF-8 encoded:
+
+    - ``attachments``: the SHA-256 (lower-case hex) of each attached file's bytes, sorted;
+    - ``price``: the price in 元 with exactly two decimals, no separators ("720000.00");
+    - ``provider``: the bidder's organization id (a number);
+    - ``sme_size``: the declared size ("", "large", "medium", "small", "micro");
+    - ``technical_response``: the response text, line ends LF, Unicode NFC;
+    - ``tender``: the round's id (a number);
+    - ``v``: 2.
+
+    Submission and opening both hash this form, whatever the bidder typed
+    ("720000", "720,000.00", "７２００００"). Documented in docs/rules.md (P12).
+    """
+    return canonical(
+        {
+            "attachments": sorted(attachments),
+            "price": canonical_price(price),
+            "provider": provider_id,
+            "sme_size": sme_size or "",
+            "technical_response": canonical_text(technical_response),
+            "tender": tender_id,
+            "v": DIGEST_VERSION,
+        }
+    )
+
+
+def digest(**facts) -> str:
+    return hashlib.sha256(canonical_form(**facts).encode("utf-8")).hexdigest()
+
+
+def _legacy_prices(price: Decimal) -> set[str]:
+    """Every way version 1 may have written `price`: it hashed the price as
+    parsed from what was typed ("720000", "720000.5", "7.2E+5"), not as stored.
+    Each is the same amount, so trying them all still catches a changed price."""
+    forms = {str(price), str(price.normalize())}
+    for exponent in range(-12, 13):
+        quantum = Decimal(1).scaleb(exponent)
+        try:
+            candidate = price.quantize(quantum)
+        except ArithmeticError:
+            continue
+        if candidate == price:
+            forms.add(str(candidate))
+    return forms
+
+
+def _legacy_digests(*, tender_id, provider_id, price, technical_response, sme_size, attachments):
+    for typed in _legacy_prices(Decimal(price)):
+        payload = {
+            "tender": tender_id,
+            "provider": provider_id,
+            "price": typed,
+            "technical_response": technical_response,
+            "sme_size": sme_size,
+            "attachments": sorted(attachments),
+        }
+        yield hashlib.sha256(canonical(payload).encode()).hexdigest()
+
+
+def stored_sha256(attachment) -> str | None:
+    """SHA-256 of the attachment's bytes as stored now (None if the file is gone)."""
+    if not attachment.file:
+        return None
+    h = hashlib.sha256()
+    try:
+        with attachment.file.open("rb") as f:
+            for chunk in iter(lambda: f.read(1 << 16), b""):
+                h.update(chunk)
+    except (FileNotFoundError, OSError):
+        return None
+    return h.hexdigest()
+
+
+def verify(bid) -> bool:
+    """Does the bid as stored still give its receipt's digest? The stored files
+    are hashed again (a file changed on disk, or missing, is caught); a bid of
+    version 1 (before issue 11) is checked in that version's form."""
+    hashes = [stored_sha256(a) for a in bid.attachments.all()]
+    if any(h is None for h in hashes):
+        return False
+    facts = dict(
+        tender_id=bid.tender_id,
+        provider_id=bid.provider_id,
+        price=bid.price,
+        technical_response=bid.technical_response,
+        sme_size=bid.sme_size,
+        attachments=hashes,
+    )
+    if bid.digest_version == 1:
+        return bid.digest in set(_legacy_digests(**facts))
+    return digest(**facts) == bid.digest

@@ -49,6 +49,9 @@ class Bid(models.Model):
     # SHA-256 over the price, response, declaration and attachment hashes: shown to
     # the bidder as a receipt, checked again at the opening.
     digest = models.CharField(_("digest (SHA-256)"), max_length=64)
+    # The form the digest was computed in (`sealing.canonical_form`): 1 for bids
+    # received before issue 11 (the price as typed), 2 since (one canonical form).
+    digest_version = models.PositiveSmallIntegerField(_("digest version"), default=2)
     replaces = models.OneToOneField(
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="replaced_by"
     )

@@ -10,7 +10,7 @@ refused — even with many bidders in the last second.
 
 from __future__ import annotations
 
-import hashlib
+import unicodedata
 from decimal import Decimal, InvalidOperation
 
 from django.db import IntegrityError, transaction
@@ -18,7 +18,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from govbuy.core import audit
-from govbuy.core.audit import canonical
 from govbuy.core.errors import ApplicationError, InvalidInput, InvalidState, NotAllowed
 from govbuy.core.money import CENT
 from govbuy.core.rules import RuleViolation, enforce
@@ -26,7 +25,7 @@ from govbuy.core.uploads import DOCUMENT_KINDS, IMAGE_KINDS, check_upload
 from govbuy.orgs.models import Organization, SmeSize
 from govbuy.orgs.selectors import bidding_violations
 
-from .. import schedule
+from .. import schedule, sealing
 from ..models import (
     Bid,
     BidAttachment,
@@ -63,8 +62,11 @@ ATTACHMENT_KINDS = DOCUMENT_KINDS + tuple(k for k in IMAGE_KINDS if k not in DOC
 
 
 def parse_price(value, field: str = "price") -> Decimal:
+    """A price as people type it — "720000", "720,000.00", full-width "７２０，０００" —
+    as Decimal 元 with two places."""
     try:
-        price = Decimal(str(value).strip().replace(",", ""))
+        typed = unicodedata.normalize("NFKC", str(value)).strip()
+        price = Decimal(typed.replace(",", ""))
         if not price.is_finite():
             raise InvalidOperation
     except (InvalidOperation, ValueError, TypeError):
@@ -82,30 +84,19 @@ def parse_price(value, field: str = "price") -> Decimal:
         raise ApplicationError(
             "invalid_amount", _("The price has at most 2 decimals (分)."), field=field
         )
-    return price
+    return price.quantize(CENT)
 
 
 def bid_digest(*, tender_id, provider_id, price, technical_response, sme_size, attachments) -> str:
-    """SHA-256 over what the bid says: the receipt the bidder keeps, checked at the opening."""
-    payload = {
-        "tender": tender_id,
-        "provider": provider_id,
-        "price": str(price),
-        "technical_response": technical_response,
-        "sme_size": sme_size,
-        "attachments": sorted(attachments),
-    }
-    return hashlib.sha256(canonical(payload).encode()).hexdigest()
-
-
-def digest_of(bid: Bid) -> str:
-    return bid_digest(
-        tender_id=bid.tender_id,
-        provider_id=bid.provider_id,
-        price=bid.price,
-        technical_response=bid.technical_response,
-        sme_size=bid.sme_size,
-        attachments=[a.sha256 for a in bid.attachments.all()],
+    """SHA-256 over the bid's canonical form (`sealing.canonical_form`): the
+    receipt the bidder keeps, checked again at the opening."""
+    return sealing.digest(
+        tender_id=tender_id,
+        provider_id=provider_id,
+        price=price,
+        technical_response=technical_response,
+        sme_size=sme_size,
+        attachments=attachments,
     )
 
 
@@ -291,11 +282,12 @@ def opening_line(bid: Bid) -> dict:
         "bid": bid.pk,
         "provider": bid.provider_id,
         "provider_name": bid.provider.name,
-        "price": str(bid.price),
+        "price": sealing.canonical_price(bid.price),
         "sme_size": bid.sme_size,
         "received_at": bid.submitted_at.isoformat(),
         "digest": bid.digest,
-        "digest_ok": digest_of(bid) == bid.digest,
+        "digest_version": bid.digest_version,
+        "digest_ok": sealing.verify(bid),
         "attachments": len(bid.attachments.all()),
     }
 
