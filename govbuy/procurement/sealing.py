@@ -1,12 +1,19 @@
-"""The seal on bids (P12): before the opening time no one — purchaser, finance,
+"""The seal on bids (P12): until the bids are opened no one — purchaser, finance,
 auditor, platform administrator, panel member, the bidder itself — reads a
 bid's price, technical response, attachments, or even how many bids there are.
-The server's clock decides. Every refused attempt is written to the audit chain
+
+The seal lifts only through an actual opening (`services.open_bids` sets
+`opened_at`, at or after the opening time): not by the clock alone, so a round
+terminated or failed before its opening keeps its bids sealed for ever (its
+bidders may withdraw them). Every refused attempt is written to the audit chain
 (in a transaction of its own, so the refusal cannot roll it back).
 
 Every page, API endpoint and export that shows bid content goes through
 `unseal` (bids) or `unseal_quotes` (a round of quotes); the selectors do it
-for them.
+for them. A bid or attachment asked for by its id answers everyone but its
+bidder exactly like a missing id (`refused_by_id`), so probing ids counts
+nothing. Audit events about bids are shown through `audit_rows`, which names
+no bidder until the opening.
 """
 
 from __future__ import annotations
@@ -14,9 +21,11 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import unicodedata
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import transaction
+from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -27,17 +36,22 @@ from govbuy.core.money import CENT
 
 from .rules import running as running_rules
 
+# Refused reads by id: the same event for a missing, another's or a sealed object.
+REFUSED_BY_ID = "procurement.bid.read_refused"
+REFUSED = "procurement.bid.sealed_read_refused"
+
 
 class Sealed(ApplicationError):
     """403: the object is visible to the user, its content is not yet."""
 
     status = 403
 
-    def __init__(self, opening_at: dt.datetime):
-        violation = running_rules.sealed_violation(opening_at=opening_at)
+    def __init__(self, opening_at: dt.datetime, state: str = "before"):
+        violation = running_rules.sealed_violation(opening_at=opening_at, state=state)
         super().__init__("sealed", violation.message)
         self.violation = violation
         self.opening_at = opening_at
+        self.state = state
 
     def as_body(self) -> dict:
         return {
@@ -48,7 +62,35 @@ class Sealed(ApplicationError):
 
 
 def is_sealed(tender, now: dt.datetime | None = None) -> bool:
-    return (now or timezone.now()) < tender.opening_at
+    """Sealed until the bids are actually opened — whatever the clock says."""
+    return tender.opened_at is None
+
+
+def seal_state(tender, now: dt.datetime | None = None) -> str:
+    """ "open"; "before" the opening time; "due" (the time has passed, the bids
+    are not opened yet); "ended" (the round ended without an opening: never)."""
+    from .models import TenderStatus
+
+    if tender.opened_at is not None:
+        return "open"
+    if tender.status != TenderStatus.BIDDING:
+        return "ended"
+    return "before" if (now or timezone.now()) < tender.opening_at else "due"
+
+
+def opening_due(tender, now: dt.datetime | None = None) -> bool:
+    """The opening time has passed and the bids wait to be opened."""
+    return seal_state(tender, now) == "due"
+
+
+def was_opened(bid) -> bool:
+    """Was this bid read out at its round's opening? Bids replaced or withdrawn
+    before the deadline never are: they stay sealed for ever, like the bids of
+    a round that ended without an opening."""
+    tender = bid.tender
+    return tender.opened_at is not None and any(
+        line.get("bid") == bid.pk for line in tender.opening_record
+    )
 
 
 def quotes_sealed(tender, now: dt.datetime | None = None) -> bool:
@@ -57,21 +99,36 @@ def quotes_sealed(tender, now: dt.datetime | None = None) -> bool:
     return deadline is not None and (now or timezone.now()) < deadline
 
 
+def _actor(user):
+    return user if getattr(user, "is_authenticated", False) else "anonymous"
+
+
 def record_attempt(user, tender, what: str) -> None:
     with transaction.atomic():
         audit.record(
-            actor=user if getattr(user, "is_authenticated", False) else "anonymous",
-            action="procurement.bid.sealed_read_refused",
+            actor=_actor(user),
+            action=REFUSED,
             obj=tender,
             data={"what": what, "opening_at": tender.opening_at.isoformat()},
         )
 
 
+def refused_by_id(user, what: str, pk: int) -> Http404:
+    """The answer to a bid or attachment asked for by id that the user may not
+    read: missing, another's, or sealed — the same 404 and the same audit event
+    (no object, only what was asked for), so neither the answer nor the audit
+    log tells whether it exists. Investigators join the id later."""
+    if getattr(user, "is_authenticated", False):
+        with transaction.atomic():
+            audit.record(actor=user, action=REFUSED_BY_ID, data={"what": what, "id": pk})
+    return Http404(f"No {what} matches the given query.")
+
+
 def unseal(user, tender, *, what: str) -> None:
-    """Refuse (and audit) reading bid content of `tender` before its opening time."""
+    """Refuse (and audit) reading bid content of `tender` before its opening."""
     if is_sealed(tender):
         record_attempt(user, tender, what)
-        raise Sealed(tender.opening_at)
+        raise Sealed(tender.opening_at, seal_state(tender))
 
 
 def unseal_quotes(user, tender, *, what: str) -> None:
@@ -81,12 +138,73 @@ def unseal_quotes(user, tender, *, what: str) -> None:
     if quotes_sealed(tender):
         with transaction.atomic():
             audit.record(
-                actor=user if getattr(user, "is_authenticated", False) else "anonymous",
-                action="procurement.bid.sealed_read_refused",
+                actor=_actor(user),
+                action=REFUSED,
                 obj=tender,
                 data={"what": what, "quote_deadline": tender.quote_deadline.isoformat()},
             )
         raise Sealed(tender.quote_deadline)
+
+
+# --- audit events as others see them ---------------------------------------------------------
+
+BID_OBJECT = "procurement.bid"
+
+
+@dataclass(frozen=True)
+class AuditRow:
+    """An audit event as a list shows it (the chain keeps the full event)."""
+
+    seq: int
+    created_at: dt.datetime
+    actor_repr: str
+    action: str
+    object_repr: str
+    masked: bool = False
+
+
+def audit_rows(events) -> list[AuditRow]:
+    """Audit events for the auditor's and administrator's lists. An event about a
+    bid names its bidder only once the bid's bidder was read out at an opening;
+    before that (and for ever for a bidder that withdrew, or a round that ended
+    without an opening) it says "a bid": no bidder, no acting user, no bid id.
+    The bidder itself has its receipts. What the chain hashes is unchanged."""
+    from .models import Bid, Tender
+
+    events = list(events)
+    bid_ids = {
+        int(e.object_id) for e in events if e.object_type == BID_OBJECT and e.object_id.isdigit()
+    }
+    bids = dict(
+        (pk, (provider, tender))
+        for pk, provider, tender in Bid.objects.filter(pk__in=bid_ids).values_list(
+            "pk", "provider_id", "tender_id"
+        )
+    )
+    read_out = {
+        pk: {line.get("provider") for line in record}
+        for pk, opened_at, record in Tender.objects.filter(
+            pk__in={t for _p, t in bids.values()}
+        ).values_list("pk", "opened_at", "opening_record")
+        if opened_at is not None
+    }
+    rows = []
+    for e in events:
+        masked = False
+        if e.object_type == BID_OBJECT:
+            provider, tender = bids.get(int(e.object_id) if e.object_id.isdigit() else 0, (0, 0))
+            masked = provider not in read_out.get(tender, set())
+        rows.append(
+            AuditRow(
+                seq=e.seq,
+                created_at=e.created_at,
+                actor_repr="—" if masked else e.actor_repr,
+                action=e.action,
+                object_repr=_("a bid") if masked else e.object_repr,
+                masked=masked,
+            )
+        )
+    return rows
 
 
 def opening_time_text(tender) -> str:

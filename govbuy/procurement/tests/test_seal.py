@@ -14,12 +14,14 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from django.core.files.storage import FileSystemStorage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from govbuy.core.models import AuditEvent
+from govbuy.core.rules import RuleViolation
 from govbuy.procurement import services
-from govbuy.procurement.models import Bid, TenderStatus
+from govbuy.procurement.models import Bid, Tender, TenderStatus
 
 from .conftest import provider_org, start
 from .test_api import API, as_user, call
@@ -224,3 +226,302 @@ def test_an_attachment_changed_on_disk_is_caught_at_the_opening(w, clock, media)
     missing.unlink()
     tender = open_at_deadline(w, clock)
     assert [line["digest_ok"] for line in tender.opening_record] == [False, False, True]
+
+
+# --- 5. no write on GET: the opening is a POST (or tick) ---------------------------------------
+
+
+def three_bids(w, clock, prices=("500000", "540000.5", "520,000")):
+    clock.at("2026-10-09 15:00")
+    w.bids = {}
+    for key, price in zip(("large", "small", "social"), prices, strict=True):
+        org, user = getattr(w, key), getattr(w, f"{key}_user")
+        w.bids[key] = services.submit_bid(
+            actor=user,
+            tender=w.tender,
+            provider=org,
+            price=price,
+            technical_response=f"{org.name}的服务方案",
+            sme_size=org.sme_size,
+            attachments=[pdf(f"{key}.pdf", extra=key.encode())],
+        )
+    return w.bids
+
+
+def english(client, user):
+    client.logout()
+    if user is not None:
+        client.force_login(user)
+    client.cookies["govbuy_language"] = "en"
+    return client
+
+
+def test_the_opening_page_never_opens_on_get_and_a_post_opens_once(client, w, clock):
+    three_bids(w, clock)
+    opening = reverse("procurement:opening", args=[w.tender.pk])
+    open_url = reverse("procurement:opening_open", args=[w.tender.pk])
+    # Before the opening time a POST opens nothing either: the page stays sealed.
+    clock.at("2026-10-12 09:29:59")
+    english(client, w.large_user)
+    response = client.post(open_url)
+    assert response.status_code == 403 and "2026-10-12 09:30:00" in response.content.decode()
+    clock.at("2026-10-12 09:45")
+    for user, button in ((w.purchaser, True), (w.large_user, True), (w.finance, False)):
+        english(client, user)
+        for _ in range(2):
+            response = client.get(opening)
+            assert response.status_code == 200
+            body = response.content.decode()
+            assert "the bids are not opened yet" in body
+            assert (open_url in body) is button
+            assert "500,000" not in body and "500000" not in body
+    w.tender.refresh_from_db()
+    assert w.tender.opened_at is None and w.tender.status == TenderStatus.BIDDING
+    assert not AuditEvent.objects.filter(action="procurement.round.open").exists()
+    # Neither a supervisor nor an outsider asks for the opening.
+    english(client, w.finance)
+    assert client.post(open_url).status_code == 403
+    english(client, w.unit_user)
+    assert client.post(open_url).status_code == 404
+    # A bidder's POST opens the bids; a second POST changes nothing.
+    english(client, w.small_user)
+    response = client.post(open_url)
+    assert response.status_code == 302 and response["Location"] == opening
+    w.tender.refresh_from_db()
+    assert w.tender.status == TenderStatus.OPENED and w.tender.opened_by == w.small_user
+    english(client, w.large_user)
+    assert client.post(open_url).status_code == 302
+    assert AuditEvent.objects.filter(action="procurement.round.open").count() == 1
+    body = client.get(opening).content.decode()
+    assert "500,000.00" in body and "intact" in body and "changed!" not in body
+
+
+def test_the_opening_page_of_a_suspended_round_refuses_the_post_and_stays_sealed(client, w, clock):
+    """Where the opening may not take place (a suspension), the POST says why and
+    the page stays read-only (before, a GET tried to open and swallowed the error)."""
+    three_bids(w, clock)
+    Tender.objects.filter(pk=w.tender.pk).update(
+        suspended_at=w.tender.published_at, suspended_until="2026-10-20"
+    )
+    clock.at("2026-10-12 09:45")
+    english(client, w.large_user)
+    response = client.post(reverse("procurement:opening_open", args=[w.tender.pk]))
+    body = response.content.decode()
+    assert response.status_code == 200 and "P11" in body and "suspended this purchase" in body
+    w.tender.refresh_from_db()
+    assert w.tender.opened_at is None
+
+
+# --- 6. bids above the budget ------------------------------------------------------------------
+
+
+def test_a_bid_above_the_budget_is_warned_marked_and_invalid_as_the_notice_says(client, w, clock):
+    """9,000,000 元 on a budget of 1,500,000: the bidder is warned on its receipt;
+    the notice (by default) makes such a bid invalid (财政部令第87号 第六十三条（四）):
+    it is read out marked, invalid, and no review makes it valid."""
+    assert w.tender.over_budget_invalid is True
+    assert notice_data(w)["over_budget_invalid"] is True
+    three_bids(w, clock, prices=("9,000,000", "540000", "1500000"))
+    large = Bid.objects.get(pk=w.bids["large"].pk)
+    assert [v["rule"] for v in large.warnings] == ["P1"]
+    assert large.warnings[0]["severity"] == "warn" and "第六十三条" in large.warnings[0]["basis"]
+    assert w.bids["small"].warnings == [] and w.bids["social"].warnings == []  # = budget: fine
+    english(client, w.large_user)
+    body = client.get(reverse("procurement:bid_submit", args=[w.tender.pk])).content.decode()
+    warning = body[body.index('data-testid="receipt-warnings"') :]
+    assert "P1" in warning and "9,000,000.00" in warning and "1,500,000.00" in warning
+    receipt = call(client, "get", f"/rounds/{w.tender.pk}/receipt").json()[0]
+    assert receipt["warnings"][0]["rule"] == "P1"
+    tender = open_at_deadline(w, clock)
+    assert [line["over_budget"] for line in tender.opening_record] == [True, False, False]
+    large.refresh_from_db()
+    assert large.valid is False and "第六十三条" in large.invalid_reason
+    with pytest.raises(RuleViolation) as refused:
+        services.review_bid(actor=w.purchaser, bid=large, valid=True)
+    assert refused.value.violations[0].rule == "P1"
+    large.refresh_from_db()
+    assert large.valid is False
+    english(client, w.purchaser)
+    for page in ("opening", "bid_list"):
+        body = client.get(reverse(f"procurement:{page}", args=[w.tender.pk])).content.decode()
+        assert body.count('data-testid="over-budget"') == 1, page
+
+
+def notice_data(w) -> dict:
+    from govbuy.procurement.models import NoticeKind
+
+    return w.tender.notices.get(kind=NoticeKind.PURCHASE).data
+
+
+def test_where_the_notice_allows_bids_above_the_budget_they_are_only_marked(
+    client, tendering, clock
+):
+    t = tendering
+    clock.at("2026-09-15 10:00")
+    as_user(client, t.purchaser)
+    r = call(
+        client,
+        "post",
+        f"/projects/{t.project.pk}/rounds",
+        {
+            "bid_deadline": "2026-10-12T09:30",
+            "criteria": t.criteria,
+            "over_budget_invalid": False,
+            "qualification": "具有独立承担民事责任的能力",
+        },
+    )
+    assert r.status_code == 201, r.content
+    t.tender = Tender.objects.get(pk=r.json()["id"])
+    assert t.tender.over_budget_invalid is False and notice_data(t)["over_budget_invalid"] is False
+    three_bids(t, clock, prices=("1500000.01", "540000", "520000"))
+    assert [v["rule"] for v in t.bids["large"].warnings] == ["P1"]
+    tender = open_at_deadline(t, clock)
+    assert [line["over_budget"] for line in tender.opening_record] == [True, False, False]
+    large = Bid.objects.get(pk=t.bids["large"].pk)
+    assert large.valid is None
+    services.review_bid(actor=t.purchaser, bid=large, valid=True)
+    assert Bid.objects.get(pk=large.pk).valid is True
+
+
+# --- 7. replacements: a cap, and the files of superseded bids ----------------------------------
+
+
+def test_a_bid_is_changed_at_most_as_often_as_the_parameter_allows(client, w, clock):
+    """`bid.max_replacements` (5 by default) changes per provider and round:
+    replacements and new bids after a withdrawal count alike; the next one is
+    refused with a field message and nothing changes."""
+    from govbuy.core import params
+
+    cap = params.get("bid.max_replacements", w.project.region, w.project.started_on)
+    assert cap == 5
+    clock.at("2026-10-09 15:00")
+    org, user = w.large, w.large_user
+    bid = services.submit_bid(
+        actor=user, tender=w.tender, provider=org, price="500000", technical_response="方案 0"
+    )
+    for i in range(1, cap + 1):
+        if i == 3:  # withdrawn and bid again: a change too
+            services.withdraw_bid(actor=user, bid=bid)
+            bid = services.submit_bid(
+                actor=user, tender=w.tender, provider=org, price="500000", technical_response="x"
+            )
+            continue
+        bid = services.submit_bid(
+            actor=user,
+            tender=w.tender,
+            provider=org,
+            price=f"50000{i}",
+            technical_response=f"方案 {i}",
+            replace=True,
+        )
+    assert Bid.objects.filter(tender=w.tender, provider=org).count() == cap + 1
+    live = Bid.objects.get(tender=w.tender, provider=org, status="submitted")
+    english(client, user)
+    r = client.post(
+        f"{API}/rounds/{w.tender.pk}/bids",
+        {"price": "499000", "technical_response": "再改一次", "replace": "true"},
+    )
+    assert r.status_code == 422, r.content
+    error = r.json()["errors"][0]
+    assert error["field"] == "replace" and "at most 5 changes" in error["message"]
+    assert "财政部令第87号 第三十四条" in error["message"]
+    assert Bid.objects.filter(tender=w.tender, provider=org).count() == cap + 1
+    assert Bid.objects.get(tender=w.tender, provider=org, status="submitted") == live
+    # Another provider's first bid is not affected.
+    services.submit_bid(
+        actor=w.small_user, tender=w.tender, provider=w.small, price="1", technical_response="y"
+    )
+
+
+def files_under(media) -> set[str]:
+    root = Path(media)
+    return {str(p.relative_to(root)) for p in root.rglob("*") if p.is_file()}
+
+
+def test_files_of_replaced_and_withdrawn_bids_are_deleted_after_the_retention_period(
+    client, w, clock, media
+):
+    from govbuy.core.audit import verify_chain
+    from govbuy.procurement.services.tick import tick
+
+    three_bids(w, clock)
+    clock.at("2026-10-10 10:00")
+    first = w.bids["large"]
+    second = services.submit_bid(
+        actor=w.large_user,
+        tender=w.tender,
+        provider=w.large,
+        price="499000",
+        technical_response="新方案",
+        attachments=[pdf("新方案.pdf", extra=b"new")],
+        replace=True,
+    )
+    services.withdraw_bid(actor=w.social_user, bid=w.bids["social"])
+    again = services.submit_bid(
+        actor=w.social_user,
+        tender=w.tender,
+        provider=w.social,
+        price="520000",
+        technical_response="重投",
+        attachments=[pdf("重投.pdf", extra=b"again")],
+    )
+    superseded = [first.attachments.get(), w.bids["social"].attachments.get()]
+    kept = [a for b in (second, w.bids["small"], again) for a in b.attachments.all()]
+    before = files_under(media)
+    assert {a.file.name for a in superseded + kept} <= before
+    open_at_deadline(w, clock)
+    clock.at("2026-12-31 09:00")  # 80 days after the opening: kept
+    report = tick()
+    assert report.purged == [] and files_under(media) == before
+    clock.at("2027-01-10 09:30")  # 90 days after the opening
+    report = tick()
+    assert sorted(b.pk for b in report.purged) == sorted([first.pk, w.bids["social"].pk])
+    assert files_under(media) == {a.file.name for a in kept}
+    for a in superseded:
+        a.refresh_from_db()
+        assert a.file.name == "" and a.purged_at is not None and len(a.sha256) == 64
+    events = AuditEvent.objects.filter(action="procurement.bid.files_purged").order_by("seq")
+    assert [e.data["attachments"][0]["sha256"] for e in events] == [a.sha256 for a in superseded]
+    assert events[0].data["retention_days"] == 90
+    # Idempotent: a second run does nothing more.
+    assert tick().purged == [] and events.count() == 2
+    assert verify_chain().ok
+    # The bidder still sees its old bid's digest and that its file is gone.
+    english(client, w.large_user)
+    page = client.get(reverse("procurement:bid_detail", args=[first.pk])).content.decode()
+    assert "file deleted 2027-01-10 after the retention period" in page
+    assert client.get(f"{API}/attachments/{superseded[0].pk}").status_code == 404
+    assert client.get(reverse("procurement:attachment", args=[superseded[0].pk])).status_code == 404
+
+
+class FailingSecondSave(FileSystemStorage):
+    """A disk that fills up after one file: the transaction of the bid fails."""
+
+    saves = 0
+
+    def _save(self, name, content):
+        type(self).saves += 1
+        if type(self).saves == 2:
+            raise OSError(28, "No space left on device")
+        return super()._save(name, content)
+
+
+def test_a_bid_that_fails_after_writing_a_file_leaves_no_file_behind(w, clock, media, settings):
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {"BACKEND": f"{__name__}.FailingSecondSave"},
+    }
+    FailingSecondSave.saves = 0
+    clock.at("2026-10-09 15:00")
+    with pytest.raises(OSError):
+        services.submit_bid(
+            actor=w.large_user,
+            tender=w.tender,
+            provider=w.large,
+            price="500000",
+            technical_response="方案",
+            attachments=[pdf("一.pdf", extra=b"1"), pdf("二.pdf", extra=b"2")],
+        )
+    assert FailingSecondSave.saves == 2
+    assert not Bid.objects.exists()
+    assert files_under(media) == set()
