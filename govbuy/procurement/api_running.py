@@ -1140,7 +1140,11 @@ def opening_record(request, pk: int):
     }
 
 
-@router.get("/bids/{pk}", response=BidOut, summary="One bid (403 'sealed' before the opening)")
+@router.get(
+    "/bids/{pk}",
+    response=BidOut,
+    summary="One bid (until the opening: 403 'sealed' to its bidder, 404 like a missing id to all others)",
+)
 def get_bid(request, pk: int):
     return bidding.bid_for_user(request.auth, pk)
 
@@ -1148,7 +1152,7 @@ def get_bid(request, pk: int):
 @router.get(
     "/attachments/{pk}",
     url_name="bid_attachment",
-    summary="Download a bid's attachment (403 'sealed' before the opening)",
+    summary="Download a bid's attachment (until the opening: 403 'sealed' to its bidder, 404 to all others)",
 )
 def download_attachment(request, pk: int):
     attachment = bidding.attachment_for_user(request.auth, pk)

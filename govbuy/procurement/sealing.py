@@ -160,6 +160,7 @@ class AuditRow:
     actor_repr: str
     action: str
     object_repr: str
+    organization: object = None
     masked: bool = False
 
 
@@ -201,6 +202,8 @@ def audit_rows(events) -> list[AuditRow]:
                 actor_repr="—" if masked else e.actor_repr,
                 action=e.action,
                 object_repr=_("a bid") if masked else e.object_repr,
+                # A bid's organization is its bidder: not named either.
+                organization=None if masked else e.organization,
                 masked=masked,
             )
         )
