@@ -108,7 +108,12 @@ def _sealed(request, exc: sealing.Sealed, tender=None):
     return render(
         request,
         "procurement/running/sealed.html",
-        {"tender": tender, "violation": exc.violation, "opening_at": exc.opening_at},
+        {
+            "tender": tender,
+            "violation": exc.violation,
+            "opening_at": exc.opening_at,
+            "state": exc.state,
+        },
         status=403,
     )
 
