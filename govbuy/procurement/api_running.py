@@ -337,6 +337,10 @@ class ReceiptOut(Schema):
     replaces_id: int | None
     withdrawn_at: dt.datetime | None
     attachments: int
+    warnings: list[dict] = Field(
+        default_factory=list,
+        description="what the platform warned at submission (e.g. a price above the budget)",
+    )
 
     @staticmethod
     def resolve_provider(obj):
@@ -693,6 +697,10 @@ class RoundIn(Schema):
     criteria: list[CriterionIn] = Field(default_factory=list, max_length=50)
     sme_deduction: Decimal | str = Field("0.10", description="share, e.g. 0.10 for 10%")
     reserved_for_sme: bool = False
+    over_budget_invalid: bool = Field(
+        True,
+        description="the notice says a bid above the budget is invalid (财政部令第87号 第六十三条（四）)",
+    )
     qualification: str = Field("", max_length=TEXT)
     documents: str = Field("", max_length=50000)
     invited: list[int] = Field(default_factory=list, max_length=200)
@@ -1140,7 +1148,11 @@ def opening_record(request, pk: int):
     }
 
 
-@router.get("/bids/{pk}", response=BidOut, summary="One bid (403 'sealed' before the opening)")
+@router.get(
+    "/bids/{pk}",
+    response=BidOut,
+    summary="One bid (until the opening: 403 'sealed' to its bidder, 404 like a missing id to all others)",
+)
 def get_bid(request, pk: int):
     return bidding.bid_for_user(request.auth, pk)
 
@@ -1148,11 +1160,13 @@ def get_bid(request, pk: int):
 @router.get(
     "/attachments/{pk}",
     url_name="bid_attachment",
-    summary="Download a bid's attachment (403 'sealed' before the opening)",
+    summary="Download a bid's attachment (until the opening: 403 'sealed' to its bidder, 404 to all others)",
 )
 def download_attachment(request, pk: int):
     attachment = bidding.attachment_for_user(request.auth, pk)
     try:
+        if not attachment.file:  # deleted after the retention period
+            raise FileNotFoundError
         handle = attachment.file.open("rb")
     except FileNotFoundError:
         raise Http404("The stored file is missing.") from None

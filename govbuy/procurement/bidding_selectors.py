@@ -4,9 +4,11 @@ Who sees a round: the purchasing department, the finance bureau and audit
 office above it, the platform administrator, its panel, the providers invited
 or bidding (`Tender.visible_to`); others get 404. Bid content — price,
 technical response, attachments, even the number of bids — goes through
-`sealing.unseal`, which refuses (403, audited) before the opening time.
-After it, the department, supervisors, administrator and panel read every
-bid; a bidder reads its own and the opening record.
+`sealing.unseal`, which refuses (403, audited) until the bids are opened; a
+bid or attachment asked for by id answers everyone but its bidder like a
+missing one. After the opening the department, supervisors, administrator and
+panel read every bid read out at it; a bidder reads its own and the opening
+record.
 
 Public reads (notices, open opportunities) need no user.
 """
@@ -244,36 +246,54 @@ def bids_for_user(user, tender: Tender, *, what: str = "bid list", include_histo
     return qs.order_by("rank", "submitted_at", "pk")
 
 
-def bid_for_user(user, pk) -> Bid:
+def _id(pk, what: str) -> int:
     try:
-        pk = int(pk)
+        return int(pk)
     except (TypeError, ValueError):
-        raise Http404("No bid matches the given query.") from None
-    bid = _first_or_404(
-        Bid.objects.select_related(
-            "tender__project__department", "tender__project__region", "provider"
-        )
-        .prefetch_related("attachments", "quotes")
-        .filter(pk=pk, tender__in=Tender.objects.visible_to(user)),
-        "bid",
-    )
+        raise Http404(f"No {what} matches the given query.") from None
+
+
+def _readable(user, bid: Bid | None, *, what: str, pk: int) -> Bid:
+    """The bid if the user may read it now. Its bidder is told when its own bid
+    is sealed (403); for everyone else a bid not read out at an opening — sealed,
+    replaced, withdrawn, or on a round that ended without an opening — answers
+    exactly like a missing one."""
+    if bid is None:
+        raise sealing.refused_by_id(user, what, pk)
     acc = access(user, bid.tender)
-    if not acc.reads_all_bids and bid.provider_id not in acc.provider_ids:
-        raise _not_yours(user, bid.tender, f"bid {bid.pk}")
-    sealing.unseal_quotes(user, bid.tender, what=f"bid {bid.pk}")
+    if bid.provider_id in acc.provider_ids:
+        sealing.unseal_quotes(user, bid.tender, what=f"{what} {pk}")
+        return bid
+    if not (acc.reads_all_bids and sealing.was_opened(bid)):
+        raise sealing.refused_by_id(user, what, pk)
+    # Opened, yet a round of quotes may be open: its quotes are sealed (403).
+    sealing.unseal_quotes(user, bid.tender, what=f"{what} {pk}")
     return bid
 
 
-def attachment_for_user(user, pk) -> BidAttachment:
-    try:
-        pk = int(pk)
-    except (TypeError, ValueError):
-        raise Http404("No attachment matches the given query.") from None
-    attachment = _first_or_404(
-        BidAttachment.objects.filter(pk=pk).only("pk", "bid_id"), "attachment"
+BID_RELATED = ("tender__project__department", "tender__project__region", "provider")
+
+
+def bid_for_user(user, pk) -> Bid:
+    pk = _id(pk, "bid")
+    bid = (
+        Bid.objects.select_related(*BID_RELATED)
+        .prefetch_related("attachments", "quotes")
+        .filter(pk=pk, tender__in=Tender.objects.visible_to(user))
+        .first()
     )
-    bid = bid_for_user(user, attachment.bid_id)
-    return next(a for a in bid.attachments.all() if a.pk == attachment.pk)
+    return _readable(user, bid, what="bid", pk=pk)
+
+
+def attachment_for_user(user, pk) -> BidAttachment:
+    pk = _id(pk, "attachment")
+    attachment = (
+        BidAttachment.objects.select_related(*(f"bid__{r}" for r in BID_RELATED))
+        .filter(pk=pk, bid__tender__in=Tender.objects.visible_to(user))
+        .first()
+    )
+    _readable(user, attachment.bid if attachment else None, what="attachment", pk=pk)
+    return attachment
 
 
 def receipt_for_user(user, tender: Tender):
@@ -293,6 +313,7 @@ def receipt_for_user(user, tender: Tender):
             "digest",
             "withdrawn_at",
             "replaces_id",
+            "warnings",
         )
         .annotate(n_attachments=Count("attachments"))
         .order_by("-submitted_at", "-pk")

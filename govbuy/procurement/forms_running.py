@@ -96,6 +96,14 @@ class RoundForm(BaseForm):
         _("Reserved for SMEs (专门面向中小企业)"),
         help_text=_("Only small and medium enterprises may bid; no price deduction applies."),
     )
+    over_budget_invalid = _check(
+        _("Bids above the budget are invalid"),
+        help_text=_(
+            "The notice says a bid priced above the purchase's budget is invalid (财政部令第87号 "
+            "第六十三条（四）); untick only where the documents allow such bids, which are then "
+            "marked for the panel."
+        ),
+    )
     qualification = _area(_("Qualification requirements (资格要求)"), rows=3)
     documents = _area(_("Purchase documents (采购文件要点)"), rows=5, maxlength=50000)
     invited = forms.MultipleChoiceField(
@@ -172,6 +180,7 @@ class RoundForm(BaseForm):
         values["price_weight"] = values["price_weight"] or "0"
         values["sme_deduction"] = percent_to_ratio(data.get("sme_deduction"))
         values["reserved_for_sme"] = bool(data.get("reserved_for_sme"))
+        values["over_budget_invalid"] = bool(data.get("over_budget_invalid"))
         values["criteria"] = [
             {"name": r["name"], "points": r["points"], "description": r["description"]}
             for r in self.criteria_rows()

@@ -46,6 +46,7 @@ urlpatterns += [
     path("rounds/<int:pk>/terminate/", views_running.round_terminate, name="round_terminate"),
     path("rounds/<int:pk>/open/", views_running.round_open, name="round_open"),
     path("rounds/<int:pk>/opening/", views_running.opening, name="opening"),
+    path("rounds/<int:pk>/opening/open/", views_running.opening_open, name="opening_open"),
     path(
         "rounds/<int:pk>/opening/respond/",
         views_running.opening_respond,

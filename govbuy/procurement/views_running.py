@@ -108,7 +108,12 @@ def _sealed(request, exc: sealing.Sealed, tender=None):
     return render(
         request,
         "procurement/running/sealed.html",
-        {"tender": tender, "violation": exc.violation, "opening_at": exc.opening_at},
+        {
+            "tender": tender,
+            "violation": exc.violation,
+            "opening_at": exc.opening_at,
+            "state": exc.state,
+        },
         status=403,
     )
 
@@ -302,6 +307,7 @@ def round_start(request, pk: int):
         "evaluation_method": context["fixed_evaluation"] or EvaluationMethod.COMPREHENSIVE,
         "price_weight": "30",
         "sme_deduction": f"{(low.value * 100).normalize():f}" if low else "10",
+        "over_budget_invalid": True,
     }
     if context.get("earliest") and context["earliest"].due_on:
         initial["bid_deadline"] = f"{context['earliest'].due_on.isoformat()}T09:30"
@@ -429,7 +435,7 @@ def _round_page(request, tender, acc, *, status=200, **forms):
         and now < tender.bid_deadline,
         "may_terminate": is_member
         and tender.status in (TenderStatus.BIDDING, TenderStatus.OPENED, TenderStatus.EVALUATED),
-        "may_open": is_member and tender.status == TenderStatus.BIDDING and not sealed,
+        "may_open": is_member and sealing.opening_due(tender, now),
         "may_appoint": is_member and tender.status in (TenderStatus.BIDDING, TenderStatus.OPENED),
         "may_quote_round": is_member
         and tender.status == TenderStatus.OPENED
@@ -598,12 +604,23 @@ def quote_round_open(request, pk: int):
 
 
 def _opening_page(request, tender, acc, *, status=200, **forms):
+    """The opening record; read only — a GET never opens the bids. Once the
+    opening time has passed and the bids wait to be opened, the round's
+    purchaser and bidders see a button that asks for the opening (a POST)."""
     user = request.user
-    if tender.status == TenderStatus.BIDDING and not sealing.is_sealed(tender):
-        # The bidders' page opens the bids at the opening time too (idempotent).
-        with contextlib.suppress(*REFUSED):  # e.g. suspended: the record stays sealed
-            services.open_bids(tender=tender)
-        tender, acc = _round(request, tender.pk)
+    if sealing.opening_due(tender) and (acc.reads_all_bids or acc.is_bidder):
+        return render(
+            request,
+            "procurement/running/opening.html",
+            {
+                "tender": tender,
+                "acc": acc,
+                "due": True,
+                "may_open": acc.purchaser or acc.is_bidder,
+                "open_form": forms.get("open_form") or BaseForm(),
+            },
+            status=status,
+        )
     try:
         record = bidding.opening_record_for_user(user, tender)
     except sealing.Sealed as e:
@@ -645,6 +662,22 @@ def _record_line(line: dict) -> dict:
 def opening(request, pk: int):
     tender, acc = _round(request, pk)
     return _opening_page(request, tender, acc)
+
+
+@login_required
+@require_POST
+def opening_open(request, pk: int):
+    """A bidder (or the purchaser) asks for the opening on the opening page, at
+    the opening time (不见面开标). Idempotent: an opened round just shows its record."""
+    tender, acc = _round(request, pk)
+    _require(acc.purchaser or acc.is_bidder)
+    form = _refused_form(request.POST)
+    try:
+        tender = services.open_bids(actor=request.user, tender=tender)
+    except REFUSED as e:
+        status = _refuse(form, e)
+        return _opening_page(request, tender, acc, open_form=form, status=status)
+    return redirect("procurement:opening", tender.pk)
 
 
 @login_required
@@ -912,7 +945,14 @@ def _bids_page(request, tender, acc, *, status=200, review_forms=None):
         {
             "tender": tender,
             "acc": acc,
-            "bids": [{"bid": b, "final_price": final_price(b)} for b in bids],
+            "bids": [
+                {
+                    "bid": b,
+                    "final_price": final_price(b),
+                    "over_budget": final_price(b) > tender.project.amount,
+                }
+                for b in bids
+            ],
             "may_review": may_review,
             "review_forms": review_forms or {},
             "review_form": ReviewBidForm(),
@@ -979,6 +1019,8 @@ def attachment_download(request, pk: int):
         attachment = bidding.attachment_for_user(request.user, pk)
     except sealing.Sealed as e:
         return _sealed(request, e)
+    if not attachment.file:  # deleted after the retention period (the bid page says so)
+        raise Http404("The stored file was deleted after its retention period.")
     return FileResponse(
         attachment.file.open("rb"),
         as_attachment=True,
@@ -1006,7 +1048,14 @@ def _evaluation_page(request, tender, acc, *, status=200, award_form=None):
     for b in bids:
         price = final_price(b)
         deducted = b.is_small_or_micro and not tender.reserved_for_sme and tender.sme_deduction > 0
-        rows.append({"bid": b, "final_price": price, "deducted": deducted})
+        rows.append(
+            {
+                "bid": b,
+                "final_price": price,
+                "deducted": deducted,
+                "over_budget": price > tender.project.amount,
+            }
+        )
     ranked = sorted(
         [r for r in rows if r["bid"].rank is not None], key=lambda r: (r["bid"].rank, r["bid"].pk)
     )

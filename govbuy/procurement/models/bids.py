@@ -49,6 +49,9 @@ class Bid(models.Model):
     # SHA-256 over the price, response, declaration and attachment hashes: shown to
     # the bidder as a receipt, checked again at the opening.
     digest = models.CharField(_("digest (SHA-256)"), max_length=64)
+    # The form the digest was computed in (`sealing.canonical_form`): 1 for bids
+    # received before issue 11 (the price as typed), 2 since (one canonical form).
+    digest_version = models.PositiveSmallIntegerField(_("digest version"), default=2)
     replaces = models.OneToOneField(
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="replaced_by"
     )
@@ -105,7 +108,10 @@ def attachment_path(instance, filename):
 
 class BidAttachment(models.Model):
     bid = models.ForeignKey(Bid, on_delete=models.CASCADE, related_name="attachments")
-    file = models.FileField(upload_to=attachment_path, max_length=200)
+    # Emptied when the file of a replaced or withdrawn bid is deleted after the
+    # retention period (`tick`); name, size and SHA-256 stay, so its digest does.
+    file = models.FileField(upload_to=attachment_path, max_length=200, blank=True)
+    purged_at = models.DateTimeField(_("file deleted at"), null=True, blank=True)
     name = models.CharField(_("file name"), max_length=200)
     kind = models.CharField(_("kind"), max_length=10)
     content_type = models.CharField(_("content type"), max_length=100)

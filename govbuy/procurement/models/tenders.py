@@ -101,6 +101,9 @@ class Tender(models.Model):
     # 专门面向中小企业: only SMEs may bid, and no price deduction applies.
     reserved_for_sme = models.BooleanField(_("reserved for SMEs (专门面向中小企业)"), default=False)
     min_bids = models.PositiveSmallIntegerField(_("valid bids needed"), default=3)
+    # What the notice says of a bid above the budget: invalid (the default, 财政部令第87号
+    # 第六十三条（四）: 报价超过采购预算或者最高限价的，投标无效), or only marked for the panel.
+    over_budget_invalid = models.BooleanField(_("bids above the budget are invalid"), default=True)
     qualification = models.TextField(_("qualification requirements (资格要求)"), blank=True)
     documents = models.TextField(_("purchase documents (采购文件要点)"), blank=True)
     emergency = models.BooleanField(_("emergency green channel (P9)"), default=False)

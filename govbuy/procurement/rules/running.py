@@ -422,11 +422,57 @@ def late_bid_violations(*, received_at: dt.datetime, deadline: dt.datetime) -> l
     ]
 
 
-def sealed_violation(*, opening_at: dt.datetime) -> Violation:
-    return P12.violation(
-        _("Bids are sealed until the opening at %(opening)s; no one can read them before.")
-        % {"opening": _fmt(opening_at)}
-    )
+OVER_BUDGET_BASIS = "财政部令第87号 第六十三条（四）"
+
+
+def over_budget_violations(*, price: Decimal, budget: Decimal, invalid: bool) -> list[Violation]:
+    """A bid above the purchase's budget (采购预算): a warning to the bidder at
+    submission; where the notice says so (the default) the bid is invalid."""
+    if price <= budget:
+        return []
+    values = {"price": f"{price:,.2f}", "budget": f"{budget:,.2f}"}
+    if invalid:
+        message = _(
+            "The price %(price)s 元 is above the purchase's budget of %(budget)s 元: the "
+            "notice says such a bid is invalid."
+        )
+    else:
+        message = _(
+            "The price %(price)s 元 is above the purchase's budget of %(budget)s 元: the "
+            "panel sees it marked."
+        )
+    return [
+        P1.violation(
+            message % values, severity=Severity.WARN, basis=OVER_BUDGET_BASIS, field="price"
+        )
+    ]
+
+
+def over_budget_reason(*, price: Decimal, budget: Decimal) -> str:
+    return _(
+        "The price %(price)s 元 is above the purchase's budget of %(budget)s 元 and the notice "
+        "says such a bid is invalid (%(basis)s)."
+    ) % {"price": f"{price:,.2f}", "budget": f"{budget:,.2f}", "basis": OVER_BUDGET_BASIS}
+
+
+def sealed_violation(*, opening_at: dt.datetime, state: str = "before") -> Violation:
+    """The seal lifts only through an actual opening: before its time, once it is
+    due but not done yet, and for ever for a round that ended without one."""
+    if state == "due":
+        message = _(
+            "Bids are sealed until they are opened: the opening was due at %(opening)s and "
+            "the bids are not opened yet."
+        )
+    elif state == "ended":
+        message = _(
+            "This round ended without an opening (opening time %(opening)s): its bids are "
+            "never opened and stay sealed."
+        )
+    else:
+        message = _(
+            "Bids are sealed until the opening at %(opening)s; no one can read them before."
+        )
+    return P12.violation(message % {"opening": _fmt(opening_at)})
 
 
 # --- panel, evaluation, award ---------------------------------------------------------------

@@ -10,23 +10,24 @@ refused — even with many bidders in the last second.
 
 from __future__ import annotations
 
-import hashlib
+import unicodedata
 from decimal import Decimal, InvalidOperation
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from govbuy.accounts.models import Role
 from govbuy.core import audit
-from govbuy.core.audit import canonical
 from govbuy.core.errors import ApplicationError, InvalidInput, InvalidState, NotAllowed
 from govbuy.core.money import CENT
+from govbuy.core.permissions import member_orgs
 from govbuy.core.rules import RuleViolation, enforce
 from govbuy.core.uploads import DOCUMENT_KINDS, IMAGE_KINDS, check_upload
 from govbuy.orgs.models import Organization, SmeSize
 from govbuy.orgs.selectors import bidding_violations
 
-from .. import schedule
+from .. import schedule, sealing
 from ..models import (
     Bid,
     BidAttachment,
@@ -64,8 +65,11 @@ ATTACHMENT_KINDS = DOCUMENT_KINDS + tuple(k for k in IMAGE_KINDS if k not in DOC
 
 
 def parse_price(value, field: str = "price") -> Decimal:
+    """A price as people type it — "720000", "720,000.00", full-width "７２０，０００" —
+    as Decimal 元 with two places."""
     try:
-        price = Decimal(str(value).strip().replace(",", ""))
+        typed = unicodedata.normalize("NFKC", str(value)).strip()
+        price = Decimal(typed.replace(",", ""))
         if not price.is_finite():
             raise InvalidOperation
     except (InvalidOperation, ValueError, TypeError):
@@ -83,30 +87,19 @@ def parse_price(value, field: str = "price") -> Decimal:
         raise ApplicationError(
             "invalid_amount", _("The price has at most 2 decimals (分)."), field=field
         )
-    return price
+    return price.quantize(CENT)
 
 
 def bid_digest(*, tender_id, provider_id, price, technical_response, sme_size, attachments) -> str:
-    """SHA-256 over what the bid says: the receipt the bidder keeps, checked at the opening."""
-    payload = {
-        "tender": tender_id,
-        "provider": provider_id,
-        "price": str(price),
-        "technical_response": technical_response,
-        "sme_size": sme_size,
-        "attachments": sorted(attachments),
-    }
-    return hashlib.sha256(canonical(payload).encode()).hexdigest()
-
-
-def digest_of(bid: Bid) -> str:
-    return bid_digest(
-        tender_id=bid.tender_id,
-        provider_id=bid.provider_id,
-        price=bid.price,
-        technical_response=bid.technical_response,
-        sme_size=bid.sme_size,
-        attachments=[a.sha256 for a in bid.attachments.all()],
+    """SHA-256 over the bid's canonical form (`sealing.canonical_form`): the
+    receipt the bidder keeps, checked again at the opening."""
+    return sealing.digest(
+        tender_id=tender_id,
+        provider_id=provider_id,
+        price=price,
+        technical_response=technical_response,
+        sme_size=sme_size,
+        attachments=attachments,
     )
 
 
@@ -148,6 +141,26 @@ def _check_input(price, technical_response, sme_size, attachments):
     if errors:
         raise InvalidInput(errors)
     return clean_price, text, sme_size, checked
+
+
+def _check_changes(tender: Tender, provider: Organization) -> None:
+    """A bid may be replaced (or withdrawn and given again) before the deadline
+    (87号令 第三十四条), a limited number of times (`bid.max_replacements`)."""
+    earlier = Bid.objects.filter(tender=tender, provider=provider).count()
+    if not earlier:
+        return
+    cap = rules_for(tender.project).cite("bid.max_replacements")
+    if earlier > cap.value:
+        raise ApplicationError(
+            "too_many_changes",
+            _(
+                "Your organization has already changed its bid on this round %(n)s times "
+                "(replaced, or withdrawn and bid again); at most %(cap)s changes are accepted: "
+                "%(param)s. Nothing was changed."
+            )
+            % {"n": earlier - 1, "cap": cap.value, "param": cap.text},
+            field="replace",
+        )
 
 
 @transaction.atomic
@@ -194,6 +207,9 @@ def submit_bid(
     problems += running_rules.sme_declaration_violations(
         org_type=provider.org_type, declared=sme_size, reserved=tender.reserved_for_sme
     )
+    problems += running_rules.over_budget_violations(
+        price=price, budget=tender.project.amount, invalid=tender.over_budget_invalid
+    )
     warnings = enforce(problems)
     previous = (
         Bid.objects.select_for_update(of=("self",))
@@ -204,6 +220,7 @@ def submit_bid(
         raise InvalidState(
             _("Your organization has already bid on this round: replace that bid or withdraw it.")
         )
+    _check_changes(tender, provider)
     if previous is not None:
         previous.status = BidStatus.REPLACED
         previous.save(update_fields=["status"])
@@ -234,32 +251,45 @@ def submit_bid(
         raise InvalidState(
             _("Another bid of your organization arrived at the same moment; reload and check.")
         ) from None
-    for f, c in checked:
-        attachment = BidAttachment(
-            bid=bid,
-            name=c.name,
-            kind=c.kind,
-            content_type=c.content_type,
-            size=c.size,
-            sha256=c.sha256,
+    written: list[BidAttachment] = []
+    try:
+        for f, c in checked:
+            attachment = BidAttachment(
+                bid=bid,
+                name=c.name,
+                kind=c.kind,
+                content_type=c.content_type,
+                size=c.size,
+                sha256=c.sha256,
+            )
+            f.seek(0)
+            attachment.file.save(c.name, f, save=False)
+            written.append(attachment)
+            attachment.save()
+        audit.record(
+            actor=actor,
+            action="procurement.bid.replace" if previous else "procurement.bid.submit",
+            obj=bid,
+            # Never the price or the content: the audit log is read before the opening.
+            data={
+                "tender": tender.pk,
+                "received_at": received_at.isoformat(),
+                "digest": digest,
+                "replaces": previous.pk if previous else None,
+                "attachments": len(checked),
+            },
         )
-        f.seek(0)
-        attachment.file.save(c.name, f, save=False)
-        attachment.save()
-    audit.record(
-        actor=actor,
-        action="procurement.bid.replace" if previous else "procurement.bid.submit",
-        obj=bid,
-        # Never the price or the content: the audit log is read before the opening.
-        data={
-            "tender": tender.pk,
-            "received_at": received_at.isoformat(),
-            "digest": digest,
-            "replaces": previous.pk if previous else None,
-            "attachments": len(checked),
-        },
-    )
+    except BaseException:
+        # The transaction rolls back: the files written for it must not stay on disk.
+        _remove_files(written)
+        raise
     return bid
+
+
+def _remove_files(attachments) -> None:
+    for a in attachments:
+        if a.file.name:
+            a.file.storage.delete(a.file.name)
 
 
 @transaction.atomic
@@ -270,7 +300,10 @@ def withdraw_bid(*, actor, bid: Bid) -> Bid:
     now = timezone.now()
     if bid.status != BidStatus.SUBMITTED:
         raise InvalidState(_("This bid is no longer live."))
-    if tender.status != TenderStatus.BIDDING or now >= tender.bid_deadline:
+    # Before the deadline; or, the round having ended without an opening
+    # (terminated), at any time: such bids are never opened.
+    ended_unopened = sealing.seal_state(tender, now) == "ended"
+    if not ended_unopened and (tender.status != TenderStatus.BIDDING or now >= tender.bid_deadline):
         raise InvalidState(_("A bid is withdrawn only before the deadline."))
     bid.status = BidStatus.WITHDRAWN
     bid.withdrawn_at = now
@@ -287,30 +320,48 @@ def withdraw_bid(*, actor, bid: Bid) -> Bid:
 # --- the opening (开标) ------------------------------------------------------------------------
 
 
-def opening_line(bid: Bid) -> dict:
+def opening_line(bid: Bid, budget=None) -> dict:
     return {
         "bid": bid.pk,
         "provider": bid.provider_id,
         "provider_name": bid.provider.name,
-        "price": str(bid.price),
+        "price": sealing.canonical_price(bid.price),
         "sme_size": bid.sme_size,
         "received_at": bid.submitted_at.isoformat(),
         "digest": bid.digest,
-        "digest_ok": digest_of(bid) == bid.digest,
+        "digest_version": bid.digest_version,
+        "digest_ok": sealing.verify(bid),
         "attachments": len(bid.attachments.all()),
+        "over_budget": budget is not None and bid.price > budget,
     }
+
+
+def _require_opener(actor, tender: Tender) -> None:
+    """The purchaser opens the bids; so may a bidder with a live bid, at the
+    opening time (不见面开标: the bidders ask for the opening on its page when
+    the purchaser has not yet pressed the button). Nobody else."""
+    provider_ids = [o.pk for o in member_orgs(actor, Role.PROVIDER)]
+    if (
+        provider_ids
+        and Bid.objects.filter(
+            tender=tender, provider_id__in=provider_ids, status=BidStatus.SUBMITTED
+        ).exists()
+    ):
+        return
+    require_purchaser(actor, tender.project)
 
 
 @transaction.atomic
 def open_bids(*, actor=SYSTEM, tender: Tender) -> Tender:
     """At the opening time: read the bids out (the opening record, each digest
     checked), or end the round (流标) when too few arrived. Idempotent: the
-    purchaser's button, the bidders' opening page and `manage.py tick` all call it."""
+    purchaser's button, a bidder's request on the opening page (both POST) and
+    `manage.py tick` call it; no page opens the bids when it is only read."""
     tender = locked_tender(tender)
     if tender.status != TenderStatus.BIDDING:
         return tender
     if getattr(actor, "is_authenticated", False):
-        require_purchaser(actor, tender.project)
+        _require_opener(actor, tender)
     now = timezone.now()
     if now < tender.opening_at:
         raise InvalidState(
@@ -326,10 +377,18 @@ def open_bids(*, actor=SYSTEM, tender: Tender) -> Tender:
     )
     project = tender.project
     complete_deadline(project, tender, DeadlineKind.BID_DEADLINE, at=tender.bid_deadline)
-    # The seal lifted at the opening time by the clock: that is when the opening
-    # took place, whoever records it later (the purchaser, a bidder's page, tick).
+    # The duty was due at the opening time and counts as met then, whoever asks
+    # for it (the purchaser, a bidder, tick); the seal itself lifts only now.
     complete_deadline(project, tender, DeadlineKind.OPENING, at=tender.opening_at)
-    tender.opening_record = [opening_line(b) for b in bids]
+    budget = project.amount
+    tender.opening_record = [opening_line(b, budget) for b in bids]
+    # Above the budget where the notice says so: invalid, read out as such (87号令 第六十三条（四）).
+    if tender.over_budget_invalid:
+        over = [b for b in bids if b.price > budget]
+        for b in over:
+            b.valid = False
+            b.invalid_reason = running_rules.over_budget_reason(price=b.price, budget=budget)
+        Bid.objects.bulk_update(over, ["valid", "invalid_reason"])
     tender.opened_at = now
     tender.opened_by = actor if getattr(actor, "is_authenticated", False) else None
     if len(bids) < tender.min_bids:
@@ -358,6 +417,7 @@ def open_bids(*, actor=SYSTEM, tender: Tender) -> Tender:
         data={
             "bids": len(bids),
             "digests_ok": all(line["digest_ok"] for line in tender.opening_record),
+            "over_budget": [line["bid"] for line in tender.opening_record if line["over_budget"]],
         },
     )
     return tender

@@ -16,7 +16,7 @@ from django.utils.translation import gettext_noop
 from govbuy.accounts.models import Role
 from govbuy.core import audit
 from govbuy.core.errors import ApplicationError, InvalidInput, InvalidState, NotAllowed
-from govbuy.core.rules import enforce
+from govbuy.core.rules import RuleViolation, enforce
 from govbuy.core.text import Text
 from govbuy.orgs import rules as org_rules
 
@@ -185,6 +185,17 @@ def review_bid(*, actor, bid: Bid, valid: bool, reason: str = "") -> Bid:
     bid = Bid.objects.select_for_update(of=("self",)).get(pk=bid.pk, tender=tender)
     if bid.status != BidStatus.SUBMITTED:
         raise InvalidState(_("This bid was withdrawn or replaced."))
+    if valid and tender.over_budget_invalid and bid.price > tender.project.amount:
+        # The notice made it invalid; no review turns it valid (87号令 第六十三条（四）).
+        raise RuleViolation(
+            [
+                running_rules.P1.violation(
+                    running_rules.over_budget_reason(price=bid.price, budget=tender.project.amount),
+                    basis=running_rules.OVER_BUDGET_BASIS,
+                    field="decision",
+                )
+            ]
+        )
     reason = "" if valid else clean_text(reason, field="reason", label=_("the reason"), limit=5000)
     bid.valid = bool(valid)
     bid.invalid_reason = reason

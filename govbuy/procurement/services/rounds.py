@@ -288,6 +288,7 @@ def start_round(
     title: str = "",
     late_reason: str = "",
     framework: dict | None = None,
+    over_budget_invalid: bool = True,
 ) -> Tender:
     """Publish the purchase notice (or, for single source, the publicity notice):
     the round starts, its deadlines are computed from the method's legal minimums
@@ -457,6 +458,7 @@ def start_round(
         sme_deduction=deduction,
         reserved_for_sme=bool(reserved_for_sme),
         min_bids=min_bids,
+        over_budget_invalid=bool(over_budget_invalid),
         qualification=qualification,
         documents=documents,
         emergency=emergency,
@@ -502,6 +504,7 @@ def start_round(
         "sme_deduction": str(deduction),
         "reserved_for_sme": bool(reserved_for_sme),
         "min_bids": min_bids,
+        "over_budget_invalid": bool(over_budget_invalid),
         "qualification": qualification,
         "bid_deadline": deadline.isoformat(),
         "opening_at": deadline.isoformat(),

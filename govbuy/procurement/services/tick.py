@@ -2,8 +2,9 @@
 time calls for. Correctness never waits for it — bids after the deadline are
 refused and sealed bids stay sealed by the server's clock alone — but the
 records should follow the clock: rounds whose opening time has passed are
-opened, suspensions whose last day has passed are lifted, and duties whose
-deadline passed undone are marked late.
+opened (the seal lifts only then), suspensions whose last day has passed are
+lifted, duties whose deadline passed undone are marked late, and the files of
+replaced or withdrawn bids are deleted once their retention period is over.
 
 Idempotent: each step selects only what is still to do and re-checks it under
 a row lock, so a second run (or two ticks at once) changes nothing more.
@@ -11,9 +12,11 @@ a row lock, so a second run (or two ticks at once) changes nothing more.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -24,6 +27,9 @@ from govbuy.core.rules import RuleViolation
 from .. import schedule
 from ..models import (
     CURRENT_TENDER_STATUSES,
+    Bid,
+    BidAttachment,
+    BidStatus,
     Deadline,
     DeadlineKind,
     Tender,
@@ -54,10 +60,14 @@ class TickReport:
     late: list[Deadline] = field(default_factory=list)
     # Deadlines that waited for their year's holiday calendar and now have a date.
     dated: list[Deadline] = field(default_factory=list)
+    # Replaced or withdrawn bids whose files were deleted after the retention period.
+    purged: list[Bid] = field(default_factory=list)
 
     @property
     def changed(self) -> bool:
-        return bool(self.resumed or self.opened or self.failed or self.late or self.dated)
+        return bool(
+            self.resumed or self.opened or self.failed or self.late or self.dated or self.purged
+        )
 
     def lines(self) -> list[str]:
         out = []
@@ -93,6 +103,13 @@ class TickReport:
                     "due": timezone.localtime(row.due_at).strftime("%Y-%m-%d %H:%M"),
                 }
             )
+        if self.purged:
+            out.append(
+                _(
+                    "Deleted the files of %(n)s replaced or withdrawn bid(s) after the retention period."
+                )
+                % {"n": len(self.purged)}
+            )
         out.append(self.summary())
         return out
 
@@ -117,12 +134,14 @@ def _name(tender: Tender) -> str:
 
 def tick() -> TickReport:
     """One pass, in this order: lift suspensions (so a resumed round can open),
-    open rounds, then mark late what is still undone."""
+    open rounds, mark late what is still undone, then delete the files whose
+    retention period is over."""
     report = TickReport()
     report.dated = date_pending_deadlines()
     report.resumed = lift_ended_suspensions()
     report.opened, report.failed, report.waiting = open_due_rounds()
     report.late = mark_late_deadlines()
+    report.purged = purge_superseded_files()
     return report
 
 
@@ -246,3 +265,60 @@ def mark_late_deadlines() -> list[Deadline]:
             },
         )
     return rows
+
+
+def purge_superseded_files() -> list[Bid]:
+    """Delete the files of replaced or withdrawn bids once the retention period
+    (`bid.superseded_files_retention_days`) has passed since the opening — or
+    since the end of a round that was never opened. Such bids are never read;
+    the attachment rows keep name, size and SHA-256 (so the bid's digest can
+    still be recomputed) and the audit event lists the hashes. Each bid is done
+    under its rows' lock, the files deleted before the rows are marked: a run
+    that fails half-way leaves rows still to do, which the next run finishes."""
+    now = timezone.now()
+    due = (
+        BidAttachment.objects.filter(
+            purged_at__isnull=True,
+            bid__status__in=[BidStatus.REPLACED, BidStatus.WITHDRAWN],
+        )
+        .filter(Q(bid__tender__opened_at__isnull=False) | Q(bid__tender__ended_at__isnull=False))
+        .values_list("bid_id", flat=True)
+        .distinct()
+    )
+    purged = []
+    for bid_id in sorted(set(due)):
+        bid = Bid.objects.select_related("tender__project__region").get(pk=bid_id)
+        tender = bid.tender
+        start = tender.opened_at or tender.ended_at
+        days = rules_for(tender.project).cite("bid.superseded_files_retention_days")
+        if now < start + dt.timedelta(days=days.value):
+            continue
+        with transaction.atomic():
+            rows = list(
+                BidAttachment.objects.select_for_update()
+                .filter(bid_id=bid_id, purged_at__isnull=True)
+                .order_by("pk")
+            )
+            if not rows:
+                continue  # done meanwhile
+            for row in rows:
+                if row.file.name:
+                    row.file.storage.delete(row.file.name)
+                row.file = ""
+                row.purged_at = now
+            BidAttachment.objects.bulk_update(rows, ["file", "purged_at"])
+            audit.record(
+                actor=SYSTEM,
+                action="procurement.bid.files_purged",
+                obj=bid,
+                data={
+                    "tender": tender.pk,
+                    "status": bid.status,
+                    "digest": bid.digest,
+                    "attachments": [{"sha256": r.sha256, "size": r.size} for r in rows],
+                    "retention_days": days.value,
+                    "basis": days.basis,
+                },
+            )
+            purged.append(bid)
+    return purged

@@ -674,13 +674,18 @@ def test_remote_opening_record_confirmations_and_objections(client, w, clock):
     r = call(client, "post", f"{path}/open")
     assert r.status_code == 409 and "2026-10-12 09:30:00" in r.json()["errors"][0]["message"]
     clock.at("2026-10-12 09:30")
-    for user, status in ((w.large_user, 403), (w.finance, 403), (w.other_purchaser, 404)):
+    for user, status in ((w.finance, 403), (w.other_purchaser, 404), (w.unit_user, 404)):
         as_user(client, user)
         assert call(client, "post", f"{path}/open").status_code == status, user
-    as_user(client, w.purchaser)
+    # A bidder may ask for the opening at its time (不见面开标); then it is done.
+    as_user(client, w.large_user)
     r = call(client, "post", f"{path}/open")
     assert r.status_code == 200 and r.json()["status"] == "opened"
     assert local(r.json()["opened_at"]).startswith("2026-10-12 09:30")
+    as_user(client, w.purchaser)
+    r = call(client, "post", f"{path}/open")
+    assert r.status_code == 200 and r.json()["status"] == "opened"
+    assert Tender.objects.get(pk=w.tender.pk).opened_by == w.large_user
     as_user(client, w.large_user)
     r = call(client, "get", f"{path}/opening")
     assert r.status_code == 200

@@ -1,11 +1,15 @@
-"""Sealed bids on the pages (P12): before the opening time every role on every
+"""Sealed bids on the pages (P12): until the bids are opened every role on every
 page that could show a bid's content, price, attachment or the number of bids
 gets 403 or 404 — never the content — and each refused attempt by a user who
-sees the round is in the audit log (`procurement.bid.sealed_read_refused`).
-After the opening the right roles read the bids, and only those."""
+sees the round is in the audit log (`procurement.bid.sealed_read_refused`). A
+bid or attachment page asked for by id answers everyone but the bidder exactly
+like a missing id (`procurement.bid.read_refused`, audited alike). After the
+opening the right roles read the bids, and only those; a round terminated
+before its opening keeps them sealed for ever."""
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 from types import SimpleNamespace
 
@@ -30,6 +34,8 @@ from .test_views_running import (
 pytestmark = pytest.mark.django_db
 
 REFUSED = "procurement.bid.sealed_read_refused"
+BY_ID = "procurement.bid.read_refused"
+BY_ID_PAGES = ("bid_detail", "attachment")
 # The pages that show bids: their list, one bid, an attachment, the opening
 # record, the evaluation, a panel member's score sheet.
 SEALED = ("bid_list", "bid_detail", "attachment", "opening", "evaluation", "panel_sheet")
@@ -102,11 +108,15 @@ SEES_ROUND = {
 def expected_before(who: str, name: str) -> int:
     if who == "anonymous":
         return 302
+    if name in BY_ID_PAGES:
+        return 403 if who == "bidder" else 404  # like a missing id, for all but the bidder
     if who not in SEES_ROUND:
         return 404
-    if name in ("bid_detail", "attachment") and who == "other bidder":
-        return 404  # another provider's bid is never theirs to read
     return 403
+
+
+def refusals() -> int:
+    return AuditEvent.objects.filter(action__in=(REFUSED, BY_ID)).count()
 
 
 def test_before_the_opening_no_role_reads_a_bid_and_every_attempt_is_audited(client, world, clock):
@@ -114,19 +124,25 @@ def test_before_the_opening_no_role_reads_a_bid_and_every_attempt_is_audited(cli
     for who, user in world.users.items():
         login(client, user)
         for name in SEALED:
-            before = AuditEvent.objects.filter(action=REFUSED).count()
+            before = refusals()
             response = client.get(page_url(world, name))
             expected = expected_before(who, name)
             assert response.status_code == expected, (who, name, response.status_code)
             body = text(response) if not hasattr(response, "streaming_content") else ""
             assert no_price_in(body), (who, name)
-            refused = AuditEvent.objects.filter(action=REFUSED).order_by("-seq")
-            if who in SEES_ROUND:  # refused with 403, or 404 for a rival's bid: audited
-                assert refused.count() == before + 1, (who, name)
-                event = refused.first()
+            latest = AuditEvent.objects.filter(action__in=(REFUSED, BY_ID)).order_by("-seq")
+            if who == "anonymous":
+                assert refusals() == before, (who, name)
+            elif name in BY_ID_PAGES and who != "bidder":
+                assert refusals() == before + 1, (who, name)
+                event = latest.first()
+                assert (event.action, event.actor_id, event.object_id) == (BY_ID, user.pk, "")
+            elif who in SEES_ROUND:  # refused with 403, or 404 for what is never theirs
+                assert refusals() == before + 1, (who, name)
+                event = latest.first()
                 assert event.actor_id == user.pk and event.object_id == str(world.tender.pk)
             else:
-                assert refused.count() == before, (who, name)
+                assert refusals() == before, (who, name)
     # Nothing was opened by all these attempts.
     world.tender.refresh_from_db()
     assert world.tender.opened_at is None
@@ -271,3 +287,164 @@ def test_quotes_stay_sealed_until_their_round_closes(client, tendering, clock):
     response = client.get(url("bid_detail", bids[1].pk))
     assert response.status_code == 200 and "471,234.56" in text(response)
     assert Bid.objects.get(pk=bids[1].pk).quotes.count() == 1
+
+
+# --- a sealed bid's pages answer like a missing id's ---------------------------------------------
+
+TOKEN = re.compile(
+    r'(name="csrfmiddlewaretoken" value="|"X-CSRFToken": "|nonce=")[^"]*"', re.IGNORECASE
+)
+
+
+def normalized(response, path: str) -> tuple:
+    """Status and body with what differs per request (tokens, the path itself) blanked."""
+    body = b"".join(response.streaming_content) if response.streaming else response.content
+    body = TOKEN.sub(r"\1…", body.decode()).replace(path, "<path>")
+    return response.status_code, response.get("Location", "").replace(path, "<path>"), body
+
+
+def by_id_pages(world):
+    """Every page addressed by a bid's or an attachment's id: (name, method, path for an id)."""
+    return [
+        ("bid detail", "get", lambda pk: url("bid_detail", pk), "bid"),
+        ("attachment", "get", lambda pk: url("attachment", pk), "attachment"),
+        ("review", "post", lambda pk: url("bid_review", pk), "bid"),
+        ("withdraw page", "get", lambda pk: url("bid_withdraw", pk), "bid"),
+        ("withdraw", "post", lambda pk: url("bid_withdraw", pk), "bid"),
+    ]
+
+
+def compare_pages(client, world, phase: str) -> list[str]:
+    from govbuy.procurement.models import BidAttachment
+
+    large = world.bids["large"]
+    existing = {"bid": large.pk, "attachment": large.attachments.get().pk}
+    missing = {
+        "bid": Bid.objects.order_by("-pk").first().pk + 1000,
+        "attachment": BidAttachment.objects.order_by("-pk").first().pk + 1000,
+    }
+    problems = []
+    for who, user in world.users.items():
+        if who in ("bidder", "anonymous"):
+            continue
+        for name, method, path_of, what in by_id_pages(world):
+            seen = []
+            for pk in (existing[what], missing[what]):
+                login(client, user)
+                path = path_of(pk)
+                data = {"decision": "valid"} if method == "post" else None
+                response = (
+                    getattr(client, method)(path, data) if data else getattr(client, method)(path)
+                )
+                event = AuditEvent.objects.order_by("-seq").first()
+                seen.append(
+                    (
+                        *normalized(response, path),
+                        event.action,
+                        event.actor_id,
+                        event.object_id,
+                        sorted(event.data),
+                    )
+                )
+            if seen[0] != seen[1]:
+                first = [a for a, b in zip(seen[0], seen[1], strict=True) if a != b]
+                problems.append(f"{phase}, {who}, {name}: differs in {str(first)[:300]}")
+            elif seen[0][0] not in (404, 403 if name.startswith("withdraw") else 404):
+                # (403 on the withdrawal pages: not a provider, whatever the id)
+                problems.append(f"{phase}, {who}, {name}: {seen[0][0]}")
+    return problems
+
+
+def test_a_sealed_bid_s_pages_answer_every_role_exactly_like_a_missing_id(client, world, clock):
+    """Every role but the bidder × every page addressed by a bid's or attachment's
+    id: the same status and body (tokens and the path aside) and the same audit
+    event for an existing sealed id as for one that does not exist — before the
+    opening, after its time while not opened, and after a termination."""
+    problems = []
+    clock.at("2026-10-12 09:29:59")
+    problems += compare_pages(client, world, "before the opening")
+    clock.at("2026-10-12 09:45")
+    problems += compare_pages(client, world, "not opened yet")
+    services.terminate_round(actor=world.t.purchaser, tender=world.tender, reason="需求取消")
+    clock.at("2026-11-20 10:00")
+    problems += compare_pages(client, world, "terminated")
+    assert not problems, "\n".join(problems)
+    login(client, world.t.large_user)
+    response = client.get(url("bid_detail", world.bids["large"].pk))
+    assert response.status_code == 403 and "never opened" in text(response)
+
+
+def test_a_terminated_round_s_bids_stay_sealed_on_every_page(client, world, clock):
+    """Terminated before the opening: long after its time no page shows a bid, a
+    price or the count, the bidder still sees its receipt and may withdraw."""
+    clock.at("2026-10-10 10:00")
+    services.terminate_round(actor=world.t.purchaser, tender=world.tender, reason="需求取消")
+    clock.at("2026-12-01 10:00")
+    for who, user in world.users.items():
+        login(client, user)
+        for name in SEALED:
+            response = client.get(page_url(world, name))
+            assert response.status_code == expected_before(who, name), (who, name)
+            if response.status_code == 403:
+                assert "never opened" in text(response), (who, name)
+        response = client.get(url("round_detail", world.tender.pk))
+        if response.status_code == 200:
+            assert response.context["bid_count"] is None and no_price_in(text(response))
+    world.tender.refresh_from_db()
+    assert world.tender.opened_at is None
+    login(client, world.t.small_user)
+    body = text(client.get(url("my_bids")))
+    assert world.bids["small"].digest in body and not price_shown(body, "small")
+    withdraw = url("bid_withdraw", world.bids["small"].pk)
+    assert withdraw in body
+    response = client.post(withdraw, {})
+    assert response.status_code == 302
+    assert Bid.objects.get(pk=world.bids["small"].pk).status == "withdrawn"
+
+
+# --- audit events about bids name no bidder until the opening -----------------------------------
+
+
+def test_audit_events_about_bids_say_a_bid_until_the_opening(client, world, clock):
+    """The auditor's and the administrator's workbench list the latest audit
+    events: until the opening an event about a bid names neither the bidder nor
+    the user who acted nor the bid, only "a bid"; after it, everything. The
+    chain itself still holds the full events."""
+    from govbuy.core.audit import verify_chain
+
+    t = world.t
+    clock.at("2026-10-10 11:00")
+    services.submit_bid(
+        actor=t.small_user,
+        tender=world.tender,
+        provider=t.small,
+        price="530000",
+        technical_response="新的方案",
+        sme_size=t.small.sme_size,
+        replace=True,
+    )
+    services.withdraw_bid(actor=t.social_user, bid=world.bids["social"])
+    bidders = (t.large, t.small, t.social)
+    names = [o.name for o in bidders] + [
+        f">{u.get_username()}<" for u in (t.large_user, t.small_user, t.social_user)
+    ]
+    assert AuditEvent.objects.filter(action="procurement.bid.replace").exists()
+
+    def workbench(user) -> str:
+        login(client, user)
+        response = client.get(reverse("accounts:workbench"))
+        assert response.status_code == 200
+        return text(response)
+
+    for user in (t.auditor, world.users["admin"]):
+        body = workbench(user)
+        leaked = [n for n in names if n in body]
+        assert not leaked, (user, leaked)
+        for action in ("procurement.bid.submit", "procurement.bid.replace"):
+            assert action in body, action
+        assert "procurement.bid.withdraw" in body and "a bid" in body
+        assert not any(f"bid {b.pk}" in body for b in world.bids.values())
+    opened(t, clock, world.tender)
+    body = workbench(t.auditor)
+    assert t.large.name in body and t.small.name in body
+    assert verify_chain().ok

@@ -730,8 +730,12 @@ def test_opening_page_bidders_confirm_or_object_and_the_purchaser_replies(
     tender = noticed(t, clock)
     place_bids(t, clock, tender)
     clock.at("2026-10-12 09:30:05")
-    # The bidder's opening page opens the bids itself at the opening time.
+    # At the opening time a bidder asks for the opening on its page (a POST:
+    # reading the page opens nothing).
     login(client, t.large_user)
+    assert "Open the bids now" in text(client.get(url("opening", tender.pk)))
+    response = client.post(url("opening_open", tender.pk))
+    assert response.status_code == 302
     page = client.get(url("opening", tender.pk))
     assert page.status_code == 200
     body = text(page)
