@@ -8,8 +8,8 @@ Not yours / absent → 404 {"code": "not_found", ...}
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.http import Http404
+from django.http.multipartparser import MultiPartParserError
 from django.utils.translation import gettext as _
-from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationError
 
 from govbuy.accounts.api import router as accounts_router
@@ -18,6 +18,7 @@ from govbuy.catalog.api import public_router as catalog_public_router
 from govbuy.catalog.api import router as catalog_router
 from govbuy.core.api import router as core_router
 from govbuy.core.errors import ApplicationError
+from govbuy.core.openapi import API
 from govbuy.core.rules import RuleViolation
 from govbuy.orgs.api import public_router as orgs_public_router
 from govbuy.orgs.api import router as orgs_router
@@ -26,7 +27,9 @@ from govbuy.procurement.api import router as procurement_router
 from govbuy.procurement.api_running import public_router as running_public_router
 from govbuy.procurement.api_running import router as running_router
 
-api = NinjaAPI(
+# core.openapi.API declares every error response (with the `Error` body) on every
+# operation, and the Idempotency-Key header on the money-moving ones.
+api = API(
     title="govbuy API",
     version="1",
     description=(
@@ -80,6 +83,25 @@ def on_too_big(request, exc):
             % {"mb": settings.DATA_UPLOAD_MAX_MEMORY_SIZE // (1024 * 1024)},
         },
         status=413,
+    )
+
+
+@api.exception_handler(MultiPartParserError)
+def on_bad_multipart(request, exc):
+    return api.create_response(
+        request,
+        {
+            "code": "invalid_input",
+            "errors": [
+                {
+                    "field": None,
+                    "message": _(
+                        "The multipart/form-data body is malformed (no or a wrong boundary)."
+                    ),
+                }
+            ],
+        },
+        status=422,
     )
 
 

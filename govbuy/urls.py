@@ -21,6 +21,9 @@ core = (
     "core",
 )
 
+# /api/ answers a server error with its JSON error body, pages with the HTML page.
+handler500 = "govbuy.core.error_views.server_error"
+
 urlpatterns = [
     path("", include(public)),
     path("", include(core)),

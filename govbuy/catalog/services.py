@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from govbuy.accounts.models import Role
-from govbuy.core import audit, params
+from govbuy.core import audit, bounds, params
 from govbuy.core.errors import ApplicationError, InvalidInput, InvalidState, NotAllowed
 from govbuy.core.permissions import member_orgs, require_member
 from govbuy.core.rules import enforce
@@ -415,6 +415,7 @@ def copy_catalog(
 ) -> Catalog:
     """A new year's catalog (or a province's first one) starts as a copy of the
     last one; approved adjustments waiting for that year are then applied."""
+    year = bounds.check_year(year)
     region = source.region if region is ... else region
     owner = source.owner if owner is ... else owner
     if Catalog.objects.filter(region=region, year=year).exists():
