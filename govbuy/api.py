@@ -17,6 +17,7 @@ from govbuy.budgets.api import router as budgets_router
 from govbuy.catalog.api import public_router as catalog_public_router
 from govbuy.catalog.api import router as catalog_router
 from govbuy.core.api import router as core_router
+from govbuy.core.api_types import Parser
 from govbuy.core.errors import ApplicationError
 from govbuy.core.openapi import API
 from govbuy.core.rules import RuleViolation
@@ -38,6 +39,7 @@ api = API(
         '`{"code": ..., "violations" | "errors": [...]}`.'
     ),
     urls_namespace="api",
+    parser=Parser(),
 )
 
 
@@ -136,6 +138,19 @@ def on_throttled(request, exc):
 
 @api.exception_handler(HttpError)
 def on_http_error(request, exc):
+    # Ninja answers 400 for a body it cannot parse, wrapping the parser's error:
+    # ours (core.api_types.Parser) is a field error; anything else is bad input too.
+    if isinstance(exc.__cause__, ApplicationError):
+        return on_application_error(request, exc.__cause__)
+    if exc.status_code == 400:
+        return api.create_response(
+            request,
+            {
+                "code": "invalid_input",
+                "errors": [{"field": None, "message": _("The request body is not valid JSON.")}],
+            },
+            status=422,
+        )
     return api.create_response(
         request, {"code": "http_error", "message": str(exc)}, status=exc.status_code
     )

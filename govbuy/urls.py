@@ -21,7 +21,10 @@ core = (
     "core",
 )
 
-# /api/ answers a server error with its JSON error body, pages with the HTML page.
+# Under /api/ Django's errors answer the API's JSON error body; pages get HTML pages.
+handler400 = "govbuy.core.error_views.bad_request"
+handler403 = "govbuy.core.error_views.permission_denied"
+handler404 = "govbuy.core.error_views.page_not_found"
 handler500 = "govbuy.core.error_views.server_error"
 
 urlpatterns = [

@@ -9,7 +9,7 @@ from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
 from govbuy.core.api_auth import AUTH, PublicRateThrottle
-from govbuy.core.api_types import Id, PageNumberPagination, Year
+from govbuy.core.api_types import Code, Id, PageNumberPagination, Year
 from govbuy.core.errors import ApplicationError
 from govbuy.core.permissions import get_for_user_or_404
 
@@ -189,7 +189,7 @@ def search_items(request, catalog_id: Id, filters: Query[SearchFilter]):
 
 
 @public_router.get("/catalogs/{catalog_id}/items/{code}", response=ItemDetail, auth=None)
-def get_item(request, catalog_id: Id, code: str):
+def get_item(request, catalog_id: Id, code: Code):
     return selectors.item_in(_published(catalog_id), code)
 
 
@@ -415,7 +415,7 @@ def add_department_item(request, pk: Id, payload: DepartmentItemIn):
 
 
 @router.delete("/catalog/department-catalogs/{pk}/items/{code}", response={204: None})
-def remove_department_item(request, pk: Id, code: str):
+def remove_department_item(request, pk: Id, code: Code):
     dc = selectors.department_catalog_for_user(request.auth, pk)
     item = dc.items.filter(code=code).first()
     if item is None:

@@ -11,10 +11,13 @@ import functools
 from typing import Annotated, Any
 
 from django.conf import settings
+from django.utils.translation import gettext as _
 from ninja import Field, Schema
 from ninja.pagination import PageNumberPagination as NinjaPageNumberPagination
+from ninja.parser import Parser as NinjaParser
 
 from .bounds import DB_INT_MAX, INT32_MAX
+from .errors import InvalidInput
 
 Id = Annotated[int, Field(ge=1, le=DB_INT_MAX, description="an id (1 … 2⁶³−1)")]
 Year = Annotated[
@@ -25,6 +28,8 @@ Year = Annotated[
         description=f"a year, {settings.GOVBUY_FIRST_YEAR}–{settings.GOVBUY_LAST_YEAR}",
     ),
 ]
+# A code in a path: a region (GB/T 2260) or a catalog item (A0501).
+Code = Annotated[str, Field(min_length=1, max_length=40, pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$")]
 # Counts, days, points: what policy allows is checked by the service; this only
 # keeps nonsense out of the database.
 Count = Annotated[int, Field(ge=0, le=INT32_MAX)]
@@ -55,6 +60,52 @@ class PageNumberPagination(NinjaPageNumberPagination):
         max_page_size = max_page_size or max(page_size, settings.NINJA_MAX_PER_PAGE_SIZE)
         super().__init__(page_size=page_size, max_page_size=max_page_size, **kwargs)
         self.Input = _page_query(max_page_size)
+
+
+# --- text the database cannot store ------------------------------------------------------------
+
+
+def _nul_fields(value, field: str) -> list[str]:
+    if isinstance(value, str):
+        return [field] if "\x00" in value else []
+    if isinstance(value, dict):
+        found = [
+            f for k, v in value.items() for f in _nul_fields(v, f"{field}.{k}" if field else k)
+        ]
+        return found + [field or "body" for k in value if "\x00" in str(k)]
+    if isinstance(value, list):
+        return [f for i, v in enumerate(value) for f in _nul_fields(v, f"{field}.{i}")]
+    name = getattr(value, "name", None)  # an uploaded file
+    return [field] if isinstance(name, str) and "\x00" in name else []
+
+
+def _refuse_nul(fields: list[str]) -> None:
+    if fields:
+        raise InvalidInput(
+            [
+                {
+                    "field": f or None,
+                    "message": _("Text may not contain the NUL character (U+0000)."),
+                }
+                for f in dict.fromkeys(fields)
+            ]
+        )
+
+
+class Parser(NinjaParser):
+    """Ninja's parser, refusing the NUL character in query strings, forms and JSON
+    bodies as a field error: PostgreSQL cannot store it in text, so it would
+    otherwise fail deep inside a query."""
+
+    def parse_body(self, request):
+        data = super().parse_body(request)
+        _refuse_nul(_nul_fields(data, ""))
+        return data
+
+    def parse_querydict(self, data, list_fields, request):
+        result = super().parse_querydict(data, list_fields, request)
+        _refuse_nul(_nul_fields(result, ""))
+        return result
 
 
 # --- the one error body (govbuy/api.py answers every error with it) -----------------------------

@@ -72,7 +72,12 @@ def openapi_parameter() -> dict:
             "moves money twice; the same key with another request answers 422. Keys are per "
             f"user and remembered for {settings.GOVBUY_IDEMPOTENCY_KEY_HOURS} hours."
         ),
-        "schema": {"type": "string", "minLength": 1, "maxLength": MAX_LENGTH},
+        "schema": {
+            "type": "string",
+            "minLength": 1,
+            "maxLength": MAX_LENGTH,
+            "pattern": "^[!-~]+$",
+        },
     }
 
 

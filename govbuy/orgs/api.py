@@ -7,7 +7,7 @@ from ninja.pagination import paginate
 from pydantic import Field
 
 from govbuy.core.api_auth import AUTH, PublicRateThrottle
-from govbuy.core.api_types import Id, PageNumberPagination, Year
+from govbuy.core.api_types import Code, Id, PageNumberPagination, Year
 from govbuy.core.errors import ApplicationError, InvalidInput, NotAllowed
 
 from . import rules, selectors, services
@@ -41,7 +41,7 @@ def list_regions(request, filters: Query[RegionFilter]):
 
 
 @router.get("/regions/{code}", response=RegionOut)
-def get_region(request, code: str):
+def get_region(request, code: Code):
     return selectors.region_for_user(request.auth, code)
 
 

@@ -294,3 +294,39 @@ def test_a_server_error_under_api_answers_json_in_production(settings):
     assert json.loads(r.content)["code"] == "server_error"
     page = view(RequestFactory().get("/budgets/"))
     assert page.status_code == 500 and page["Content-Type"].startswith("text/html")
+
+
+@pytest.mark.django_db
+def test_an_unknown_api_path_is_the_json_404(client):
+    r = client.get(f"{API}/no-such-thing")
+    assert r.status_code == 404 and r.json()["code"] == "not_found"
+    assert client.get("/no-such-page/").status_code == 404
+
+
+@pytest.mark.parametrize(
+    "method, path, body, field",
+    [
+        ("get", "/notices?q=%C3%B7%00&kind=result", None, "q"),
+        ("get", "/projects?q=a%00b", None, "q"),
+        ("post", "/projects", {"budget_line": 1, "name": "a\x00b", "amount": "1"}, "name"),
+        ("post", "/rules/screen", {"title": "养老\x00", "description": ["x"]}, "title"),
+    ],
+)
+def test_the_nul_character_is_a_field_error_not_a_database_error(
+    purchaser_client, method, path, body, field
+):
+    kwargs = {} if body is None else {"data": json.dumps(body), "content_type": "application/json"}
+    r = getattr(purchaser_client, method)(f"{API}{path}", **kwargs)
+    assert r.status_code == 422, (path, r.status_code, r.content[:200])
+    assert field in {e["field"] for e in r.json()["errors"]}
+
+
+@pytest.mark.parametrize("path", ["/regions/41%000", "/catalogs/1/items/A05%00"])
+def test_a_nul_character_in_a_path_code_is_422(purchaser_client, path):
+    r = purchaser_client.get(f"{API}{path}")
+    assert r.status_code == 422, (path, r.status_code)
+
+
+def test_a_body_that_is_not_json_is_422(purchaser_client):
+    r = purchaser_client.post(f"{API}/projects", data="{oops", content_type="application/json")
+    assert r.status_code == 422 and r.json()["code"] == "invalid_input"
