@@ -222,9 +222,11 @@ GOVBUY_API_MAX_PAGE = env.int("GOVBUY_API_MAX_PAGE", default=100000)
 NINJA_MAX_PER_PAGE_SIZE = env.int("GOVBUY_API_MAX_PAGE_SIZE", default=100)
 # How long a money-moving API call's Idempotency-Key is remembered (its replay answered).
 GOVBUY_IDEMPOTENCY_KEY_HOURS = env.int("GOVBUY_IDEMPOTENCY_KEY_HOURS", default=24)
-for _name in ("GOVBUY_API_MAX_PAGE", "NINJA_MAX_PER_PAGE_SIZE", "GOVBUY_IDEMPOTENCY_KEY_HOURS"):
-    if globals()[_name] <= 0:
-        raise environ.ImproperlyConfigured(f"{_name} must be a positive number")
+if min(GOVBUY_API_MAX_PAGE, NINJA_MAX_PER_PAGE_SIZE, GOVBUY_IDEMPOTENCY_KEY_HOURS) <= 0:
+    raise environ.ImproperlyConfigured(
+        "GOVBUY_API_MAX_PAGE, GOVBUY_API_MAX_PAGE_SIZE and GOVBUY_IDEMPOTENCY_KEY_HOURS "
+        "must be positive numbers"
+    )
 # Largest attachment (bid, contract, report) that govbuy.core.uploads accepts.
 GOVBUY_UPLOAD_MAX_MB = env.int("GOVBUY_UPLOAD_MAX_MB", default=20)
 if GOVBUY_UPLOAD_MAX_MB <= 0:

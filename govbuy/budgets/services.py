@@ -20,7 +20,7 @@ from govbuy.accounts.models import Role
 from govbuy.catalog import rules as catalog_rules
 from govbuy.catalog.models import DepartmentCatalogItem
 from govbuy.catalog.screening_service import screen_text
-from govbuy.core import audit, params
+from govbuy.core import audit, bounds, params
 from govbuy.core.errors import ApplicationError, InvalidInput, InvalidState, NotAllowed
 from govbuy.core.money import to_money
 from govbuy.core.permissions import member_orgs, require_member
@@ -122,9 +122,8 @@ def _clean_out_years(raw, errors: list) -> list[tuple[int, Decimal]]:
         year, amount = (
             (entry.get("year"), entry.get("amount")) if isinstance(entry, dict) else entry
         )
-        try:
-            year = int(year)
-        except (TypeError, ValueError):
+        year = bounds.year_or_none(year)
+        if year is None:
             errors.append(
                 {"field": f"out_years.{i}.year", "message": _("Give the year, e.g. 2027.")}
             )

@@ -19,13 +19,24 @@ DB_INT_MAX = 2**63 - 1
 INT32_MAX = 2**31 - 1
 
 
-def id_or_none(raw) -> int | None:
-    """The id as an int when it is a whole number that a key can hold, else None."""
+def _whole(raw) -> int | None:
+    """A whole number from an int, an integral float (a spreadsheet cell) or text."""
+    if isinstance(raw, bool):
+        return None
+    if isinstance(raw, int):
+        return raw
+    if isinstance(raw, float):
+        return int(raw) if raw.is_integer() else None
     try:
-        value = int(str(raw).strip())
+        return int(str(raw).strip())
     except (TypeError, ValueError):
         return None
-    return value if 1 <= value <= DB_INT_MAX else None
+
+
+def id_or_none(raw) -> int | None:
+    """The id as an int when it is a whole number that a key can hold, else None."""
+    value = _whole(raw)
+    return value if value is not None and 1 <= value <= DB_INT_MAX else None
 
 
 def first_year() -> int:
@@ -42,11 +53,8 @@ def year_range() -> dict[str, int]:
 
 def year_or_none(raw) -> int | None:
     """The year as an int when it is a whole number in range, else None."""
-    try:
-        year = int(str(raw).strip())
-    except (TypeError, ValueError):
-        return None
-    return year if first_year() <= year <= last_year() else None
+    year = _whole(raw)
+    return year if year is not None and first_year() <= year <= last_year() else None
 
 
 def check_year(raw, *, field: str = "year") -> int:

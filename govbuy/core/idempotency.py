@@ -81,6 +81,16 @@ def openapi_parameter() -> dict:
     }
 
 
+def openapi_replay_header() -> dict:
+    return {
+        REPLAYED_HEADER: {
+            "description": "true when this is the stored answer to an earlier request "
+            "with the same Idempotency-Key (absent otherwise)",
+            "schema": {"type": "string", "enum": ["true"]},
+        }
+    }
+
+
 def idempotent(view):
     """Make a Ninja view answer at most once per ``Idempotency-Key``."""
 

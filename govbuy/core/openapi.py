@@ -48,6 +48,10 @@ class DocumentedSchema(OpenAPISchema):
                     "content": {self.api.renderer.media_type: {"schema": error_schema_ref()}},
                 },
             )
+        if idempotency.is_idempotent(operation.view_func):
+            for status, response in result.items():
+                if int(status) < 500:
+                    response.setdefault("headers", {}).update(idempotency.openapi_replay_header())
         return dict(sorted(result.items(), key=lambda item: str(item[0])))
 
     def operation_parameters(self, operation) -> list[dict[str, Any]]:

@@ -116,7 +116,7 @@ def test_every_integer_a_client_sends_is_bounded(doc):
 
 
 def test_money_moving_operations_declare_the_idempotency_key_header(doc):
-    from govbuy.core.idempotency import HEADER
+    from govbuy.core.idempotency import HEADER, REPLAYED_HEADER
 
     wanted = {
         ("post", "/api/v1/projects"),
@@ -134,6 +134,8 @@ def test_money_moving_operations_declare_the_idempotency_key_header(doc):
     }
     assert wanted <= declared
     assert ("get", "/api/v1/projects") not in declared
+    replayed = doc["paths"]["/api/v1/projects"]["post"]["responses"]["201"]["headers"]
+    assert set(replayed) == {REPLAYED_HEADER}
 
 
 # --- anonymous writes --------------------------------------------------------------------------
