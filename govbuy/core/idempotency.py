@@ -111,7 +111,10 @@ def idempotent(view):
 
 
 def _pass_operation(run):
-    operation = run.__self__
+    bound = run
+    while not hasattr(bound, "__self__") and hasattr(bound, "__wrapped__"):
+        bound = bound.__wrapped__  # another run decorator came first
+    operation = bound.__self__
 
     @functools.wraps(run)
     def run_with_operation(request, *args, **kwargs):
@@ -122,7 +125,7 @@ def _pass_operation(run):
 
 
 def _clean(raw: str) -> str:
-    if not _KEY_RE.match(raw):
+    if not _KEY_RE.fullmatch(raw):
         raise InvalidInput(
             [
                 {
