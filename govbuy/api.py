@@ -8,8 +8,8 @@ Not yours / absent → 404 {"code": "not_found", ...}
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.http import Http404
+from django.http.multipartparser import MultiPartParserError
 from django.utils.translation import gettext as _
-from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationError
 
 from govbuy.accounts.api import router as accounts_router
@@ -17,7 +17,9 @@ from govbuy.budgets.api import router as budgets_router
 from govbuy.catalog.api import public_router as catalog_public_router
 from govbuy.catalog.api import router as catalog_router
 from govbuy.core.api import router as core_router
+from govbuy.core.api_types import Parser
 from govbuy.core.errors import ApplicationError
+from govbuy.core.openapi import API
 from govbuy.core.rules import RuleViolation
 from govbuy.orgs.api import public_router as orgs_public_router
 from govbuy.orgs.api import router as orgs_router
@@ -43,7 +45,9 @@ def docs_switch(view):
     return docs_or_404
 
 
-api = NinjaAPI(
+# core.openapi.API declares every error response (with the `Error` body) on every
+# operation, and the Idempotency-Key header on the money-moving ones.
+api = API(
     title="govbuy — Government Purchase of Services API",
     docs_decorator=docs_switch,
     version="1",
@@ -53,6 +57,7 @@ api = NinjaAPI(
         '`{"code": ..., "violations" | "errors": [...]}`.'
     ),
     urls_namespace="api",
+    parser=Parser(),
 )
 
 
@@ -101,6 +106,25 @@ def on_too_big(request, exc):
     )
 
 
+@api.exception_handler(MultiPartParserError)
+def on_bad_multipart(request, exc):
+    return api.create_response(
+        request,
+        {
+            "code": "invalid_input",
+            "errors": [
+                {
+                    "field": None,
+                    "message": _(
+                        "The multipart/form-data body is malformed (no or a wrong boundary)."
+                    ),
+                }
+            ],
+        },
+        status=422,
+    )
+
+
 @api.exception_handler(Http404)
 def on_not_found(request, exc):
     return api.create_response(
@@ -132,6 +156,19 @@ def on_throttled(request, exc):
 
 @api.exception_handler(HttpError)
 def on_http_error(request, exc):
+    # Ninja answers 400 for a body it cannot parse, wrapping the parser's error:
+    # ours (core.api_types.Parser) is a field error; anything else is bad input too.
+    if isinstance(exc.__cause__, ApplicationError):
+        return on_application_error(request, exc.__cause__)
+    if exc.status_code == 400:
+        return api.create_response(
+            request,
+            {
+                "code": "invalid_input",
+                "errors": [{"field": None, "message": _("The request body is not valid JSON.")}],
+            },
+            status=422,
+        )
     return api.create_response(
         request, {"code": "http_error", "message": str(exc)}, status=exc.status_code
     )

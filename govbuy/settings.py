@@ -292,6 +292,22 @@ if not 0 < GOVBUY_API_TOKEN_DAYS <= GOVBUY_API_TOKEN_MAX_DAYS <= 3650:
     )
 
 # --- Request body limits -----------------------------------------------------------
+# Years a request may name (fiscal years, catalogs, filters): anything outside is
+# refused as a field error before it reaches the database (govbuy.core.bounds).
+GOVBUY_FIRST_YEAR = env.int("GOVBUY_FIRST_YEAR", default=2000)
+GOVBUY_LAST_YEAR = env.int("GOVBUY_LAST_YEAR", default=2100)
+if not 1 <= GOVBUY_FIRST_YEAR <= GOVBUY_LAST_YEAR <= 9999:
+    raise environ.ImproperlyConfigured("GOVBUY_FIRST_YEAR..GOVBUY_LAST_YEAR must be years 1..9999")
+# Highest page number an API list accepts (its page size is at most NINJA_MAX_PER_PAGE_SIZE).
+GOVBUY_API_MAX_PAGE = env.int("GOVBUY_API_MAX_PAGE", default=100000)
+NINJA_MAX_PER_PAGE_SIZE = env.int("GOVBUY_API_MAX_PAGE_SIZE", default=100)
+# How long a money-moving API call's Idempotency-Key is remembered (its replay answered).
+GOVBUY_IDEMPOTENCY_KEY_HOURS = env.int("GOVBUY_IDEMPOTENCY_KEY_HOURS", default=24)
+if min(GOVBUY_API_MAX_PAGE, NINJA_MAX_PER_PAGE_SIZE, GOVBUY_IDEMPOTENCY_KEY_HOURS) <= 0:
+    raise environ.ImproperlyConfigured(
+        "GOVBUY_API_MAX_PAGE, GOVBUY_API_MAX_PAGE_SIZE and GOVBUY_IDEMPOTENCY_KEY_HOURS "
+        "must be positive numbers"
+    )
 # Largest attachment (bid, contract, report) that govbuy.core.uploads accepts.
 GOVBUY_UPLOAD_MAX_MB = env.int("GOVBUY_UPLOAD_MAX_MB", default=20)
 if GOVBUY_UPLOAD_MAX_MB <= 0:

@@ -21,6 +21,12 @@ core = (
     "core",
 )
 
+# Under /api/ Django's errors answer the API's JSON error body; pages get HTML pages.
+handler400 = "govbuy.core.error_views.bad_request"
+handler403 = "govbuy.core.error_views.permission_denied"
+handler404 = "govbuy.core.error_views.page_not_found"
+handler500 = "govbuy.core.error_views.server_error"
+
 urlpatterns = [
     path("", include(public)),
     path("", include(core)),

@@ -11,12 +11,14 @@ from django.http import HttpResponse
 from django.utils.translation import gettext as _
 from ninja import File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 from pydantic import Field
 
 from govbuy.accounts.models import Role
 from govbuy.core.api_auth import AUTH
+from govbuy.core.api_types import Id, PageNumberPagination, Year
 from govbuy.core.errors import InvalidInput, NotAllowed
+from govbuy.core.idempotency import idempotent
 from govbuy.core.permissions import member_orgs
 from govbuy.core.text import shown_records
 from govbuy.orgs.selectors import organization_for_user
@@ -33,7 +35,7 @@ Money = Decimal | str
 
 
 class OutYearIn(Schema):
-    year: int | str = Field(..., description="an out-year of the medium-term plan, e.g. 2027")
+    year: Year | str = Field(..., description="an out-year of the medium-term plan, e.g. 2027")
     amount: Money = Field(..., description='元, e.g. "650000.00"')
 
 
@@ -43,12 +45,12 @@ class OutYearOut(Schema):
 
 
 class LineIn(Schema):
-    department_id: int | None = Field(
+    department_id: Id | None = Field(
         None, description="the purchasing department; may be left out when you act for one"
     )
-    fiscal_year: int
+    fiscal_year: Year
     name: str = ""
-    catalog_item: int | str | None = Field(
+    catalog_item: Id | str | None = Field(
         None, description="id or code of an item of the department's catalog for the year"
     )
     amount: Money | None = None
@@ -68,7 +70,7 @@ class LinePatch(Schema):
     """Only the fields sent change; ``out_years`` replaces the whole split."""
 
     name: str | None = None
-    catalog_item: int | str | None = None
+    catalog_item: Id | str | None = None
     amount: Money | None = None
     functional_class: str | None = None
     economic_class: str | None = None
@@ -150,9 +152,9 @@ class TotalsOut(Schema):
 
 
 class LineFilter(Schema):
-    year: int | None = None
+    year: Year | None = None
     status: str | None = None
-    department_id: int | None = None
+    department_id: Id | None = None
     q: str | None = Field(None, max_length=100, description="in the name or the line number")
 
 
@@ -195,7 +197,7 @@ class AdjustmentOut(Schema):
 
 class AdjustmentFilter(Schema):
     status: str | None = None
-    line_id: int | None = None
+    line_id: Id | None = None
 
 
 class ImportOut(Schema):
@@ -268,8 +270,8 @@ def line_totals(request, filters: Query[LineFilter]):
 
 
 class ExportFilter(Schema):
-    year: int
-    department_id: int | None = None
+    year: Year
+    department_id: Id | None = None
 
 
 @router.get(
@@ -297,11 +299,12 @@ def export_lines(request, filters: Query[ExportFilter]):
     response={201: ImportOut},
     summary="File every row of an .xlsx as a draft line: all or nothing, with row errors",
 )
+@idempotent
 def import_lines(
     request,
     file: File[UploadedFile],
-    fiscal_year: Form[int],
-    department_id: Form[int | None] = None,
+    fiscal_year: Form[Year],
+    department_id: Form[Id | None] = None,
 ):
     department = _department(request.auth, department_id)
     excel.check_size(file.size)
@@ -312,6 +315,7 @@ def import_lines(
 
 
 @router.post("/budget-lines", response={201: LineOut}, summary="File a draft line")
+@idempotent
 def create_line(request, payload: LineIn):
     data = _line_data(payload)
     department = _department(request.auth, data.pop("department_id"))
@@ -325,37 +329,37 @@ def create_line(request, payload: LineIn):
 
 
 @router.get("/budget-lines/{pk}", response=LineOut)
-def get_line(request, pk: int):
+def get_line(request, pk: Id):
     return selectors.line_for_user(request.auth, pk)
 
 
 @router.patch("/budget-lines/{pk}", response=LineOut, summary="Edit a draft or returned line")
-def update_line(request, pk: int, payload: LinePatch):
+def update_line(request, pk: Id, payload: LinePatch):
     line = selectors.line_for_user(request.auth, pk)
     return services.update_line(actor=request.auth, line=line, **_line_data(payload, partial=True))
 
 
 @router.delete("/budget-lines/{pk}", response={204: None}, summary="Delete a never-submitted draft")
-def delete_line(request, pk: int):
+def delete_line(request, pk: Id):
     line = selectors.line_for_user(request.auth, pk)
     services.delete_line(actor=request.auth, line=line)
     return Status(204, None)
 
 
 @router.post("/budget-lines/{pk}/submit", response=LineOut)
-def submit_line(request, pk: int):
+def submit_line(request, pk: Id):
     line = selectors.line_for_user(request.auth, pk)
     return services.submit_line(actor=request.auth, line=line)
 
 
 @router.post("/budget-lines/{pk}/approve", response=LineOut, summary="Finance bureau approves")
-def approve_line(request, pk: int, payload: DecisionIn):
+def approve_line(request, pk: Id, payload: DecisionIn):
     line = selectors.line_for_user(request.auth, pk)
     return services.approve_line(actor=request.auth, line=line, note=payload.note)
 
 
 @router.post("/budget-lines/{pk}/return", response=LineOut, summary="Finance bureau returns")
-def return_line(request, pk: int, payload: DecisionIn):
+def return_line(request, pk: Id, payload: DecisionIn):
     line = selectors.line_for_user(request.auth, pk)
     return services.return_line(actor=request.auth, line=line, note=payload.note)
 
@@ -365,7 +369,8 @@ def return_line(request, pk: int, payload: DecisionIn):
     response={201: AdjustmentOut},
     summary="Propose a budget adjustment (预算调剂) of an approved line",
 )
-def propose_adjustment(request, pk: int, payload: AdjustmentIn):
+@idempotent
+def propose_adjustment(request, pk: Id, payload: AdjustmentIn):
     line = selectors.line_for_user(request.auth, pk)
     adjustment = services.propose_adjustment(
         actor=request.auth, line=line, amount_after=payload.amount_after, reason=payload.reason
@@ -383,24 +388,25 @@ def list_adjustments(request, filters: Query[AdjustmentFilter]):
 
 
 @router.get("/budget-adjustments/{pk}", response=AdjustmentOut)
-def get_adjustment(request, pk: int):
+def get_adjustment(request, pk: Id):
     return selectors.adjustment_for_user(request.auth, pk)
 
 
 @router.post("/budget-adjustments/{pk}/approve", response=AdjustmentOut)
-def approve_adjustment(request, pk: int, payload: DecisionIn):
+@idempotent
+def approve_adjustment(request, pk: Id, payload: DecisionIn):
     adjustment = selectors.adjustment_for_user(request.auth, pk)
     return services.approve_adjustment(actor=request.auth, adjustment=adjustment, note=payload.note)
 
 
 @router.post("/budget-adjustments/{pk}/return", response=AdjustmentOut)
-def return_adjustment(request, pk: int, payload: DecisionIn):
+def return_adjustment(request, pk: Id, payload: DecisionIn):
     adjustment = selectors.adjustment_for_user(request.auth, pk)
     return services.return_adjustment(actor=request.auth, adjustment=adjustment, note=payload.note)
 
 
 @router.post("/budget-adjustments/{pk}/withdraw", response=AdjustmentOut)
-def withdraw_adjustment(request, pk: int):
+def withdraw_adjustment(request, pk: Id):
     adjustment = selectors.adjustment_for_user(request.auth, pk)
     return services.withdraw_adjustment(actor=request.auth, adjustment=adjustment)
 

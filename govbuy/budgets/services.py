@@ -21,7 +21,7 @@ from govbuy.catalog import rules as catalog_rules
 from govbuy.catalog.models import DepartmentCatalogItem
 from govbuy.catalog.screening_service import screen_text
 from govbuy.catalog.selectors import own_public_services
-from govbuy.core import audit, dates, params
+from govbuy.core import audit, bounds, dates, params
 from govbuy.core.errors import ApplicationError, InvalidInput, InvalidState, NotAllowed
 from govbuy.core.money import to_money
 from govbuy.core.permissions import member_orgs, refuse_platform_admin, require_member
@@ -125,9 +125,8 @@ def _clean_out_years(raw, errors: list) -> list[tuple[int, Decimal]]:
         year, amount = (
             (entry.get("year"), entry.get("amount")) if isinstance(entry, dict) else entry
         )
-        try:
-            year = int(year)
-        except (TypeError, ValueError):
+        year = bounds.year_or_none(year)
+        if year is None:
             errors.append(
                 {"field": f"out_years.{i}.year", "message": _("Give the year, e.g. 2027.")}
             )

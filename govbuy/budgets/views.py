@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import BadRequest, PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
@@ -25,6 +25,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from govbuy.accounts.models import Role
 from govbuy.accounts.selectors import active_membership
 from govbuy.catalog.forms import BaseForm
+from govbuy.core import bounds
 from govbuy.core.errors import ApplicationError, InvalidInput
 from govbuy.core.permissions import acts_for
 from govbuy.core.rules import RuleViolation
@@ -525,11 +526,16 @@ def export(request):
     """The department's table for a fiscal year as .xlsx (a finance bureau or
     auditor names the department with ?department=)."""
     m = _require_role(request, *STAFF_ROLES)
-    year = _int(request.GET.get("year")) or timezone.localdate().year
+    raw_year = request.GET.get("year") or ""
+    year = bounds.year_or_none(raw_year) if raw_year else timezone.localdate().year
+    if year is None:
+        raise BadRequest(_("Give a year from %(first)s to %(last)s.") % bounds.year_range())
     if m.role == Role.PURCHASER:
         department = m.organization
     else:
-        department = organization_for_user(request.user, _int(request.GET.get("department")))
+        department = organization_for_user(
+            request.user, bounds.id_or_none(request.GET.get("department"))
+        )
     lines = selectors.lines_for_user(request.user, year=year, department=department)
     content = excel.export_lines(
         lines, fiscal_year=year, region=department.region, title=f"{year} {department.name}"

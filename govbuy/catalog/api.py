@@ -6,9 +6,10 @@ import datetime as dt
 from django.http import Http404, HttpResponse
 from ninja import File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 from govbuy.core.api_auth import AUTH, PublicExportThrottle, PublicRateThrottle
+from govbuy.core.api_types import Code, Id, PageNumberPagination, Year
 from govbuy.core.errors import ApplicationError
 from govbuy.core.permissions import get_for_user_or_404
 from govbuy.core.text import shown_records
@@ -169,7 +170,7 @@ class _Public:
 
 @public_router.get("/catalogs/{catalog_id}/items", response=list[ItemOut], auth=None)
 @paginate(PageNumberPagination, page_size=500)
-def list_items(request, catalog_id: int):
+def list_items(request, catalog_id: Id):
     return selectors.items_of(_published(catalog_id)).select_related("parent")
 
 
@@ -184,12 +185,12 @@ class SearchFilter(Schema):
     summary="Search by Chinese words or pinyin (full or initials), best first",
 )
 @paginate(PageNumberPagination, page_size=25)
-def search_items(request, catalog_id: int, filters: Query[SearchFilter]):
+def search_items(request, catalog_id: Id, filters: Query[SearchFilter]):
     return selectors.search_catalog(_published(catalog_id), filters.q)
 
 
 @public_router.get("/catalogs/{catalog_id}/items/{code}", response=ItemDetail, auth=None)
-def get_item(request, catalog_id: int, code: str):
+def get_item(request, catalog_id: Id, code: Code):
     return selectors.item_in(_published(catalog_id), code)
 
 
@@ -199,7 +200,7 @@ def get_item(request, catalog_id: int, code: str):
     throttle=[PublicExportThrottle()],
     summary="The catalog as .xlsx",
 )
-def export_catalog(request, catalog_id: int):
+def export_catalog(request, catalog_id: Id):
     catalog = _published(catalog_id)
     response = HttpResponse(services.export_catalog(catalog), content_type=XLSX)
     response["Content-Disposition"] = f'attachment; filename="catalog-{catalog.year}.xlsx"'
@@ -232,7 +233,7 @@ def negative_list(request, filters: Query[NegativeFilter]):
 # --- scoped: adjustments -----------------------------------------------------------
 
 
-class AdjustmentOut(Schema):
+class CatalogAdjustmentOut(Schema):
     id: int
     catalog_id: int
     target_year: int
@@ -275,8 +276,8 @@ class EditIn(Schema):
     keywords: str = ""
 
 
-class AdjustmentIn(EditIn):
-    organization_id: int
+class CatalogAdjustmentIn(EditIn):
+    organization_id: Id
 
 
 class DecisionIn(Schema):
@@ -287,14 +288,14 @@ class StatusFilter(Schema):
     status: str | None = None
 
 
-@router.get("/catalog/adjustments", response=list[AdjustmentOut])
+@router.get("/catalog/adjustments", response=list[CatalogAdjustmentOut])
 @paginate(PageNumberPagination, page_size=50)
 def list_adjustments(request, filters: Query[StatusFilter]):
     return selectors.adjustments_for_user(request.auth, status=filters.status)
 
 
-@router.get("/catalog/adjustments/{pk}", response=AdjustmentOut)
-def get_adjustment(request, pk: int):
+@router.get("/catalog/adjustments/{pk}", response=CatalogAdjustmentOut)
+def get_adjustment(request, pk: Id):
     return selectors.adjustment_for_user(request.auth, pk)
 
 
@@ -304,8 +305,8 @@ def _organization(user, pk):
     return organization_for_user(user, pk)
 
 
-@router.post("/catalog/adjustments", response={201: AdjustmentOut})
-def propose_adjustment(request, payload: AdjustmentIn):
+@router.post("/catalog/adjustments", response={201: CatalogAdjustmentOut})
+def propose_adjustment(request, payload: CatalogAdjustmentIn):
     data = payload.dict()
     proposer = _organization(request.auth, data.pop("organization_id"))
     adjustment = services.propose_adjustment(
@@ -320,20 +321,20 @@ def propose_adjustment(request, payload: AdjustmentIn):
     return Status(201, adjustment)
 
 
-@router.post("/catalog/adjustments/{pk}/approve", response=AdjustmentOut)
-def approve_adjustment(request, pk: int, payload: DecisionIn):
+@router.post("/catalog/adjustments/{pk}/approve", response=CatalogAdjustmentOut)
+def approve_adjustment(request, pk: Id, payload: DecisionIn):
     adjustment = selectors.adjustment_for_user(request.auth, pk)
     return services.approve_adjustment(actor=request.auth, adjustment=adjustment, note=payload.note)
 
 
-@router.post("/catalog/adjustments/{pk}/return", response=AdjustmentOut)
-def return_adjustment(request, pk: int, payload: DecisionIn):
+@router.post("/catalog/adjustments/{pk}/return", response=CatalogAdjustmentOut)
+def return_adjustment(request, pk: Id, payload: DecisionIn):
     adjustment = selectors.adjustment_for_user(request.auth, pk)
     return services.return_adjustment(actor=request.auth, adjustment=adjustment, note=payload.note)
 
 
-@router.post("/catalog/adjustments/{pk}/withdraw", response=AdjustmentOut)
-def withdraw_adjustment(request, pk: int):
+@router.post("/catalog/adjustments/{pk}/withdraw", response=CatalogAdjustmentOut)
+def withdraw_adjustment(request, pk: Id):
     adjustment = selectors.adjustment_for_user(request.auth, pk)
     return services.withdraw_adjustment(actor=request.auth, adjustment=adjustment)
 
@@ -376,8 +377,8 @@ class DepartmentItemOut(Schema):
 
 
 class DepartmentCatalogIn(Schema):
-    organization_id: int
-    year: int
+    organization_id: Id
+    year: Year
 
 
 class DepartmentItemIn(Schema):
@@ -404,18 +405,18 @@ def create_department_catalog(request, payload: DepartmentCatalogIn):
 
 
 @router.get("/catalog/department-catalogs/{pk}", response=DepartmentCatalogOut)
-def get_department_catalog(request, pk: int):
+def get_department_catalog(request, pk: Id):
     return selectors.department_catalog_for_user(request.auth, pk)
 
 
 @router.get("/catalog/department-catalogs/{pk}/items", response=list[DepartmentItemOut])
-def list_department_items(request, pk: int):
+def list_department_items(request, pk: Id):
     dc = selectors.department_catalog_for_user(request.auth, pk)
     return list(dc.items.select_related("parent", "guidance_item").order_by("sort_key"))
 
 
 @router.post("/catalog/department-catalogs/{pk}/items", response={201: DepartmentItemOut})
-def add_department_item(request, pk: int, payload: DepartmentItemIn):
+def add_department_item(request, pk: Id, payload: DepartmentItemIn):
     dc = selectors.department_catalog_for_user(request.auth, pk)
     item = department.add_department_item(
         actor=request.auth, department_catalog=dc, **payload.dict()
@@ -424,7 +425,7 @@ def add_department_item(request, pk: int, payload: DepartmentItemIn):
 
 
 @router.delete("/catalog/department-catalogs/{pk}/items/{code}", response={204: None})
-def remove_department_item(request, pk: int, code: str):
+def remove_department_item(request, pk: Id, code: Code):
     dc = selectors.department_catalog_for_user(request.auth, pk)
     item = dc.items.filter(code=code).first()
     if item is None:
@@ -434,19 +435,19 @@ def remove_department_item(request, pk: int, code: str):
 
 
 @router.get("/catalog/department-catalogs/{pk}/export")
-def export_department_catalog(request, pk: int):
+def export_department_catalog(request, pk: Id):
     dc = selectors.department_catalog_for_user(request.auth, pk)
     response = HttpResponse(department.export_department_catalog(dc), content_type=XLSX)
     response["Content-Disposition"] = f'attachment; filename="department-catalog-{dc.year}.xlsx"'
     return response
 
 
-class ImportOut(Schema):
+class CatalogImportOut(Schema):
     items: int
 
 
-@router.post("/catalog/department-catalogs/{pk}/import", response=ImportOut)
-def import_department_catalog(request, pk: int, file: File[UploadedFile]):
+@router.post("/catalog/department-catalogs/{pk}/import", response=CatalogImportOut)
+def import_department_catalog(request, pk: Id, file: File[UploadedFile]):
     dc = selectors.department_catalog_for_user(request.auth, pk)
     if file.size > MAX_UPLOAD:
         raise ApplicationError("file_too_large", "at most 5 MB", field="file")
@@ -457,13 +458,13 @@ def import_department_catalog(request, pk: int, file: File[UploadedFile]):
 
 
 @router.post("/catalog/department-catalogs/{pk}/submit", response=DepartmentCatalogOut)
-def submit_department_catalog(request, pk: int):
+def submit_department_catalog(request, pk: Id):
     dc = selectors.department_catalog_for_user(request.auth, pk)
     return department.submit_department_catalog(actor=request.auth, department_catalog=dc)
 
 
 @router.post("/catalog/department-catalogs/{pk}/approve", response=DepartmentCatalogOut)
-def approve_department_catalog(request, pk: int, payload: DecisionIn):
+def approve_department_catalog(request, pk: Id, payload: DecisionIn):
     dc = selectors.department_catalog_for_user(request.auth, pk)
     return department.approve_department_catalog(
         actor=request.auth, department_catalog=dc, note=payload.note
@@ -471,7 +472,7 @@ def approve_department_catalog(request, pk: int, payload: DecisionIn):
 
 
 @router.post("/catalog/department-catalogs/{pk}/return", response=DepartmentCatalogOut)
-def return_department_catalog(request, pk: int, payload: DecisionIn):
+def return_department_catalog(request, pk: Id, payload: DecisionIn):
     dc = selectors.department_catalog_for_user(request.auth, pk)
     return department.return_department_catalog(
         actor=request.auth, department_catalog=dc, note=payload.note
@@ -481,19 +482,21 @@ def return_department_catalog(request, pk: int, payload: DecisionIn):
 # --- scoped: finance -----------------------------------------------------------------
 
 
-class InboxOut(Schema):
-    adjustments: list[AdjustmentOut]
+class CatalogInboxOut(Schema):
+    adjustments: list[CatalogAdjustmentOut]
     department_catalogs: list[DepartmentCatalogOut]
 
 
-@router.get("/catalog/inbox", response=InboxOut, summary="What waits for your finance bureau")
+@router.get(
+    "/catalog/inbox", response=CatalogInboxOut, summary="What waits for your finance bureau"
+)
 def inbox(request):
     data = selectors.finance_inbox(request.auth)
     return {k: list(v[:200]) for k, v in data.items()}
 
 
 @router.post("/catalog/catalogs/{pk}/edit", response=ItemOut, summary="Keeping bureau's edit")
-def edit_catalog(request, pk: int, payload: EditIn):
+def edit_catalog(request, pk: Id, payload: EditIn):
     catalog = selectors.catalog_for_user(request.auth, pk)
     data = payload.dict()
     fields = {
@@ -512,8 +515,8 @@ def edit_catalog(request, pk: int, payload: EditIn):
     )
 
 
-@router.post("/catalog/catalogs/{pk}/import", response=ImportOut)
-def import_catalog(request, pk: int, file: File[UploadedFile], reason: Form[str] = ""):
+@router.post("/catalog/catalogs/{pk}/import", response=CatalogImportOut)
+def import_catalog(request, pk: Id, file: File[UploadedFile], reason: Form[str] = ""):
     catalog = selectors.catalog_for_user(request.auth, pk)
     if file.size > MAX_UPLOAD:
         raise ApplicationError("file_too_large", "at most 5 MB", field="file")
@@ -524,17 +527,17 @@ def import_catalog(request, pk: int, file: File[UploadedFile], reason: Form[str]
 
 
 class CopyIn(Schema):
-    year: int
+    year: Year
 
 
 @router.post("/catalog/catalogs/{pk}/copy", response={201: CatalogOut})
-def copy_catalog(request, pk: int, payload: CopyIn):
+def copy_catalog(request, pk: Id, payload: CopyIn):
     catalog = selectors.catalog_for_user(request.auth, pk)
     return Status(201, services.copy_catalog(actor=request.auth, source=catalog, year=payload.year))
 
 
 @router.post("/catalog/catalogs/{pk}/publish", response=CatalogOut)
-def publish_catalog(request, pk: int):
+def publish_catalog(request, pk: Id):
     catalog = selectors.catalog_for_user(request.auth, pk)
     return services.publish_catalog(actor=request.auth, catalog=catalog)
 

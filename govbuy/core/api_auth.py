@@ -1,8 +1,12 @@
 """Authentication and throttling shared by every /api/v1 router."""
 
 from django.conf import settings
+from django.utils.translation import gettext as _
 from ninja.security import APIKeyCookie, HttpBearer
 from ninja.throttling import SimpleRateThrottle
+from ninja.utils import check_csrf
+
+from .errors import ApplicationError
 
 
 class TokenAuth(HttpBearer):
@@ -22,6 +26,20 @@ class VerifiedSessionAuth(APIKeyCookie):
     passed MFA when MFA is required."""
 
     param_name = settings.SESSION_COOKIE_NAME
+
+    def _get_key(self, request):
+        # Without a logged-in session there is nothing to protect: answer 401 (not
+        # authenticated) rather than "CSRF check failed". A logged-in browser's
+        # writes still pass the CSRF check.
+        if not request.user.is_authenticated:
+            return None
+        if not getattr(request, "_ninja_csrf_exempt", False) and check_csrf(request):
+            raise ApplicationError(
+                "csrf_failed",
+                _("CSRF check failed: send the X-CSRFToken header, or use an API token."),
+                status=403,
+            )
+        return request.COOKIES.get(self.param_name)
 
     def authenticate(self, request, key):
         user = request.user

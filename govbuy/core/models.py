@@ -196,3 +196,43 @@ class AuditChainHead(models.Model):
 
     def __str__(self):
         return f"audit head #{self.seq}"
+
+
+class IdempotencyKey(models.Model):
+    """The answer to a money-moving API call sent with an ``Idempotency-Key``.
+
+    The row is inserted in the same transaction as the call's own writes and
+    committed with them, so a concurrent duplicate waits on the unique
+    (user, key) index and then replays this answer; a call that fails with a
+    server error rolls back its row too, and a retry runs again."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name=_("user")
+    )
+    key = models.CharField(_("key"), max_length=255)
+    fingerprint = models.CharField(
+        _("request fingerprint"),
+        max_length=64,
+        help_text=_("SHA-256 of the method, path, body and user of the first request"),
+    )
+    method = models.CharField(_("method"), max_length=10)
+    path = models.CharField(_("path"), max_length=2000)
+    status = models.PositiveSmallIntegerField(_("response status"))
+    content_type = models.CharField(_("response content type"), max_length=200)
+    body = models.BinaryField(_("response body"))
+    created_at = models.DateTimeField(_("created at"))
+    expires_at = models.DateTimeField(_("expires at"), db_index=True)
+
+    class Meta:
+        verbose_name = _("idempotency key")
+        verbose_name_plural = _("idempotency keys")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "key"], name="idempotency_key_unique_per_user"),
+            models.CheckConstraint(
+                condition=models.Q(status__gte=200, status__lt=500),
+                name="idempotency_key_stores_no_server_error",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.method} {self.path} [{self.key}] → {self.status}"

@@ -3,10 +3,11 @@ import datetime as dt
 from django.http import Http404
 from django.utils import timezone
 from ninja import Query, Router, Schema, Status
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 from pydantic import Field
 
 from govbuy.core.api_auth import AUTH, PublicRateThrottle
+from govbuy.core.api_types import Code, Id, PageNumberPagination, Year
 from govbuy.core.errors import ApplicationError
 
 from . import rules, selectors, services
@@ -40,7 +41,7 @@ def list_regions(request, filters: Query[RegionFilter]):
 
 
 @router.get("/regions/{code}", response=RegionOut)
-def get_region(request, code: str):
+def get_region(request, code: Code):
     return selectors.region_for_user(request.auth, code)
 
 
@@ -88,7 +89,7 @@ def list_organizations(request, filters: Query[OrganizationFilter]):
 
 
 @router.get("/organizations/{org_id}", response=OrganizationOut)
-def get_organization(request, org_id: int):
+def get_organization(request, org_id: Id):
     return selectors.organization_for_user(request.auth, org_id)
 
 
@@ -137,7 +138,7 @@ class AtFilter(Schema):
     response=BiddingEligibilityOut,
     summary="May this organization bid on a date? Rules S2–S9 with reasons",
 )
-def bidding_eligibility(request, org_id: int, filters: Query[AtFilter]):
+def bidding_eligibility(request, org_id: Id, filters: Query[AtFilter]):
     org = selectors.organization_for_user(request.auth, org_id)
     at = filters.at or timezone.localdate()
     violations = selectors.bidding_violations(org, at=at)
@@ -167,7 +168,7 @@ class ComplianceIn(Schema):
     has_full_time_staff: bool | None = None
     sound_governance: bool | None = None
     sound_accounting: bool | None = None
-    annual_inspection_year: int | None = None
+    annual_inspection_year: Year | None = None
     annual_inspection_passed: bool | None = None
     in_qualified_directory: bool | None = None
     note: str | None = None
@@ -210,7 +211,7 @@ def _compliance_out(org, compliance) -> dict:
 
 
 @router.get("/organizations/{org_id}/compliance", response=ComplianceOut)
-def get_compliance(request, org_id: int):
+def get_compliance(request, org_id: Id):
     org = selectors.organization_for_user(request.auth, org_id)
     return _compliance_out(org, selectors.compliance_of(org))
 
@@ -220,7 +221,7 @@ def get_compliance(request, org_id: int):
     response=ComplianceOut,
     summary="A provider declares its compliance profile (S6, S7); fields sent change",
 )
-def declare_compliance(request, org_id: int, payload: ComplianceIn):
+def declare_compliance(request, org_id: Id, payload: ComplianceIn):
     org = selectors.organization_for_user(request.auth, org_id)
     data = payload.dict(exclude_unset=True)
     # null clears a date or the inspection year; for yes/no answers it means "no".
@@ -233,7 +234,7 @@ def declare_compliance(request, org_id: int, payload: ComplianceIn):
     response=ComplianceOut,
     summary="A finance bureau of the region verifies the declaration",
 )
-def verify_compliance(request, org_id: int):
+def verify_compliance(request, org_id: Id):
     org = selectors.organization_for_user(request.auth, org_id)
     compliance = services.verify_compliance(actor=request.auth, organization=org)
     return _compliance_out(org, compliance)
@@ -294,7 +295,7 @@ class CreditRecordOut(Schema):
 
 
 class CreditRecordFilter(Schema):
-    organization_id: int | None = None
+    organization_id: Id | None = None
     kind: str | None = None
 
 
@@ -317,7 +318,7 @@ class CreditRecordIn(Schema):
     exclusion_until: dt.date | None = Field(
         None, description="serious breach: last day excluded, 1–3 years after the first"
     )
-    recording_organization_id: int | None = Field(
+    recording_organization_id: Id | None = Field(
         None,
         description="the department or finance bureau recording; left out when you act for one",
     )
@@ -368,7 +369,7 @@ def record_credit(request, payload: CreditRecordIn):
 
 
 @router.get("/credit-records/{pk}", response=CreditRecordOut)
-def get_credit_record(request, pk: int):
+def get_credit_record(request, pk: Id):
     return selectors.credit_record_for_user(request.auth, pk)
 
 
@@ -377,7 +378,7 @@ def get_credit_record(request, pk: int):
     response=CreditRecordOut,
     summary="A finance bureau revokes a credit record, with the reason",
 )
-def revoke_credit(request, pk: int, payload: RevokeIn):
+def revoke_credit(request, pk: Id, payload: RevokeIn):
     record = selectors.credit_record_for_user(request.auth, pk)
     services.revoke_credit(actor=request.auth, record=record, reason=payload.reason)
     return selectors.credit_record_for_user(request.auth, pk)
@@ -388,7 +389,7 @@ def revoke_credit(request, pk: int, payload: RevokeIn):
     response={201: CreditRecordOut},
     summary="The provider objects to a credit record about it (异议), with its reasons",
 )
-def object_to_credit(request, pk: int, payload: ObjectionIn):
+def object_to_credit(request, pk: Id, payload: ObjectionIn):
     record = selectors.credit_record_for_user(request.auth, pk)
     services.object_to_credit(actor=request.auth, record=record, text=payload.text)
     return Status(201, selectors.credit_record_for_user(request.auth, pk))
@@ -399,7 +400,7 @@ def object_to_credit(request, pk: int, payload: ObjectionIn):
     response=CreditRecordOut,
     summary="A finance bureau answers the objection by keeping the record, with its reasons",
 )
-def keep_credit(request, pk: int, payload: KeepIn):
+def keep_credit(request, pk: Id, payload: KeepIn):
     record = selectors.credit_record_for_user(request.auth, pk)
     objection = selectors.objection_of(record)
     if objection is None:

@@ -7,13 +7,15 @@ from decimal import Decimal
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema, Status
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 from pydantic import Field
 
 from govbuy.budgets.models import BudgetLine
 from govbuy.core.api_auth import AUTH, PublicRateThrottle
+from govbuy.core.api_types import Id, PageNumberPagination, Year
 from govbuy.core.dates import TypedDate
 from govbuy.core.errors import InvalidInput
+from govbuy.core.idempotency import idempotent
 from govbuy.core.params import ParameterMissing
 from govbuy.core.permissions import get_for_user_or_404
 from govbuy.core.text import shown_records
@@ -206,10 +208,10 @@ class ProjectDetail(ProjectOut):
 
 
 class ProjectFilter(Schema):
-    year: int | None = None
+    year: Year | None = None
     status: str | None = None
     q: str | None = Field(None, max_length=100)
-    department: int | None = None
+    department: Id | None = None
 
 
 class RequirementIn(Schema):
@@ -230,10 +232,10 @@ class RequirementIn(Schema):
 
 
 class ProjectIn(RequirementIn):
-    budget_line: int = Field(..., description="id of an approved budget line of your department")
+    budget_line: Id = Field(..., description="id of an approved budget line of your department")
     name: str = Field(..., max_length=200)
     amount: Decimal | str = Field(..., description="budget of the purchase in 元")
-    intended_provider: int | None = Field(
+    intended_provider: Id | None = Field(
         None, description="id of the department's own 公益二类 unit to commission (P6)"
     )
     voucher: bool = False
@@ -244,7 +246,7 @@ class ProjectIn(RequirementIn):
 class ProjectPatch(Schema):
     name: str | None = Field(None, max_length=200)
     amount: Decimal | str | None = None
-    intended_provider: int | None = None
+    intended_provider: Id | None = None
     voucher: bool | None = None
     emergency: bool | None = None
     emergency_reason: str | None = Field(None, max_length=20000)
@@ -360,6 +362,7 @@ def list_projects(request, filters: Query[ProjectFilter]):
     response={201: ProjectDetail},
     summary="Start a purchase from an approved budget line (B1, screening, P6, P9, B4)",
 )
+@idempotent
 def create_project(request, payload: ProjectIn):
     data = payload.dict()
     line = get_for_user_or_404(BudgetLine, request.auth, pk=data.pop("budget_line"))
@@ -368,12 +371,13 @@ def create_project(request, payload: ProjectIn):
 
 
 @router.get("/projects/{pk}", response=ProjectDetail)
-def get_project(request, pk: int):
+def get_project(request, pk: Id):
     return _project(request.auth, pk)
 
 
 @router.patch("/projects/{pk}", response=ProjectDetail, summary="Edit a draft")
-def update_project(request, pk: int, payload: ProjectPatch):
+@idempotent
+def update_project(request, pk: Id, payload: ProjectPatch):
     project = _project(request.auth, pk)
     data = payload.dict(exclude_unset=True)
     project = services.update_project(actor=request.auth, project=project, **data)
@@ -383,7 +387,7 @@ def update_project(request, pk: int, payload: ProjectPatch):
 @router.post(
     "/projects/{pk}/submit", response=ProjectDetail, summary="Send the requirements to review (P7)"
 )
-def submit_project(request, pk: int):
+def submit_project(request, pk: Id):
     project = services.submit_for_review(actor=request.auth, project=_project(request.auth, pk))
     return _fresh(request.auth, project)
 
@@ -393,7 +397,7 @@ def submit_project(request, pk: int):
     response=ProjectDetail,
     summary="A manager approves or returns the requirements (P7)",
 )
-def review_project(request, pk: int, payload: ReviewIn):
+def review_project(request, pk: Id, payload: ReviewIn):
     project = _project(request.auth, pk)
     services.review_requirements(actor=request.auth, project=project, **payload.dict())
     return _fresh(request.auth, project)
@@ -404,12 +408,12 @@ def review_project(request, pk: int, payload: ReviewIn):
     response=MethodsOut,
     summary="The method oracle's answer for the project (P2, P3, P6, P9)",
 )
-def project_methods(request, pk: int):
+def project_methods(request, pk: Id):
     return methods.decide_for_project(_project(request.auth, pk)).as_dict()
 
 
 @router.post("/projects/{pk}/method", response=ProjectDetail, summary="Choose the method")
-def choose_method(request, pk: int, payload: MethodIn):
+def choose_method(request, pk: Id, payload: MethodIn):
     project = services.choose_method(
         actor=request.auth,
         project=_project(request.auth, pk),
@@ -424,7 +428,7 @@ def choose_method(request, pk: int, payload: MethodIn):
     response=ProjectDetail,
     summary="The finance bureau approves or refuses a change of method (变更采购方式)",
 )
-def decide_method(request, pk: int, payload: MethodDecisionIn):
+def decide_method(request, pk: Id, payload: MethodDecisionIn):
     project = services.decide_method(
         actor=request.auth,
         project=_project(request.auth, pk),
@@ -435,7 +439,8 @@ def decide_method(request, pk: int, payload: MethodDecisionIn):
 
 
 @router.post("/projects/{pk}/cancel", response=ProjectDetail, summary="Cancel; the money goes back")
-def cancel_project(request, pk: int, payload: CancelIn):
+@idempotent
+def cancel_project(request, pk: Id, payload: CancelIn):
     project = services.cancel_project(
         actor=request.auth, project=_project(request.auth, pk), reason=payload.reason
     )
@@ -453,7 +458,7 @@ def list_split_flags(request, filters: Query[SplitFlagFilter]):
     response=SplitFlagOut,
     summary="The finance bureau clears a flag with a note",
 )
-def clear_split_flag(request, pk: int, payload: ClearIn):
+def clear_split_flag(request, pk: Id, payload: ClearIn):
     flag = selectors.split_flag_for_user(request.auth, pk)
     services.clear_split_flag(actor=request.auth, flag=flag, note=payload.note)
     return selectors.split_flag_for_user(request.auth, pk)
@@ -498,16 +503,16 @@ class CapacitySignIn(Schema):
     response=list[CapacityOut],
     summary="C8: the capacity confirmations a purchase waits for",
 )
-def list_capacity(request, pk: int):
+def list_capacity(request, pk: Id):
     return selectors.capacity_of_project(_project(request.auth, pk))
 
 
 @router.get("/capacity-confirmations/{pk}", response=CapacityOut, summary="A capacity confirmation")
-def get_capacity(request, pk: int):
+def get_capacity(request, pk: Id):
     return selectors.capacity_for_user(request.auth, pk)
 
 
-def _sign(request, pk: int, side: str, payload: CapacitySignIn):
+def _sign(request, pk: Id, side: str, payload: CapacitySignIn):
     row = services.sign_capacity(
         actor=request.auth,
         confirmation=selectors.capacity_for_user(request.auth, pk),
@@ -523,7 +528,7 @@ def _sign(request, pk: int, side: str, payload: CapacitySignIn):
     response=CapacityOut,
     summary="C8: the finance bureau confirms (or refuses) that the 公益一类 unit cannot meet the demand",
 )
-def sign_capacity_finance(request, pk: int, payload: CapacitySignIn):
+def sign_capacity_finance(request, pk: Id, payload: CapacitySignIn):
     return _sign(request, pk, "finance", payload)
 
 
@@ -532,5 +537,5 @@ def sign_capacity_finance(request, pk: int, payload: CapacitySignIn):
     response=CapacityOut,
     summary="C8: the unit's competent department confirms (or refuses) the same",
 )
-def sign_capacity_department(request, pk: int, payload: CapacitySignIn):
+def sign_capacity_department(request, pk: Id, payload: CapacitySignIn):
     return _sign(request, pk, "department", payload)

@@ -17,13 +17,15 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from ninja import File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 from pydantic import Field
 
 from govbuy.accounts.models import Role
 from govbuy.core.api_auth import AUTH, PublicRateThrottle
+from govbuy.core.api_types import Count, Id, PageNumberPagination
 from govbuy.core.dates import TypedDate
 from govbuy.core.errors import InvalidInput, NotAllowed
+from govbuy.core.idempotency import idempotent
 from govbuy.core.permissions import member_orgs
 from govbuy.core.text import shown_records, shown_texts
 
@@ -189,7 +191,7 @@ class FrameworkMemberOut(Schema):
 
 class FrameworkOut(Schema):
     call_off_mode: str
-    max_members: int
+    max_members: Count
     term_start: dt.date
     term_end: dt.date
     concluded_at: dt.datetime | None
@@ -667,7 +669,7 @@ class OpportunityFilter(Schema):
 class RoundFilter(Schema):
     status: str | None = Field(None, max_length=20)
     q: str | None = Field(None, max_length=100)
-    project: int | None = None
+    project: Id | None = None
 
 
 class IntentionIn(Schema):
@@ -685,7 +687,7 @@ class CriterionIn(Schema):
 
 class FrameworkIn(Schema):
     call_off_mode: str = Field(..., max_length=10, description="direct | secondary | recipient")
-    max_members: int
+    max_members: Count
     term_start: dt.date | TypedDate = Field(..., description="YYYY-MM-DD")
     term_end: dt.date | TypedDate = Field(..., description="YYYY-MM-DD")
 
@@ -703,7 +705,7 @@ class RoundIn(Schema):
     )
     qualification: str = Field("", max_length=TEXT)
     documents: str = Field("", max_length=50000)
-    invited: list[int] = Field(default_factory=list, max_length=200)
+    invited: list[Id] = Field(default_factory=list, max_length=200)
     title: str = Field("", max_length=200)
     late_reason: str = Field("", max_length=5000)
     framework: FrameworkIn | None = None
@@ -721,8 +723,8 @@ class TerminateIn(Schema):
 
 
 class PanelIn(Schema):
-    members: list[int] = Field(..., max_length=49, description="user ids")
-    chair: int | None = None
+    members: list[Id] = Field(..., max_length=49, description="user ids")
+    chair: Id | None = None
 
 
 class BidReviewIn(Schema):
@@ -735,7 +737,7 @@ class QuoteRoundIn(Schema):
 
 
 class AwardIn(Schema):
-    bid: int | None = Field(None, description="default: the panel's first")
+    bid: Id | None = Field(None, description="default: the panel's first")
     reason: str = Field("", max_length=5000, description="why, when not the first")
     late_reason: str = Field("", max_length=5000)
 
@@ -751,7 +753,7 @@ class CommissionIn(Schema):
 
 
 class CallOffIn(Schema):
-    member: int = Field(..., description="id of the framework member")
+    member: Id = Field(..., description="id of the framework member")
     amount: Decimal | str
     description: str = Field(..., max_length=5000)
     recipient_name: str = Field("", max_length=100)
@@ -766,7 +768,7 @@ class ReplyIn(Schema):
 
 
 class ActingProvider(Schema):
-    provider: int | None = Field(
+    provider: Id | None = Field(
         None, description="the provider you act for, when you act for several"
     )
 
@@ -791,19 +793,19 @@ class ComplaintIn(Schema):
 
 
 class ScoresIn(Schema):
-    scores: dict[int, dict[int, Decimal | str]] = Field(
+    scores: dict[Id, dict[Id, Decimal | str]] = Field(
         ..., description="{bid id: {criterion id: points}} for every valid bid and criterion"
     )
 
 
 class QuestionFilter(Schema):
-    tender: int | None = None
+    tender: Id | None = None
     open_only: bool = False
 
 
 class ComplaintFilter(Schema):
     status: str | None = Field(None, max_length=10)
-    tender: int | None = None
+    tender: Id | None = None
 
 
 class ComplaintReviewIn(Schema):
@@ -812,10 +814,10 @@ class ComplaintReviewIn(Schema):
 
 
 class SuspendIn(Schema):
-    days: int
+    days: Count
 
 
-class DecisionIn(Schema):
+class ComplaintDecisionIn(Schema):
     upheld: bool
     text: str = Field(..., max_length=TEXT)
 
@@ -873,7 +875,7 @@ def list_notices(request, filters: Query[NoticeFilter]):
 
 
 @public_router.get("/notices/{pk}", response=NoticeDetail, summary="One published notice", **PUBLIC)
-def get_notice(request, pk: int):
+def get_notice(request, pk: Id):
     return bidding.public_notice(pk)
 
 
@@ -894,7 +896,7 @@ def list_opportunities(request, filters: Query[OpportunityFilter]):
     summary="A round as the public sees it: deadlines with their rules, criteria, result",
     **PUBLIC,
 )
-def public_round(request, pk: int):
+def public_round(request, pk: Id):
     return bidding.public_tender(pk)
 
 
@@ -910,7 +912,7 @@ def list_rounds(request, filters: Query[RoundFilter]):
 
 
 @router.get("/rounds/{pk}", response=RoundDetail, summary="A round with its deadlines and notices")
-def get_round(request, pk: int):
+def get_round(request, pk: Id):
     return _round(request.auth, pk)
 
 
@@ -919,7 +921,7 @@ def get_round(request, pk: int):
     response={201: NoticeDetail},
     summary="Publish the purchase intention (采购意向), at least 30 days ahead",
 )
-def publish_intention(request, pk: int, payload: IntentionIn):
+def publish_intention(request, pk: Id, payload: IntentionIn):
     notice = services.publish_intention(
         actor=request.auth,
         project=selectors.project_for_user(request.auth, pk),
@@ -934,7 +936,7 @@ def publish_intention(request, pk: int, payload: IntentionIn):
     response={201: RoundDetail},
     summary="Publish the purchase notice: a round starts with its deadlines (P2, P3, P9, D1)",
 )
-def start_round(request, pk: int, payload: RoundIn):
+def start_round(request, pk: Id, payload: RoundIn):
     data = payload.dict()
     tender = services.start_round(
         actor=request.auth, project=selectors.project_for_user(request.auth, pk), **data
@@ -947,7 +949,8 @@ def start_round(request, pk: int, payload: RoundIn):
     response={201: RoundDetail},
     summary="Commission the department's own 公益二类 unit directly (P6)",
 )
-def commission_directly(request, pk: int, payload: CommissionIn):
+@idempotent
+def commission_directly(request, pk: Id, payload: CommissionIn):
     tender = services.commission_directly(
         actor=request.auth,
         project=selectors.project_for_user(request.auth, pk),
@@ -962,7 +965,7 @@ def commission_directly(request, pk: int, payload: CommissionIn):
     response={201: NoticeDetail},
     summary="Publish a correction notice; moves the bid deadline when the law says so",
 )
-def publish_correction(request, pk: int, payload: CorrectionIn):
+def publish_correction(request, pk: Id, payload: CorrectionIn):
     notice = services.publish_correction(
         actor=request.auth,
         tender=_round(request.auth, pk),
@@ -976,7 +979,7 @@ def publish_correction(request, pk: int, payload: CorrectionIn):
 @router.post(
     "/rounds/{pk}/terminate", response=NoticeDetail, summary="Terminate the round (终止公告)"
 )
-def terminate_round(request, pk: int, payload: TerminateIn):
+def terminate_round(request, pk: Id, payload: TerminateIn):
     notice = services.terminate_round(
         actor=request.auth,
         tender=_round(request.auth, pk),
@@ -991,7 +994,7 @@ def terminate_round(request, pk: int, payload: TerminateIn):
     response=RoundDetail,
     summary="Open the bids at the opening time (开标); too few bids fail the round",
 )
-def open_bids(request, pk: int):
+def open_bids(request, pk: Id):
     tender = services.open_bids(actor=request.auth, tender=_round(request.auth, pk))
     return _round(request.auth, tender.pk)
 
@@ -1001,7 +1004,7 @@ def open_bids(request, pk: int):
     response=list[PanelMemberOut],
     summary="Appoint the evaluation panel (experts and the purchaser's representatives)",
 )
-def appoint_panel(request, pk: int, payload: PanelIn):
+def appoint_panel(request, pk: Id, payload: PanelIn):
     # Ids, not users: the service answers alike for no such user and for a user
     # who may not sit on the panel.
     return services.appoint_panel(
@@ -1017,7 +1020,7 @@ def appoint_panel(request, pk: int, payload: PanelIn):
     response=BidOut,
     summary="Find a bid valid or invalid (资格性、符合性审查), after the opening",
 )
-def review_bid(request, pk: int, payload: BidReviewIn):
+def review_bid(request, pk: Id, payload: BidReviewIn):
     bid = services.review_bid(
         actor=request.auth,
         bid=bidding.bid_for_user(request.auth, pk),
@@ -1032,7 +1035,7 @@ def review_bid(request, pk: int, payload: BidReviewIn):
     response=RoundDetail,
     summary="Ask the valid bidders for a further quote (negotiation, consultation)",
 )
-def open_quote_round(request, pk: int, payload: QuoteRoundIn):
+def open_quote_round(request, pk: Id, payload: QuoteRoundIn):
     tender = services.open_quote_round(
         actor=request.auth, tender=_round(request.auth, pk), deadline=payload.deadline
     )
@@ -1044,7 +1047,8 @@ def open_quote_round(request, pk: int, payload: QuoteRoundIn):
     response=RoundDetail,
     summary="Confirm the winner in the panel's order (P1); records the savings rate",
 )
-def confirm_award(request, pk: int, payload: AwardIn):
+@idempotent
+def confirm_award(request, pk: Id, payload: AwardIn):
     tender = _round(request.auth, pk)
     # An id, not a bid: the service answers alike for a bid that is not there, is
     # of another round or is not ranked.
@@ -1063,7 +1067,7 @@ def confirm_award(request, pk: int, payload: AwardIn):
     response={201: NoticeDetail},
     summary="Publish the result notice (中标（成交）结果公告)",
 )
-def publish_result(request, pk: int, payload: ResultIn):
+def publish_result(request, pk: Id, payload: ResultIn):
     notice = services.publish_result(
         actor=request.auth,
         tender=_round(request.auth, pk),
@@ -1078,7 +1082,8 @@ def publish_result(request, pk: int, payload: ResultIn):
     response={201: CallOffOut},
     summary="Order under a framework agreement (P4, 第二阶段)",
 )
-def call_off(request, pk: int, payload: CallOffIn):
+@idempotent
+def call_off(request, pk: Id, payload: CallOffIn):
     tender = _round(request.auth, pk)
     framework = getattr(tender, "framework", None)
     member = framework.members.filter(pk=payload.member).first() if framework else None
@@ -1101,7 +1106,7 @@ def call_off(request, pk: int, payload: CallOffIn):
     response=OpeningResponseOut,
     summary="Reply to a bidder's objection to the opening record",
 )
-def reply_to_objection(request, pk: int, response_id: int, payload: ReplyIn):
+def reply_to_objection(request, pk: Id, response_id: Id, payload: ReplyIn):
     tender = _round(request.auth, pk)
     response = bidding.opening_responses(tender).filter(pk=response_id).first()
     if response is None:
@@ -1119,7 +1124,7 @@ def reply_to_objection(request, pk: int, response_id: int, payload: ReplyIn):
     summary="The round's bids you may read (403 'sealed' before the opening)",
 )
 @paginate(PageNumberPagination, page_size=50)
-def list_bids(request, pk: int):
+def list_bids(request, pk: Id):
     return bidding.bids_for_user(request.auth, _round(request.auth, pk))
 
 
@@ -1128,7 +1133,7 @@ def list_bids(request, pk: int):
     response=CountOut,
     summary="How many live bids (403 'sealed' before the opening)",
 )
-def bid_count(request, pk: int):
+def bid_count(request, pk: Id):
     return {"count": bidding.bid_count_for_user(request.auth, _round(request.auth, pk))}
 
 
@@ -1137,7 +1142,7 @@ def bid_count(request, pk: int):
     response=OpeningOut,
     summary="The opening record (唱标) and the bidders' answers to it",
 )
-def opening_record(request, pk: int):
+def opening_record(request, pk: Id):
     tender = _round(request.auth, pk)
     record = bidding.opening_record_for_user(request.auth, tender)
     return {
@@ -1153,7 +1158,7 @@ def opening_record(request, pk: int):
     response=BidOut,
     summary="One bid (until the opening: 403 'sealed' to its bidder, 404 like a missing id to all others)",
 )
-def get_bid(request, pk: int):
+def get_bid(request, pk: Id):
     return bidding.bid_for_user(request.auth, pk)
 
 
@@ -1162,7 +1167,7 @@ def get_bid(request, pk: int):
     url_name="bid_attachment",
     summary="Download a bid's attachment (until the opening: 403 'sealed' to its bidder, 404 to all others)",
 )
-def download_attachment(request, pk: int):
+def download_attachment(request, pk: Id):
     attachment = bidding.attachment_for_user(request.auth, pk)
     try:
         if not attachment.file:  # deleted after the retention period
@@ -1182,7 +1187,7 @@ def download_attachment(request, pk: int):
     response=list[ScoreOut],
     summary="Each panel member's points (the evaluation record)",
 )
-def list_scores(request, pk: int):
+def list_scores(request, pk: Id):
     return list(bidding.scores_for_user(request.auth, _round(request.auth, pk)))
 
 
@@ -1220,14 +1225,15 @@ def my_bids(request):
         "JPEG, type checked from the content. The server's clock decides the deadline (P12)."
     ),
 )
+@idempotent
 def submit_bid(
     request,
-    pk: int,
+    pk: Id,
     price: Form[str],
     technical_response: Form[str],
     sme_size: Form[str] = "",
     replace: Form[bool] = False,
-    provider: Form[int | None] = None,
+    provider: Form[Id | None] = None,
     files: File[list[UploadedFile]] = None,
 ):
     tender = bidding.public_tender(pk)
@@ -1249,14 +1255,14 @@ def submit_bid(
     response=list[ReceiptOut],
     summary="Your bids on the round as receipts: when received and their digest",
 )
-def my_receipt(request, pk: int):
+def my_receipt(request, pk: Id):
     return list(bidding.receipt_for_user(request.auth, _round(request.auth, pk)))
 
 
 @router.post(
     "/rounds/{pk}/withdraw", response=ReceiptOut, summary="Withdraw your bid before the deadline"
 )
-def withdraw_bid(request, pk: int, payload: ActingProvider):
+def withdraw_bid(request, pk: Id, payload: ActingProvider):
     tender = _round(request.auth, pk)
     provider = _acting_provider(request.auth, payload.provider)
     bid = services.withdraw_bid(
@@ -1270,7 +1276,8 @@ def withdraw_bid(request, pk: int, payload: ActingProvider):
     response={201: ReceiptOut},
     summary="Quote again in the open round of quotes (sealed until its deadline)",
 )
-def submit_quote(request, pk: int, payload: QuoteIn):
+@idempotent
+def submit_quote(request, pk: Id, payload: QuoteIn):
     tender = _round(request.auth, pk)
     provider = _acting_provider(request.auth, payload.provider)
     quote = services.submit_quote(
@@ -1287,7 +1294,7 @@ def submit_quote(request, pk: int, payload: QuoteIn):
     response={201: OpeningResponseOut},
     summary="Confirm the opening record or object to it (不见面开标)",
 )
-def respond_to_opening(request, pk: int, payload: OpeningAnswerIn):
+def respond_to_opening(request, pk: Id, payload: OpeningAnswerIn):
     tender = _round(request.auth, pk)
     response = services.respond_to_opening(
         actor=request.auth,
@@ -1304,7 +1311,7 @@ def respond_to_opening(request, pk: int, payload: OpeningAnswerIn):
     response={201: QuestionOut},
     summary="Question (质疑) the documents, the process or the result within 7 working days (P11)",
 )
-def file_question(request, pk: int, payload: QuestionIn):
+def file_question(request, pk: Id, payload: QuestionIn):
     question = services.file_question(
         actor=request.auth,
         tender=bidding.public_tender(pk),
@@ -1324,7 +1331,7 @@ def list_questions(request, filters: Query[QuestionFilter]):
 
 
 @router.get("/questions/{pk}", response=QuestionOut)
-def get_question(request, pk: int):
+def get_question(request, pk: Id):
     return bidding.question_for_user(request.auth, pk)
 
 
@@ -1333,7 +1340,7 @@ def get_question(request, pk: int):
     response=QuestionOut,
     summary="Answer a question within 7 working days",
 )
-def answer_question(request, pk: int, payload: AnswerIn):
+def answer_question(request, pk: Id, payload: AnswerIn):
     services.answer_question(
         actor=request.auth,
         question=bidding.question_for_user(request.auth, pk),
@@ -1347,7 +1354,7 @@ def answer_question(request, pk: int, payload: AnswerIn):
     response={201: ComplaintOut},
     summary="Complain (投诉) to the finance bureau after the answer (P11)",
 )
-def file_complaint(request, pk: int, payload: ComplaintIn):
+def file_complaint(request, pk: Id, payload: ComplaintIn):
     complaint = services.file_complaint(
         actor=request.auth,
         question=bidding.question_for_user(request.auth, pk),
@@ -1366,7 +1373,7 @@ def list_complaints(request, filters: Query[ComplaintFilter]):
 
 
 @router.get("/complaints/{pk}", response=ComplaintOut)
-def get_complaint(request, pk: int):
+def get_complaint(request, pk: Id):
     return bidding.complaint_for_user(request.auth, pk)
 
 
@@ -1375,7 +1382,7 @@ def get_complaint(request, pk: int):
     response=ComplaintOut,
     summary="Accept (受理) or dismiss (不予受理) a complaint",
 )
-def review_complaint(request, pk: int, payload: ComplaintReviewIn):
+def review_complaint(request, pk: Id, payload: ComplaintReviewIn):
     services.review_complaint(
         actor=request.auth,
         complaint=bidding.complaint_for_user(request.auth, pk),
@@ -1390,7 +1397,7 @@ def review_complaint(request, pk: int, payload: ComplaintReviewIn):
     response=ComplaintOut,
     summary="Suspend the purchase while the complaint is handled (at most 30 days)",
 )
-def suspend_purchase(request, pk: int, payload: SuspendIn):
+def suspend_purchase(request, pk: Id, payload: SuspendIn):
     services.suspend_purchase(
         actor=request.auth,
         complaint=bidding.complaint_for_user(request.auth, pk),
@@ -1404,7 +1411,7 @@ def suspend_purchase(request, pk: int, payload: SuspendIn):
     response=ComplaintOut,
     summary="Decide the complaint (处理决定); lifts the suspension",
 )
-def decide_complaint(request, pk: int, payload: DecisionIn):
+def decide_complaint(request, pk: Id, payload: ComplaintDecisionIn):
     services.decide_complaint(
         actor=request.auth,
         complaint=bidding.complaint_for_user(request.auth, pk),
@@ -1430,7 +1437,7 @@ def my_panels(request):
     response=PanelMemberOut,
     summary="Declare no conflict of interest with any bidder (回避), before scoring",
 )
-def declare_no_conflict(request, pk: int):
+def declare_no_conflict(request, pk: Id):
     return services.declare_no_conflict(actor=request.auth, tender=_round(request.auth, pk))
 
 
@@ -1439,7 +1446,7 @@ def declare_no_conflict(request, pk: int):
     response=PanelSheetOut,
     summary="What the panel scores: bids with prices and credit records (sealed before opening)",
 )
-def panel_sheet(request, pk: int):
+def panel_sheet(request, pk: Id):
     tender = _round(request.auth, pk)
     sheet = bidding.panel_sheet(request.auth, tender)
     return {
@@ -1462,7 +1469,7 @@ def panel_sheet(request, pk: int):
     response=PanelMemberOut,
     summary="Submit your points for every valid bid and criterion; the last one ranks",
 )
-def submit_scores(request, pk: int, payload: ScoresIn):
+def submit_scores(request, pk: Id, payload: ScoresIn):
     return services.submit_scores(
         actor=request.auth, tender=_round(request.auth, pk), scores=payload.scores
     )

@@ -128,8 +128,11 @@ def test_screen_non_chinese_input_gets_a_sound_answer(client):
     assert r.status_code == 200 and rules_of(r) == []
     r = screen(client, title="Labour dispatch of clerks", description="staff for our office")
     assert r.status_code == 200
-    r = screen(client, title="🙂🙂🙂", description="\u0000\u200b")
+    r = screen(client, title="🙂🙂🙂", description="\u200b")
     assert r.status_code == 200
+    # The NUL character is no text (PostgreSQL cannot store it): a field error.
+    r = screen(client, title="🙂", description="\u0000\u200b")
+    assert r.status_code == 422 and r.json()["errors"][0]["field"] == "description"
 
 
 @pytest.mark.django_db
