@@ -23,12 +23,10 @@ from govbuy.budgets import services as budgets
 from govbuy.budgets.models import BudgetLine, BudgetLineStatus
 from govbuy.catalog import rules as catalog_rules
 from govbuy.catalog.screening_service import screen_purchase
-from govbuy.catalog.selectors import own_public_services
 from govbuy.core import audit, dates, params
 from govbuy.core.errors import ApplicationError, InvalidInput, InvalidState, NotAllowed
 from govbuy.core.permissions import acts_for, refuse_platform_admin, require_member
 from govbuy.core.rules import Violation, enforce
-from govbuy.orgs import rules as org_rules
 from govbuy.orgs.models import Organization
 
 from .. import methods, rules
@@ -175,16 +173,7 @@ def _screen(project_name: str, values: dict, *, catalog_code: str, region, at) -
 def _buyer_problems(department, item, name: str, values: dict) -> list[Violation]:
     """S3 and S11 for a 公益一类 unit buying auxiliary services for its own work:
     no public service; a warning when the purchase reads as its main function."""
-    if not department.auxiliary_purchaser:
-        return []
-    return org_rules.auxiliary_purchase_violations(
-        unit_name=department.name,
-        item_kind=item.kind,
-        item_code=item.code,
-        item_name=item.name,
-        text=f"{name}\n{_requirement_text(values)}",
-        own_services=own_public_services(department),
-    )
+    return budgets.buyer_violations(department, item, name=name, text=_requirement_text(values))
 
 
 def _own_unit(raw, department, errors) -> Organization | None:
