@@ -67,8 +67,15 @@ class PolicyParameterForm(forms.Form):
         widget=forms.Textarea(attrs={"class": "form-control", "rows": 2}),
     )
 
-    def __init__(self, *args, definitions=(), **kwargs):
+    def __init__(self, *args, definitions=(), national=False, **kwargs):
         super().__init__(*args, **kwargs)
+        if national:
+            self.fields["level"].choices = [
+                ("", _("Everywhere (the national default)")),
+                ("province", _("Only provinces")),
+                ("city", _("Only cities")),
+                ("county", _("Only counties")),
+            ]
         english = (get_language() or "").startswith("en")
         # Named by the label in the reader's language; the key is for the API and data file.
         self.fields["key"].choices = [

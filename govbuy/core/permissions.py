@@ -110,3 +110,25 @@ class ScopedQuerySet:
         return self.filter(
             org_scope_q(user, own=self.own_field, region_path=self.region_path_field)
         )
+
+
+class Anywhere:
+    """The answer of `parameter_region` for the platform administrator: the
+    national defaults (stored with no region)."""
+
+
+NATIONAL = Anywhere()
+
+
+def parameter_region(membership):
+    """Where a membership may add policy-parameter values from a date: a finance
+    bureau for its own region (and below), the platform administrator the national
+    defaults (`NATIONAL`) — the platform's own data, e.g. a new State Council
+    threshold; anyone else nowhere (None)."""
+    if membership is None:
+        return None
+    if membership.role == "platform_admin":
+        return NATIONAL
+    if membership.role == "finance":
+        return membership.organization.region
+    return None

@@ -28,8 +28,13 @@ def parameters(request):
     """Policy parameters in force for the user's region at a date (default today)."""
     from govbuy.accounts.selectors import active_membership
 
+    from .permissions import NATIONAL, parameter_region
+
     membership = active_membership(request)
     region = membership.organization.region if membership else None
+    may_add = parameter_region(membership)
+    if may_add is NATIONAL:  # the administrator keeps the national defaults: show those
+        region = None
     at = timezone.localdate()
     error = None
     if request.GET.get("at"):
@@ -53,7 +58,14 @@ def parameters(request):
     return render(
         request,
         "core/parameters.html",
-        {"rows": rows, "at": at, "region": region, "error": error, "history": history},
+        {
+            "rows": rows,
+            "at": at,
+            "region": region,
+            "error": error,
+            "history": history,
+            "may_add": may_add is not None,
+        },
     )
 
 
@@ -117,23 +129,27 @@ def holiday_calendar_edit(request):
 
 @login_required
 def parameter_add(request):
-    """A finance bureau adds a value for its own region, from a date."""
+    """A finance bureau adds a value for its own region, from a date; the platform
+    administrator a national default."""
     from django.core.exceptions import PermissionDenied
     from django.shortcuts import redirect
 
     from govbuy.accounts.selectors import active_membership
 
     from .forms import PolicyParameterForm
+    from .permissions import NATIONAL, parameter_region
     from .services import set_policy_parameter
 
-    membership = active_membership(request)
-    if membership is None or membership.role != "finance":
+    region = parameter_region(active_membership(request))
+    if region is None:
         raise PermissionDenied
-    region = membership.organization.region
+    if region is NATIONAL:
+        region = None
     form = PolicyParameterForm(
         request.POST or None,
         definitions=ParameterDefinition.objects.order_by("key"),
         initial={"key": request.GET.get("key", "")},
+        national=region is None,
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

@@ -58,3 +58,37 @@ def test_only_finance_may_add(client, make_org, make_user):
     )
     client.force_login(provider)
     assert client.get("/parameters/add/").status_code == 403
+
+
+def test_the_platform_administrator_adds_a_national_default(client, make_org, make_user, region):
+    admin = make_user("platform_admin", make_org("平台运营（测）", "410000"))
+    client.force_login(admin)
+    page = client.get("/parameters/")
+    assert 'href="/parameters/add/"' in page.content.decode()
+    assert page.context["region"] is None  # the national defaults
+    response = client.post(
+        "/parameters/add/",
+        {
+            "key": "procurement.decentralized_threshold",
+            "value": "1200000",
+            "effective_from": "2027-01-01",
+            "basis": "国办发〔2026〕99号（测试）",
+        },
+    )
+    assert response.status_code == 302
+    row = PolicyParameter.objects.get(basis="国办发〔2026〕99号（测试）")
+    assert row.region is None and row.level == ""
+    # The national default moves; 郑州's own value still wins there.
+    at = dt.date(2027, 3, 1)
+    assert params.get("procurement.decentralized_threshold", None, at) == Decimal("1200000")
+    assert params.get("procurement.decentralized_threshold", region("410100"), at) == Decimal(
+        "1000000.00"
+    )
+    assert AuditEvent.objects.filter(action="core.policy_parameter.create").count() == 1
+
+
+def test_a_purchaser_sees_no_add_button_and_may_not_add(client, make_org, make_user):
+    purchaser = make_user("purchaser", make_org("某局（测）", "410100", is_purchaser=True))
+    client.force_login(purchaser)
+    assert 'href="/parameters/add/"' not in client.get("/parameters/").content.decode()
+    assert client.get("/parameters/add/").status_code == 403
