@@ -437,8 +437,9 @@ DEMO_LOGINS = [
     DemoLogin(
         "admin",
         "平台管理员 platform administrator",
-        "policy parameters and holiday calendars; it never acts for a finance bureau, a "
-        "department or a provider",
+        "users and roles, organizations and locked logins (`/manage/`), policy parameters "
+        "and holiday calendars; it never acts for a finance bureau, a department or a "
+        "provider",
     ),
     DemoLogin(
         "recipient",
