@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from govbuy.accounts.models import Role
-from govbuy.core import audit, bounds, dates, params
+from govbuy.core import audit, dates, params
 from govbuy.core.errors import ApplicationError, InvalidInput, InvalidState, NotAllowed
 from govbuy.core.permissions import member_orgs, refuse_platform_admin, require_member
 from govbuy.core.rules import enforce
@@ -416,7 +416,6 @@ def copy_catalog(
     """A new year's catalog (or a province's first one) starts as a copy of the
     last one; approved adjustments waiting for that year are then applied."""
     refuse_platform_admin(actor, Role.FINANCE)
-    year = bounds.check_year(year)
     region = source.region if region is ... else region
     owner = source.owner if owner is ... else owner
     year = dates.check_year(year, region=region)
