@@ -1,6 +1,7 @@
 """Shared fixtures: real database (SQLite by default, PostgreSQL with
 GOVBUY_DATABASE_URL), real services; nothing of ours is mocked."""
 
+import datetime as dt
 import itertools
 
 import pytest
@@ -156,3 +157,37 @@ def buying(db, make_org, make_user, region):
         auditor=make_user("auditor", audit_office),
         line=line,
     )
+
+
+class Clock:
+    # The one clock fixture of the suite (issue 12 B7): every test that needs a
+    # moment moves this clock; nothing else patches time.
+    """clock.at("2026-09-15 10:00") sets the platform's clock (Asia/Shanghai);
+    the clock stands still until moved again."""
+
+    def __init__(self):
+        self._traveller = None
+
+    def at(self, when: str | dt.datetime) -> dt.datetime:
+        import time_machine
+        from django.utils import timezone
+
+        moment = when if isinstance(when, dt.datetime) else dt.datetime.fromisoformat(when)
+        if timezone.is_naive(moment):
+            moment = timezone.make_aware(moment)
+        self.stop()
+        self._traveller = time_machine.travel(moment, tick=False)
+        self._traveller.start()
+        return moment
+
+    def stop(self):
+        if self._traveller is not None:
+            self._traveller.stop()
+            self._traveller = None
+
+
+@pytest.fixture
+def clock():
+    c = Clock()
+    yield c
+    c.stop()

@@ -11,37 +11,6 @@ import pytest
 from django.utils import timezone
 
 
-class Clock:
-    """clock.at("2026-09-15 10:00") sets the platform's clock (Asia/Shanghai);
-    the clock stands still until moved again."""
-
-    def __init__(self):
-        self._traveller = None
-
-    def at(self, when: str | dt.datetime) -> dt.datetime:
-        import time_machine
-
-        moment = when if isinstance(when, dt.datetime) else dt.datetime.fromisoformat(when)
-        if timezone.is_naive(moment):
-            moment = timezone.make_aware(moment)
-        self.stop()
-        self._traveller = time_machine.travel(moment, tick=False)
-        self._traveller.start()
-        return moment
-
-    def stop(self):
-        if self._traveller is not None:
-            self._traveller.stop()
-            self._traveller = None
-
-
-@pytest.fixture
-def clock():
-    c = Clock()
-    yield c
-    c.stop()
-
-
 def provider_org(make_org, make_user, name, *, org_type="enterprise", sme_size="", **fields):
     """A provider with a clean compliance declaration and one user."""
     from govbuy.orgs import services as orgs
