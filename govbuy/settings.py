@@ -55,6 +55,8 @@ INSTALLED_APPS = [
     "govbuy.catalog",
     "govbuy.budgets",
     "govbuy.procurement",
+    "govbuy.tendering",
+    "govbuy.challenges",
     "govbuy.demo",
 ]
 

@@ -148,7 +148,11 @@ def unseal_quotes(user, tender, *, what: str) -> None:
 
 # --- audit events as others see them ---------------------------------------------------------
 
-BID_OBJECT = "procurement.bid"
+# What audit events store as a bid's object type (its model's label): events
+# written before the split of procurement say "procurement.bid" (the chain hashes
+# the label, so stored events keep it), later ones "tendering.bid".
+BID_OBJECT = "tendering.bid"
+BID_OBJECTS = frozenset({BID_OBJECT, "procurement.bid"})
 
 
 @dataclass(frozen=True)
@@ -174,7 +178,7 @@ def audit_rows(events) -> list[AuditRow]:
 
     events = list(events)
     bid_ids = {
-        int(e.object_id) for e in events if e.object_type == BID_OBJECT and e.object_id.isdigit()
+        int(e.object_id) for e in events if e.object_type in BID_OBJECTS and e.object_id.isdigit()
     }
     bids = dict(
         (pk, (provider, tender))
@@ -192,7 +196,7 @@ def audit_rows(events) -> list[AuditRow]:
     rows = []
     for e in events:
         masked = False
-        if e.object_type == BID_OBJECT:
+        if e.object_type in BID_OBJECTS:
             provider, tender = bids.get(int(e.object_id) if e.object_id.isdigit() else 0, (0, 0))
             masked = provider not in read_out.get(tender, set())
         rows.append(

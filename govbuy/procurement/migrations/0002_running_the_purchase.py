@@ -2,9 +2,14 @@
 
 import django.db.models.deletion
 import govbuy.core.money
-import govbuy.procurement.models.bids
 from django.conf import settings
 from django.db import migrations, models
+
+
+def attachment_path(instance, filename):
+    # A copy of what was govbuy.procurement.models.bids.attachment_path (the
+    # model moved to govbuy.tendering): historical migrations keep no import of it.
+    return f"bids/{instance.bid.tender_id}/{instance.bid_id}/{instance.sha256}"
 
 
 class Migration(migrations.Migration):
@@ -74,7 +79,7 @@ class Migration(migrations.Migration):
             name='BidAttachment',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('file', models.FileField(max_length=200, upload_to=govbuy.procurement.models.bids.attachment_path)),
+                ('file', models.FileField(max_length=200, upload_to=attachment_path)),
                 ('name', models.CharField(max_length=200, verbose_name='file name')),
                 ('kind', models.CharField(max_length=10, verbose_name='kind')),
                 ('content_type', models.CharField(max_length=100, verbose_name='content type')),

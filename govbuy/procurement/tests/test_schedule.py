@@ -38,7 +38,7 @@ from govbuy.procurement.models import (
     Question,
     Tender,
 )
-from govbuy.procurement.models.tenders import ImmutableError
+from govbuy.tendering.models.tenders import ImmutableError
 
 from .conftest import start
 

@@ -33,6 +33,7 @@ class FrameworkAgreement(models.Model):
     concluded_at = models.DateTimeField(_("concluded at"), null=True, blank=True)
 
     class Meta:
+        db_table = "procurement_frameworkagreement"  # the table of before the split
         verbose_name = _("框架协议 framework agreement")
         verbose_name_plural = _("框架协议 framework agreements")
         constraints = [
@@ -60,6 +61,7 @@ class FrameworkMember(models.Model):
     rank = models.PositiveSmallIntegerField(_("rank"))
 
     class Meta:
+        db_table = "procurement_frameworkmember"  # the table of before the split
         verbose_name = _("入围供应商 framework member")
         verbose_name_plural = _("入围供应商 framework members")
         ordering = ["rank"]
@@ -91,6 +93,7 @@ class CallOff(models.Model):
     created_at = models.DateTimeField(_("ordered at"), auto_now_add=True)
 
     class Meta:
+        db_table = "procurement_calloff"  # the table of before the split
         verbose_name = _("框架协议订单 call-off")
         verbose_name_plural = _("框架协议订单 call-offs")
         ordering = ["-created_at", "-pk"]

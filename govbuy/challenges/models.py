@@ -10,8 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from govbuy.core.permissions import org_scope_q
 from govbuy.orgs.models import Organization
-
-from .tenders import Tender
+from govbuy.tendering.models import Tender
 
 
 class QuestionSubject(models.TextChoices):
@@ -66,6 +65,7 @@ class Question(models.Model):
     objects = ChallengeQuerySet.as_manager()
 
     class Meta:
+        db_table = "procurement_question"  # the table of before the split
         verbose_name = _("质疑 question")
         verbose_name_plural = _("质疑 questions")
         ordering = ["-filed_at", "-pk"]
@@ -132,6 +132,7 @@ class Complaint(models.Model):
     objects = ComplaintQuerySet.as_manager()
 
     class Meta:
+        db_table = "procurement_complaint"  # the table of before the split
         verbose_name = _("投诉 complaint")
         verbose_name_plural = _("投诉 complaints")
         ordering = ["-filed_at", "-pk"]
@@ -162,3 +163,14 @@ def open_complaints_exist():
             status__in=[ComplaintStatus.FILED, ComplaintStatus.ACCEPTED],
         )
     )
+
+
+__all__ = [
+    "ChallengeQuerySet",
+    "Complaint",
+    "ComplaintDecision",
+    "ComplaintQuerySet",
+    "ComplaintStatus",
+    "Question",
+    "QuestionSubject",
+]

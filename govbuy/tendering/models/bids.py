@@ -76,6 +76,7 @@ class Bid(models.Model):
     rank = models.PositiveSmallIntegerField(_("rank"), null=True, blank=True)
 
     class Meta:
+        db_table = "procurement_bid"  # the table of before the split
         verbose_name = _("投标 bid")
         verbose_name_plural = _("投标 bids")
         ordering = ["submitted_at", "pk"]
@@ -119,6 +120,7 @@ class BidAttachment(models.Model):
     sha256 = models.CharField(max_length=64)
 
     class Meta:
+        db_table = "procurement_bidattachment"  # the table of before the split
         verbose_name = _("投标附件 bid attachment")
         verbose_name_plural = _("投标附件 bid attachments")
         ordering = ["pk"]
@@ -141,6 +143,7 @@ class BidQuote(models.Model):
     )
 
     class Meta:
+        db_table = "procurement_bidquote"  # the table of before the split
         verbose_name = _("报价 quote")
         verbose_name_plural = _("报价 quotes")
         ordering = ["round_no", "pk"]
@@ -181,6 +184,7 @@ class OpeningResponse(models.Model):
     )
 
     class Meta:
+        db_table = "procurement_openingresponse"  # the table of before the split
         verbose_name = _("开标确认 opening response")
         verbose_name_plural = _("开标确认 opening responses")
         ordering = ["responded_at", "pk"]

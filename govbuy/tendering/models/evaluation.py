@@ -26,6 +26,7 @@ class PanelMember(models.Model):
     added_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        db_table = "procurement_panelmember"  # the table of before the split
         verbose_name = _("评审委员 panel member")
         verbose_name_plural = _("评审委员 panel members")
         ordering = ["-is_chair", "pk"]
@@ -54,6 +55,7 @@ class Score(models.Model):
     note = models.CharField(_("note"), max_length=500, blank=True)
 
     class Meta:
+        db_table = "procurement_score"  # the table of before the split
         verbose_name = _("评分 score")
         verbose_name_plural = _("评分 scores")
         constraints = [

@@ -18,8 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from govbuy.core.money import MoneyField
 from govbuy.core.permissions import org_scope_q
 from govbuy.core.text import message_of
-
-from .projects import Method, PurchaseProject
+from govbuy.procurement.models import Method
 
 
 class EvaluationMethod(models.TextChoices):
@@ -55,9 +54,10 @@ class TenderQuerySet(models.QuerySet):
             return self.none()
         if user.is_platform_admin:
             return self.all()
-        from .bids import Bid
-        from .evaluation import PanelMember
-
+        # The bids and the panel through the reverse relations: the models of
+        # bids and evaluation import this module, not the other way round.
+        Bid = Tender._meta.get_field("bids").related_model
+        PanelMember = Tender._meta.get_field("panel").related_model
         orgs = user.organization_ids()
         q = org_scope_q(user, own="project__department_id", region_path="project__region__path")
         q |= Q(Exists(PanelMember.objects.filter(tender=OuterRef("pk"), user=user)))
@@ -76,7 +76,10 @@ class Tender(models.Model):
     """One round of a purchase (采购活动), opened by its purchase notice."""
 
     project = models.ForeignKey(
-        PurchaseProject, on_delete=models.PROTECT, related_name="tenders", verbose_name=_("project")
+        "procurement.PurchaseProject",
+        on_delete=models.PROTECT,
+        related_name="tenders",
+        verbose_name=_("project"),
     )
     round_no = models.PositiveSmallIntegerField(_("round"), default=1)
     method = models.CharField(_("procurement method"), max_length=30, choices=Method.choices)
@@ -110,7 +113,11 @@ class Tender(models.Model):
     # Steps the emergency channel shortened or skipped, reported to the finance bureau.
     simplified_steps = models.JSONField(_("simplified steps"), default=list, blank=True)
     invited = models.ManyToManyField(
-        "orgs.Organization", blank=True, related_name="invitations", verbose_name=_("invited")
+        "orgs.Organization",
+        blank=True,
+        related_name="invitations",
+        verbose_name=_("invited"),
+        db_table="procurement_tender_invited",  # the table of before the split
     )
 
     published_at = models.DateTimeField(_("notice published at"))
@@ -130,7 +137,7 @@ class Tender(models.Model):
     opening_record = models.JSONField(_("opening record"), default=list, blank=True)
     evaluated_at = models.DateTimeField(_("evaluation report at"), null=True, blank=True)
     awarded_bid = models.ForeignKey(
-        "procurement.Bid", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        "tendering.Bid", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     # The provider awarded: the winning bid's bidder, or the unit commissioned directly.
     awarded_provider = models.ForeignKey(
@@ -163,6 +170,7 @@ class Tender(models.Model):
     objects = TenderQuerySet.as_manager()
 
     class Meta:
+        db_table = "procurement_tender"  # the table of before the split
         verbose_name = _("采购活动 purchase round")
         verbose_name_plural = _("采购活动 purchase rounds")
         ordering = ["-published_at", "-pk"]
@@ -214,6 +222,7 @@ class TenderCriterion(models.Model):
     position = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
+        db_table = "procurement_tendercriterion"  # the table of before the split
         verbose_name = _("评分因素 scoring criterion")
         verbose_name_plural = _("评分因素 scoring criteria")
         ordering = ["position", "pk"]
@@ -266,7 +275,9 @@ class Deadline(models.Model):
     stored with the rule and basis that set it. A correction that moves it
     supersedes the row and adds a new one, so the history stays."""
 
-    project = models.ForeignKey(PurchaseProject, on_delete=models.CASCADE, related_name="deadlines")
+    project = models.ForeignKey(
+        "procurement.PurchaseProject", on_delete=models.CASCADE, related_name="deadlines"
+    )
     tender = models.ForeignKey(
         Tender, on_delete=models.CASCADE, null=True, blank=True, related_name="deadlines"
     )
@@ -292,6 +303,7 @@ class Deadline(models.Model):
     objects = DeadlineQuerySet.as_manager()
 
     class Meta:
+        db_table = "procurement_deadline"  # the table of before the split
         verbose_name = _("期限 deadline")
         verbose_name_plural = _("期限 deadlines")
         ordering = ["due_at", "pk"]
@@ -378,7 +390,9 @@ class Notice(models.Model):
     """A published step of the purchase (公告): immutable once written, it is the
     public history of the project (and its OCDS release)."""
 
-    project = models.ForeignKey(PurchaseProject, on_delete=models.PROTECT, related_name="notices")
+    project = models.ForeignKey(
+        "procurement.PurchaseProject", on_delete=models.PROTECT, related_name="notices"
+    )
     tender = models.ForeignKey(
         Tender, on_delete=models.PROTECT, null=True, blank=True, related_name="notices"
     )
@@ -403,6 +417,7 @@ class Notice(models.Model):
     objects = NoticeQuerySet.as_manager()
 
     class Meta:
+        db_table = "procurement_notice"  # the table of before the split
         verbose_name = _("公告 notice")
         verbose_name_plural = _("公告 notices")
         ordering = ["-published_at", "-pk"]

@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ChallengesConfig(AppConfig):
+    """Questions (质疑), complaints (投诉), suspensions and decisions (P11)."""
+
+    name = "govbuy.challenges"
+    label = "challenges"
+    verbose_name = _("Challenges")
