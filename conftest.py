@@ -6,6 +6,10 @@ import itertools
 
 import pytest
 
+# Fixtures of the tendering and challenges tests (the `tendering` purchase), usable
+# by every test package.
+pytest_plugins = ["govbuy.tendering.tests.fixtures"]
+
 _serial = itertools.count(1)
 
 

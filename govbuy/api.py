@@ -16,6 +16,7 @@ from govbuy.accounts.api import router as accounts_router
 from govbuy.budgets.api import router as budgets_router
 from govbuy.catalog.api import public_router as catalog_public_router
 from govbuy.catalog.api import router as catalog_router
+from govbuy.challenges.api import router as challenges_router
 from govbuy.core.api import router as core_router
 from govbuy.core.api_types import Parser
 from govbuy.core.errors import ApplicationError
@@ -25,8 +26,8 @@ from govbuy.orgs.api import public_router as orgs_public_router
 from govbuy.orgs.api import router as orgs_router
 from govbuy.procurement.api import public_router as procurement_public_router
 from govbuy.procurement.api import router as procurement_router
-from govbuy.procurement.api_running import public_router as running_public_router
-from govbuy.procurement.api_running import router as running_router
+from govbuy.tendering.api import public_router as tendering_public_router
+from govbuy.tendering.api import router as tendering_router
 
 
 def docs_switch(view):
@@ -183,5 +184,6 @@ api.add_router("", catalog_public_router)
 api.add_router("", budgets_router)
 api.add_router("", procurement_router)
 api.add_router("", procurement_public_router)
-api.add_router("", running_router)
-api.add_router("", running_public_router)
+api.add_router("", tendering_router)
+api.add_router("", tendering_public_router)
+api.add_router("", challenges_router)

@@ -35,6 +35,8 @@ urlpatterns = [
     path("catalog/", include("govbuy.catalog.urls")),
     path("budgets/", include("govbuy.budgets.urls")),
     path("procurement/", include("govbuy.procurement.urls")),
+    path("procurement/", include("govbuy.tendering.urls")),
+    path("procurement/", include("govbuy.challenges.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("api/v1/", api.urls),

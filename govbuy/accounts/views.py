@@ -135,7 +135,7 @@ def workbench(request):
         Role.PROVIDER,
         Role.EXPERT,
     ):
-        from govbuy.procurement.views_running import workbench_context
+        from govbuy.tendering.views import workbench_context
 
         context.update(workbench_context(request, membership))
     if role in (Role.AUDITOR, Role.PLATFORM_ADMIN):
@@ -144,7 +144,7 @@ def workbench(request):
             path = membership.organization.region.path
             events = events.filter(organization__region__path__startswith=path)
         # Events about bids name no bidder before the opening (P12).
-        from govbuy.procurement.sealing import audit_rows
+        from govbuy.tendering.sealing import audit_rows
 
         context["events"] = audit_rows(events[:15])
         context["chain"] = verify_chain() if request.GET.get("verify") else None

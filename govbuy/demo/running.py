@@ -28,8 +28,10 @@ from django.utils import timezone
 from govbuy.accounts.models import User
 from govbuy.budgets import services as budgets
 from govbuy.catalog.models import DepartmentCatalogItem
+from govbuy.challenges import services as challenge_services
 from govbuy.procurement import services
 from govbuy.procurement.models import PurchaseProject
+from govbuy.tendering import services as tendering_services
 
 from . import providers as demo_providers
 from .catalog import YEAR
@@ -130,9 +132,11 @@ def _history(orgs) -> None:
             content="为居家独居、失能老人提供助浴、助洁、助行、代办等上门服务。",
             method="open_tender",
         )
-        services.publish_intention(actor=purchaser, project=project, expected_on=f"{YEAR}-09-15")
+        tendering_services.publish_intention(
+            actor=purchaser, project=project, expected_on=f"{YEAR}-09-15"
+        )
     with _at(f"{YEAR}-09-15 10:00"):
-        tender = services.start_round(
+        tender = tendering_services.start_round(
             actor=purchaser,
             project=project,
             bid_deadline=f"{YEAR}-10-12T09:30",
@@ -145,7 +149,7 @@ def _history(orgs) -> None:
     with _at(f"{YEAR}-10-09 15:00"):
         text = "服务方案：分片区组建上门服务队，配备持证护理员，服务全程定位打卡。"
         bids = {
-            "large": services.submit_bid(
+            "large": tendering_services.submit_bid(
                 actor=u_zhongyuan,
                 tender=tender,
                 provider=zhongyuan,
@@ -153,7 +157,7 @@ def _history(orgs) -> None:
                 technical_response=text,
                 sme_size=zhongyuan.sme_size,
             ),
-            "small": services.submit_bid(
+            "small": tendering_services.submit_bid(
                 actor=u_yikang,
                 tender=tender,
                 provider=yikang,
@@ -161,7 +165,7 @@ def _history(orgs) -> None:
                 technical_response=text,
                 sme_size=yikang.sme_size,
             ),
-            "social": services.submit_bid(
+            "social": tendering_services.submit_bid(
                 actor=u_chenxi,
                 tender=tender,
                 provider=chenxi,
@@ -170,7 +174,7 @@ def _history(orgs) -> None:
             ),
         }
         anjie = orgs[demo_providers.EXCLUDED]
-        false_bid = services.submit_bid(
+        false_bid = tendering_services.submit_bid(
             actor=staff(anjie, "provider"),
             tender=tender,
             provider=anjie,
@@ -179,23 +183,27 @@ def _history(orgs) -> None:
             sme_size=anjie.sme_size,
         )
     with _at(f"{YEAR}-10-12 09:30"):
-        tender = services.open_bids(actor=purchaser, tender=tender)
+        tender = tendering_services.open_bids(actor=purchaser, tender=tender)
         for provider, user in ((zhongyuan, u_zhongyuan), (yikang, u_yikang), (chenxi, u_chenxi)):
-            services.respond_to_opening(actor=user, tender=tender, provider=provider, confirm=True)
+            tendering_services.respond_to_opening(
+                actor=user, tender=tender, provider=provider, confirm=True
+            )
     with _at(f"{YEAR}-10-12 10:15"):
-        services.review_bid(
+        tendering_services.review_bid(
             actor=purchaser,
             bid=false_bid,
             valid=False,
             reason="资格审查：所附护理员资格证书经发证机关核查不实。",
         )
     with _at(f"{YEAR}-10-12 10:30"):
-        services.appoint_panel(actor=purchaser, tender=tender, members=panel, chair=panel[0])
+        tendering_services.appoint_panel(
+            actor=purchaser, tender=tender, members=panel, chair=panel[0]
+        )
         criteria = list(tender.criteria.all())
         points = {"large": ("35", "26"), "small": ("34", "26.5"), "social": ("33", "25")}
         for user in panel:
-            services.declare_no_conflict(actor=user, tender=tender)
-            services.submit_scores(
+            tendering_services.declare_no_conflict(actor=user, tender=tender)
+            tendering_services.submit_scores(
                 actor=user,
                 tender=tender,
                 scores={
@@ -205,10 +213,10 @@ def _history(orgs) -> None:
             )
     with _at(f"{YEAR}-10-13 10:00"):
         tender.refresh_from_db()
-        services.confirm_award(actor=purchaser, tender=tender)
-        services.publish_result(actor=purchaser, tender=tender)
+        tendering_services.confirm_award(actor=purchaser, tender=tender)
+        tendering_services.publish_result(actor=purchaser, tender=tender)
     with _at(f"{YEAR}-10-15 11:00"):
-        question = services.file_question(
+        question = challenge_services.file_question(
             actor=u_zhongyuan,
             tender=tender,
             provider=zhongyuan,
@@ -218,22 +226,22 @@ def _history(orgs) -> None:
     with _at(f"{YEAR}-10-16 10:00"):
         demo_providers.record_breach(orgs, project, on=dt.date(YEAR, 10, 16))
     with _at(f"{YEAR}-10-20 16:00"):
-        services.answer_question(
+        challenge_services.answer_question(
             actor=purchaser,
             question=question,
             answer="经核查营业收入与从业人员数据，中标供应商属小型企业，声明属实，维持评审结果。",
         )
     with _at(f"{YEAR}-10-22 09:00"):
-        complaint = services.file_complaint(
+        complaint = challenge_services.file_complaint(
             actor=u_zhongyuan,
             question=question,
             content="对质疑答复不满意，请求财政部门核查中标供应商的企业规模。",
         )
     with _at(f"{YEAR}-10-23 10:00"):
-        services.review_complaint(actor=finance, complaint=complaint, accept=True)
-        services.suspend_purchase(actor=finance, complaint=complaint, days=14)
+        challenge_services.review_complaint(actor=finance, complaint=complaint, accept=True)
+        challenge_services.suspend_purchase(actor=finance, complaint=complaint, days=14)
     with _at(f"{YEAR}-11-05 10:00"):
-        services.decide_complaint(
+        challenge_services.decide_complaint(
             actor=finance,
             complaint=complaint,
             upheld=False,
@@ -257,11 +265,11 @@ def _live(orgs) -> None:
             content="对申请养老服务补贴的老年人开展能力综合评估，出具评估报告并动态复评。",
             method="open_tender",
         )
-        services.publish_intention(
+        tendering_services.publish_intention(
             actor=purchaser, project=project, expected_on=now.date().isoformat()
         )
     deadline = (now + dt.timedelta(days=22)).replace(hour=9, minute=30, second=0, microsecond=0)
-    tender = services.start_round(
+    tender = tendering_services.start_round(
         actor=purchaser,
         project=project,
         bid_deadline=deadline,
@@ -279,7 +287,7 @@ def _live(orgs) -> None:
         ("provider_zy", "pro_zhongyuan"),
     ):
         provider = orgs[key]
-        services.submit_bid(
+        tendering_services.submit_bid(
             actor=User.objects.get(username=username),
             tender=tender,
             provider=provider,

@@ -20,9 +20,8 @@ from govbuy.core.params import ParameterMissing
 from govbuy.core.permissions import get_for_user_or_404
 from govbuy.core.text import shown_records
 from govbuy.orgs.models import Region
-
-from . import methods, selectors, services
-from .rules import MethodFacts
+from govbuy.procurement import methods, selectors, services
+from govbuy.procurement.rules import MethodFacts
 
 public_router = Router(tags=["procurement (public)"])
 router = Router(tags=["procurement"], auth=AUTH)
@@ -63,7 +62,7 @@ class MethodsOut(Schema):
     parameters: list[CitedParameter]
 
 
-def _region(code: str | None):
+def region_by_code(code: str | None):
     code = (code or "").strip()
     if not code:
         return None
@@ -97,7 +96,7 @@ def method_oracle(request, payload: MethodsIn):
         errors.append(
             {"field": "amount", "message": _("Give the amount in 元 with at most 2 decimals.")}
         )
-    region = _region(payload.region) if not errors else None
+    region = region_by_code(payload.region) if not errors else None
     if errors:
         raise InvalidInput(errors)
     facts = MethodFacts(

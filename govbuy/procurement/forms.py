@@ -12,8 +12,7 @@ from govbuy.budgets import services as budgets
 from govbuy.catalog.forms import RefusalMixin
 from govbuy.core.money import yuan
 from govbuy.orgs.models import Region
-
-from .models import ProjectStatus, SplitFlagStatus
+from govbuy.procurement.models import ProjectStatus, SplitFlagStatus
 
 TEXT = {"class": "form-control"}
 SELECT = {"class": "form-select"}
@@ -24,7 +23,7 @@ class BaseForm(RefusalMixin, forms.Form):
     pass
 
 
-def _text(label, *, maxlength=None, help_text="", required=False, attrs=None):
+def text_field(label, *, maxlength=None, help_text="", required=False, attrs=None):
     widget_attrs = {**TEXT, **({"maxlength": maxlength} if maxlength else {}), **(attrs or {})}
     return forms.CharField(
         label=label,
@@ -35,7 +34,7 @@ def _text(label, *, maxlength=None, help_text="", required=False, attrs=None):
     )
 
 
-def _area(label, *, rows=3, help_text="", maxlength=20000):
+def area_field(label, *, rows=3, help_text="", maxlength=20000):
     return forms.CharField(
         label=label,
         required=False,
@@ -45,7 +44,7 @@ def _area(label, *, rows=3, help_text="", maxlength=20000):
     )
 
 
-def _date(label, *, help_text=""):
+def date_field(label, *, help_text=""):
     # Kept as text: the service parses it and names the field when it cannot.
     return forms.CharField(
         label=label,
@@ -55,7 +54,7 @@ def _date(label, *, help_text=""):
     )
 
 
-def _check(label, *, help_text=""):
+def check_field(label, *, help_text=""):
     return forms.BooleanField(
         label=label,
         required=False,
@@ -64,8 +63,8 @@ def _check(label, *, help_text=""):
     )
 
 
-def _money(label, *, help_text=""):
-    return _text(
+def money_field(label, *, help_text=""):
+    return text_field(
         label,
         maxlength=20,
         help_text=help_text,
@@ -83,8 +82,8 @@ class ProjectForm(BaseForm):
         help_text=_("An approved line of your department; the purchase commits its money (B1)."),
         widget=forms.Select(attrs=SELECT),
     )
-    name = _text(_("Project name"), maxlength=200)
-    amount = _money(
+    name = text_field(_("Project name"), maxlength=200)
+    amount = money_field(
         _("Budget of the purchase (采购预算, 元)"),
         help_text=_("In 元, e.g. 300000.00; at most what the line has left."),
     )
@@ -94,25 +93,25 @@ class ProjectForm(BaseForm):
         help_text=_("Only a 公益二类 public institution your department is competent for."),
         widget=forms.Select(attrs=SELECT),
     )
-    voucher = _check(
+    voucher = check_field(
         _("Voucher programme (凭单制)"),
         help_text=_("Recipients choose among several admitted providers and pay with vouchers."),
     )
-    emergency = _check(
+    emergency = check_field(
         _("Emergency (应急绿色通道, P9)"),
         help_text=_("A disaster or sudden event that the normal procedure cannot wait for."),
     )
-    emergency_reason = _area(_("Emergency: what happened"), rows=2)
-    content = _area(_("Service content (服务内容)"), rows=3)
-    standards = _area(_("Service standards (服务标准)"), rows=3)
-    quantity = _text(_("Quantity (服务数量)"), maxlength=500)
-    recipients = _text(_("Recipients (服务对象)"), maxlength=500)
-    place = _text(_("Place (服务地点)"), maxlength=300)
-    term_start = _date(_("Term from"))
-    term_end = _date(_("Term to"))
-    technical_guarantees = _area(_("Technical guarantees (技术保障)"), rows=2)
-    goals = _area(_("Performance goals (绩效目标)"), rows=2)
-    indicators = _area(
+    emergency_reason = area_field(_("Emergency: what happened"), rows=2)
+    content = area_field(_("Service content (服务内容)"), rows=3)
+    standards = area_field(_("Service standards (服务标准)"), rows=3)
+    quantity = text_field(_("Quantity (服务数量)"), maxlength=500)
+    recipients = text_field(_("Recipients (服务对象)"), maxlength=500)
+    place = text_field(_("Place (服务地点)"), maxlength=300)
+    term_start = date_field(_("Term from"))
+    term_end = date_field(_("Term to"))
+    technical_guarantees = area_field(_("Technical guarantees (技术保障)"), rows=2)
+    goals = area_field(_("Performance goals (绩效目标)"), rows=2)
+    indicators = area_field(
         _("Indicators (绩效指标)"),
         rows=3,
         help_text=_("One per line: indicator：target, e.g. 服务满意度：≥90%"),
@@ -240,16 +239,16 @@ class SplitFlagFilterForm(forms.Form):
 
 
 class ReviewForm(BaseForm):
-    complete = _check(
+    complete = check_field(
         _("Complete (完整性)"), help_text=_("Every part of the requirements is stated.")
     )
-    compliant = _check(
+    compliant = check_field(
         _("Compliant (合规性)"), help_text=_("Nothing barred, no discriminatory conditions.")
     )
-    reasonable = _check(
+    reasonable = check_field(
         _("Reasonable (合理性)"), help_text=_("Quantity, standards and budget fit the need.")
     )
-    note = _area(
+    note = area_field(
         _("Note"), rows=2, help_text=_("Required when returning: say what must be revised.")
     )
 
@@ -262,7 +261,7 @@ class MethodForm(BaseForm):
         error_messages={"required": _("Choose a method.")},
         widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
     )
-    reason = _area(
+    reason = area_field(
         _("Why this method"),
         rows=2,
         help_text=_("Required for a method that needs the finance bureau's approval."),
@@ -274,7 +273,7 @@ class MethodForm(BaseForm):
 
 
 class NoteForm(BaseForm):
-    note = _area(_("Note"), rows=2)
+    note = area_field(_("Note"), rows=2)
 
 
 class CapacityForm(BaseForm):
@@ -283,7 +282,7 @@ class CapacityForm(BaseForm):
     side = forms.ChoiceField(
         choices=[("finance", "finance"), ("department", "department")], widget=forms.HiddenInput
     )
-    note = _area(
+    note = area_field(
         _("Note: what was checked"),
         rows=3,
         maxlength=5000,
@@ -292,13 +291,13 @@ class CapacityForm(BaseForm):
 
 
 class CancelForm(BaseForm):
-    reason = _area(_("Reason for cancelling"), rows=3)
+    reason = area_field(_("Reason for cancelling"), rows=3)
 
 
 class MethodsForm(BaseForm):
     """The public method oracle's facts; checked here like the API checks them."""
 
-    region = _text(
+    region = text_field(
         _("Region code (optional)"),
         maxlength=12,
         help_text=_("GB/T 2260, e.g. 410100 for 郑州市; empty: the national values."),
@@ -310,11 +309,11 @@ class MethodsForm(BaseForm):
         help_text=_("The parameters in force that day decide; empty: today."),
         widget=forms.DateInput(attrs={**TEXT, "type": "date"}, format="%Y-%m-%d"),
     )
-    amount = _money(_("Budget of the purchase (采购预算, 元)"), help_text=_("e.g. 1500000.00"))
-    centralized_catalog = _check(_("In the centralized procurement catalog (集中采购目录)"))
-    own_public_welfare_2 = _check(_("Commissioning the department's own 公益二类 unit (P6)"))
-    voucher = _check(_("Voucher programme (凭单制)"))
-    emergency = _check(_("Emergency (应急绿色通道, P9)"))
+    amount = money_field(_("Budget of the purchase (采购预算, 元)"), help_text=_("e.g. 1500000.00"))
+    centralized_catalog = check_field(_("In the centralized procurement catalog (集中采购目录)"))
+    own_public_welfare_2 = check_field(_("Commissioning the department's own 公益二类 unit (P6)"))
+    voucher = check_field(_("Voucher programme (凭单制)"))
+    emergency = check_field(_("Emergency (应急绿色通道, P9)"))
 
     def clean_amount(self):
         errors: list[dict] = []

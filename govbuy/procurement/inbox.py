@@ -34,26 +34,24 @@ from govbuy.accounts.models import Membership, Role
 from govbuy.budgets import selectors as budget_selectors
 from govbuy.budgets.selectors import deciding_region_ids
 from govbuy.catalog import selectors as catalog_selectors
+from govbuy.challenges.models import Complaint, ComplaintStatus, Question
 from govbuy.core.errors import ApplicationError
 from govbuy.core.permissions import member_orgs
 from govbuy.orgs import selectors as org_selectors
 from govbuy.orgs.models import Organization
 from govbuy.orgs.selectors import finance_bureaus_of, overseen_below_q
-
-from . import bidding_selectors, schedule, selectors
-from .models import (
+from govbuy.procurement import selectors
+from govbuy.tendering import bidding_selectors, schedule
+from govbuy.tendering.models import (
     CURRENT_TENDER_STATUSES,
     Bid,
     BidQuote,
     BidStatus,
-    Complaint,
-    ComplaintStatus,
     Deadline,
     DeadlineKind,
     Notice,
     OpeningAnswer,
     OpeningResponse,
-    Question,
     Tender,
     TenderStatus,
 )
@@ -105,7 +103,7 @@ def _end_of(day: dt.date | None) -> dt.datetime | None:
 
 
 def _round_url(tender_id: int) -> str:
-    return reverse("procurement:round_detail", args=[tender_id])
+    return reverse("tendering:round_detail", args=[tender_id])
 
 
 # --- the inbox ---------------------------------------------------------------------------------
@@ -183,7 +181,7 @@ def questions_to_answer(orgs: list[int]) -> list[Item]:
             _("Answer the question of %(provider)s") % {"provider": q.provider.name},
             q.tender.title,
             q.tender.project.code,
-            reverse("procurement:question_detail", args=[q.pk]),
+            reverse("challenges:question_detail", args=[q.pk]),
             _end_of(q.answer_due),
             note=q.get_subject_display(),
         )
@@ -207,7 +205,7 @@ def objections_to_reply(orgs: list[int]) -> list[Item]:
             _("Reply to the objection of %(provider)s") % {"provider": r.provider.name},
             r.tender.title,
             r.tender.project.code,
-            reverse("procurement:opening", args=[r.tender_id]),
+            reverse("tendering:opening", args=[r.tender_id]),
             None,
             note=_("objected at %(at)s")
             % {"at": timezone.localtime(r.responded_at).strftime("%Y-%m-%d %H:%M")},
@@ -234,7 +232,7 @@ def panels_to_score(user) -> list[Item]:
                 t.project.code,
                 # Before the opening the sheet is sealed: the round's page shows when it opens.
                 reverse(
-                    "procurement:panel_sheet" if t.opened_at else "procurement:round_detail",
+                    "tendering:panel_sheet" if t.opened_at else "tendering:round_detail",
                     args=[t.pk],
                 ),
                 t.opening_at if t.opened_at is None else None,
@@ -252,7 +250,7 @@ def invitations(user) -> list[Item]:
             _("Invited: bid by the deadline"),
             t.title,
             t.project.code,
-            reverse("procurement:bid_submit", args=[t.pk]),
+            reverse("tendering:bid_submit", args=[t.pk]),
             t.bid_deadline,
             whole_day=False,
             note=t.get_method_display(),
@@ -286,7 +284,7 @@ def live_bids(orgs: list[int]) -> list[Item]:
             _("Your bid may be replaced or withdrawn until the deadline"),
             b.tender.title,
             b.tender.project.code,
-            reverse("procurement:bid_submit", args=[b.tender.pk]),
+            reverse("tendering:bid_submit", args=[b.tender.pk]),
             b.tender.bid_deadline,
             whole_day=False,
             note=_("received %(at)s")
@@ -321,7 +319,7 @@ def openings_to_confirm(orgs: list[int]) -> list[Item]:
             _("Confirm the opening record or object"),
             t.title,
             t.project.code,
-            reverse("procurement:opening", args=[t.pk]),
+            reverse("tendering:opening", args=[t.pk]),
             None,
             note=_("opened at %(at)s")
             % {"at": timezone.localtime(t.opened_at).strftime("%Y-%m-%d %H:%M")},
@@ -367,7 +365,7 @@ def quotes_to_give(orgs: list[int]) -> list[Item]:
             _("Quote again (round %(n)s)") % {"n": b.tender.quote_round},
             b.tender.title,
             b.tender.project.code,
-            reverse("procurement:quote_submit", args=[b.tender.pk]),
+            reverse("tendering:quote_submit", args=[b.tender.pk]),
             b.tender.quote_deadline,
             whole_day=False,
         )
@@ -411,7 +409,7 @@ def my_questions(orgs: list[int]) -> list[Item]:
     cache = _RulesCache()
     items = []
     for q in rows:
-        url = reverse("procurement:question_detail", args=[q.pk])
+        url = reverse("challenges:question_detail", args=[q.pk])
         if q.answered_at is None and today <= q.answer_due:
             items.append(
                 Item(
@@ -447,7 +445,7 @@ def my_questions(orgs: list[int]) -> list[Item]:
 def complaints_to_handle(user) -> list[Item]:
     items = []
     for c in complaint_queue(user):
-        url = reverse("procurement:complaint_detail", args=[c.pk])
+        url = reverse("challenges:complaint_detail", args=[c.pk])
         t = c.question.tender
         if c.status == ComplaintStatus.FILED:
             what, due = _("Accept the complaint or not (受理审查)"), c.review_due

@@ -8,8 +8,7 @@ from __future__ import annotations
 import datetime as dt
 
 from govbuy.core import params
-
-from .rules import MethodDecision, MethodFacts, decide_methods
+from govbuy.procurement.rules import MethodDecision, MethodFacts, decide_methods
 
 
 def decide(facts: MethodFacts, *, region=None, on: dt.date | None = None) -> MethodDecision:

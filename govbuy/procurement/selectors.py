@@ -12,8 +12,7 @@ from govbuy.budgets.selectors import deciding_region_ids
 from govbuy.core.permissions import get_for_user_or_404
 from govbuy.orgs.models import InstitutionClass, Organization, OrgType
 from govbuy.orgs.selectors import overseen_below_q
-
-from .models import (
+from govbuy.procurement.models import (
     CapacityConfirmation,
     CapacityDecision,
     MethodApproval,

@@ -28,10 +28,9 @@ from govbuy.core.errors import ApplicationError, InvalidInput
 from govbuy.core.permissions import acts_for, get_for_user_or_404
 from govbuy.core.rules import RuleViolation
 from govbuy.orgs.selectors import finance_bureaus_of
-
-from . import inbox as waiting
-from . import methods, selectors, services
-from .forms import (
+from govbuy.procurement import extensions, methods, selectors, services
+from govbuy.procurement import inbox as waiting
+from govbuy.procurement.forms import (
     BaseForm,
     CancelForm,
     CapacityForm,
@@ -44,9 +43,9 @@ from .forms import (
     SplitFlagFilterForm,
     project_initial,
 )
-from .models import Method, MethodApproval, ProjectStatus, SplitFlagStatus
-from .rules import MethodFacts
-from .services import capacity
+from govbuy.procurement.models import Method, MethodApproval, ProjectStatus, SplitFlagStatus
+from govbuy.procurement.rules import MethodFacts
+from govbuy.procurement.services import capacity
 
 PAGE_SIZE = 25
 STAFF_ROLES = (Role.PURCHASER, Role.FINANCE, Role.AUDITOR, Role.PLATFORM_ADMIN)
@@ -64,15 +63,15 @@ FIELDS = {
 # --- helpers -----------------------------------------------------------------------
 
 
-def _require_role(request, *roles):
-    """The active membership, when its role is one of ``roles`` (403 otherwise)."""
+def require_role(request, *roles):
+    """(Used by the pages of tendering and challenges too.) The active membership, when its role is one of ``roles`` (403 otherwise)."""
     m = active_membership(request)
     if m is None or m.role not in roles:
         raise PermissionDenied
     return m
 
 
-def _refuse(form, exc: Exception, *, fields: dict | None = None) -> int:
+def refuse(form, exc: Exception, *, fields: dict | None = None) -> int:
     """Put a refused action's messages on ``form``: beside the field they name
     when the form has it, else above the form. Returns the page's HTTP status."""
     rename = {**FIELDS, **(fields or {})}
@@ -112,15 +111,16 @@ def two_way(request, form, *, field: str, yes: str, no: str, missing: str, act, 
     try:
         act(choice == yes, form.cleaned_data)
     except REFUSED as e:
-        return None, _refuse(form, e)
+        return None, refuse(form, e)
     return done(choice == yes), 200
 
 
-def _post(request):
+def posted(request):
+    """The submitted form data on a POST, None on a GET (a page's unbound form)."""
     return request.POST if request.method == "POST" else None
 
 
-def _is_member(user, project) -> bool:
+def is_member(user, project) -> bool:
     """The user acts for the project's department as a purchaser (never the
     platform administrator)."""
     return acts_for(user, project.department, Role.PURCHASER)
@@ -152,7 +152,7 @@ def _decision_context(decision) -> dict:
 
 @login_required
 def project_list(request):
-    m = _require_role(request, *STAFF_ROLES)
+    m = require_role(request, *STAFF_ROLES)
     supervising = m.role != Role.PURCHASER
     departments = list(selectors.project_departments(request.user)) if supervising else None
     filters = ProjectFilterForm(request.GET or None, departments=departments)
@@ -186,7 +186,7 @@ def project_list(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def project_create(request):
-    m = _require_role(request, Role.PURCHASER)
+    m = require_role(request, Role.PURCHASER)
     department = m.organization
     lines = list(selectors.lines_to_buy_on(department))
     units = list(selectors.own_units(department))
@@ -199,7 +199,7 @@ def project_create(request):
             BudgetLine.objects.filter(department=department), request.user, pk=wanted
         )
         initial = {"budget_line": chosen.pk, "name": chosen.name}
-    form = ProjectForm(_post(request), initial=initial, **form_kwargs)
+    form = ProjectForm(posted(request), initial=initial, **form_kwargs)
     status = 200
     if request.method == "GET" and chosen is not None and chosen not in lines:
         # A draft, submitted or returned line is not yet money (B1).
@@ -223,7 +223,7 @@ def project_create(request):
                 actor=request.user, budget_line=line, **form.service_values()
             )
         except REFUSED as e:
-            status = _refuse(form, e)
+            status = refuse(form, e)
         else:
             messages.success(
                 request,
@@ -243,7 +243,7 @@ def project_create(request):
 
 def _detail_page(request, project, *, status: int = 200, **forms):
     user = request.user
-    member = _is_member(user, project)
+    member = is_member(user, project)
     decision, decision_error = None, None
     try:
         decision = methods.decide_for_project(project)
@@ -299,9 +299,8 @@ def _detail_page(request, project, *, status: int = 200, **forms):
     }
     if decision is not None:
         context.update(_decision_context(decision))
-    from .views_running import project_running_context  # views_running imports this module
-
-    context.update(project_running_context(user, project, member))
+    # The running purchase (rounds, notices…), added by the tendering app.
+    context.update(extensions.project_context(user, project, member))
     context.update({k: v for k, v in forms.items() if v is not None})
     return render(request, "procurement/project_detail.html", context, status=status)
 
@@ -329,7 +328,7 @@ def _edit_page(request, project, form, *, status=200, submitting=False):
 @require_http_methods(["GET", "POST"])
 def project_edit(request, pk: int):
     project = selectors.project_for_user(request.user, pk)
-    if not _is_member(request.user, project):
+    if not is_member(request.user, project):
         raise PermissionDenied
     if not project.is_editable:
         messages.error(
@@ -339,7 +338,7 @@ def project_edit(request, pk: int):
         )
         return redirect("procurement:project_detail", project.pk)
     form = ProjectForm(
-        _post(request),
+        posted(request),
         initial=project_initial(project),
         units=selectors.own_units(project.department),
     )
@@ -348,7 +347,7 @@ def project_edit(request, pk: int):
         try:
             services.update_project(actor=request.user, project=project, **form.service_values())
         except REFUSED as e:
-            status = _refuse(form, e)
+            status = refuse(form, e)
         else:
             messages.success(request, _("The project was saved."))
             return redirect("procurement:project_detail", project.pk)
@@ -366,12 +365,12 @@ def project_submit(request, pk: int):
         form = ProjectForm(
             initial=project_initial(project), units=selectors.own_units(project.department)
         )
-        _refuse(form, e)
+        refuse(form, e)
         return _edit_page(request, project, form, submitting=True)
     except ApplicationError as e:
         form = BaseForm(request.POST)
         form.is_valid()
-        return _detail_page(request, project, submit_form=form, status=_refuse(form, e))
+        return _detail_page(request, project, submit_form=form, status=refuse(form, e))
     messages.success(request, _("The requirements were sent to a manager (负责人) for review."))
     return redirect("procurement:project_detail", project.pk)
 
@@ -416,12 +415,12 @@ def project_review(request, pk: int):
 @require_http_methods(["GET", "POST"])
 def project_cancel(request, pk: int):
     project = selectors.project_for_user(request.user, pk)
-    if not _is_member(request.user, project):
+    if not is_member(request.user, project):
         raise PermissionDenied
     if project.status == ProjectStatus.CANCELLED:
         messages.info(request, _("The project is already cancelled."))
         return redirect("procurement:project_detail", project.pk)
-    form = CancelForm(_post(request))
+    form = CancelForm(posted(request))
     status = 200
     if request.method == "POST" and form.is_valid():
         try:
@@ -429,7 +428,7 @@ def project_cancel(request, pk: int):
                 actor=request.user, project=project, reason=form.cleaned_data["reason"]
             )
         except REFUSED as e:
-            status = _refuse(form, e)
+            status = refuse(form, e)
         else:
             messages.success(
                 request,
@@ -468,7 +467,7 @@ def project_method(request, pk: int):
                 reason=form.cleaned_data["reason"],
             )
         except REFUSED as e:
-            status = _refuse(form, e)
+            status = refuse(form, e)
         else:
             if project.method_approval == MethodApproval.PENDING:
                 messages.success(
@@ -520,7 +519,7 @@ def capacity_detail(request, pk: int):
     """A capacity confirmation (C8): what the unit is funded to provide, both
     sign-offs, and the form of each side the user may sign."""
     row = selectors.capacity_for_user(request.user, pk)
-    form = CapacityForm(_post(request))
+    form = CapacityForm(posted(request))
     status = 200
     if request.method == "POST":
 
@@ -604,12 +603,10 @@ def _mark_clearable(user, flags) -> list:
 def inbox(request):
     """What waits for the user: reviews, changes of method and splitting flags,
     and in running purchases what is due and by when (`procurement.inbox`)."""
-    from .views_running import inbox_sections  # views_running imports this module
-
     # Nothing waits for the platform administrator: it decides and buys nothing.
-    m = _require_role(request, Role.PURCHASER, Role.FINANCE, Role.PROVIDER, Role.EXPERT)
+    m = require_role(request, Role.PURCHASER, Role.FINANCE, Role.PROVIDER, Role.EXPERT)
     deciding = m.role == Role.FINANCE
-    running = inbox_sections(request.user, m.role)
+    running = extensions.inbox_sections(request.user, m.role)
     return render(
         request,
         "procurement/inbox.html",
@@ -636,7 +633,7 @@ def inbox(request):
 def inbox_below(request):
     """What waits at the finance bureaus below the user's, each item with the bureau
     it waits at: read-only here, the same-level bureau decides (同级财政部门)."""
-    _require_role(request, Role.FINANCE)
+    require_role(request, Role.FINANCE)
     from govbuy.budgets import selectors as budget_selectors
     from govbuy.catalog import selectors as catalog_selectors
 
@@ -677,7 +674,7 @@ def inbox_below(request):
 
 @login_required
 def split_flags(request):
-    _require_role(request, *STAFF_ROLES)
+    require_role(request, *STAFF_ROLES)
     filters = SplitFlagFilterForm(request.GET or None)
     wanted = filters.cleaned_data["status"] if filters.is_valid() else ""
     page = Paginator(
@@ -696,13 +693,13 @@ def split_flag_clear(request, pk: int):
     if flag.status != SplitFlagStatus.OPEN:
         messages.info(request, _("The flag is already cleared."))
         return redirect("procurement:split_flags")
-    form = NoteForm(_post(request))
+    form = NoteForm(posted(request))
     status = 200
     if request.method == "POST" and form.is_valid():
         try:
             services.clear_split_flag(actor=request.user, flag=flag, note=form.cleaned_data["note"])
         except REFUSED as e:
-            status = _refuse(form, e)
+            status = refuse(form, e)
         else:
             messages.success(request, _("The splitting flag was cleared."))
             return redirect("procurement:split_flags")

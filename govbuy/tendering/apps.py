@@ -28,5 +28,11 @@ class TenderingConfig(AppConfig):
 
     def ready(self):
         from govbuy.orgs import credit_links
+        from govbuy.procurement import extensions
+
+        from . import views
 
         credit_links.register("tendering.bid", projects_bid_on)
+        # The project page and the inbox of procurement show the running purchase.
+        extensions.register_project_context("tendering", views.project_running_context)
+        extensions.register_inbox_sections("tendering", views.inbox_sections)

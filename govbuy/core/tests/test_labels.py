@@ -111,7 +111,7 @@ def test_the_intention_lead_names_its_unit(db):
 
 
 def test_the_expert_share_reads_two_thirds_as_the_law_says():
-    from govbuy.procurement.rules import running
+    from govbuy.tendering.rules import running
 
     for language, wanted in (("zh-hans", "三分之二"), ("en", "two thirds")):
         with translation.override(language):
@@ -148,7 +148,7 @@ def test_the_rules_page_lists_every_registered_rule(client):
 def test_every_rule_a_demo_deadline_cites_is_registered():
     from django.core.management import call_command
 
-    from govbuy.procurement.models import Deadline
+    from govbuy.tendering.models import Deadline
 
     call_command("load_demo", verbosity=0)
     cited = set(Deadline.objects.values_list("rule", flat=True))

@@ -26,7 +26,8 @@ from govbuy.demo import data, running
 from govbuy.procurement import inbox
 from govbuy.procurement import selectors as procurement_selectors
 from govbuy.procurement import services as procurement
-from govbuy.procurement.models import BidStatus, PurchaseProject, TenderStatus
+from govbuy.procurement.models import PurchaseProject
+from govbuy.tendering.models import BidStatus, TenderStatus
 
 README = Path(settings.BASE_DIR) / "README.md"
 

@@ -10,17 +10,12 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from govbuy.accounts.models import User
+from govbuy.challenges.models import ComplaintStatus
 from govbuy.demo import running
-from govbuy.procurement import bidding_selectors as reads
-from govbuy.procurement.models import (
-    BidStatus,
-    ComplaintStatus,
-    NoticeKind,
-    ProjectStatus,
-    PurchaseProject,
-    TenderStatus,
-)
-from govbuy.procurement.sealing import Sealed
+from govbuy.procurement.models import ProjectStatus, PurchaseProject
+from govbuy.tendering import bidding_selectors as reads
+from govbuy.tendering.models import BidStatus, NoticeKind, TenderStatus
+from govbuy.tendering.sealing import Sealed
 
 
 @pytest.fixture

@@ -85,7 +85,7 @@ def took_part(world):
     """took_part(org) → a project of the department in which `org`'s bid was opened
     (a round opened yesterday, which failed for too few): what a credit record
     about `org` concerns. The same project for every provider of the test."""
-    from govbuy.procurement.tests.conftest import add_opened_bid, earlier_purchase
+    from govbuy.tendering.tests.fixtures import add_opened_bid, earlier_purchase
 
     made = {}
 

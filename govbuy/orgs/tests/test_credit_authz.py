@@ -28,8 +28,8 @@ from govbuy.core.rules import RuleViolation
 from govbuy.orgs import services
 from govbuy.orgs.models import CreditObjection, CreditRecord
 from govbuy.orgs.rules import add_years
-from govbuy.procurement import services as procurement
-from govbuy.procurement.tests.conftest import Clock, approved_project, provider_org
+from govbuy.procurement.tests.fixtures import approved_project, provider_org
+from govbuy.tendering import services as tendering_services
 
 API = "/api/v1"
 CRITERIA = [
@@ -46,15 +46,8 @@ def english(client, settings):
         yield
 
 
-@pytest.fixture
-def clock():
-    c = Clock()
-    yield c
-    c.stop()
-
-
 def _round(buying, project, deadline):
-    return procurement.start_round(
+    return tendering_services.start_round(
         actor=buying.purchaser,
         project=project,
         bid_deadline=deadline,
@@ -67,7 +60,7 @@ def _round(buying, project, deadline):
 
 
 def _bid(org, user, tender, price="450000.00", **more):
-    return procurement.submit_bid(
+    return tendering_services.submit_bid(
         actor=user,
         tender=tender,
         provider=org,
@@ -85,7 +78,7 @@ def w(request, clock, make_org, make_user):
     a = approved_project(buying, method="open_tender", name="2027年社区老年助餐服务采购")
     b = approved_project(buying, method="open_tender", name="2027年居家养老上门服务采购")
     for project in (a, b):
-        procurement.publish_intention(
+        tendering_services.publish_intention(
             actor=buying.purchaser, project=project, expected_on="2026-09-15"
         )
     zz, zz_user = provider_org(make_org, make_user, "郑州金水乐龄餐饮有限公司", sme_size="small")
@@ -107,7 +100,7 @@ def w(request, clock, make_org, make_user):
     _bid(zz, zz_user, round_a)
     _bid(ly, ly_user, round_a)
     clock.at("2026-10-12 09:30")
-    procurement.open_bids(actor=buying.purchaser, tender=round_a)
+    tendering_services.open_bids(actor=buying.purchaser, tender=round_a)
     clock.at("2026-10-12 15:00")
     _bid(zz, zz_user, round_b)  # sealed until 30 October
     dept_ly = make_org("洛阳市民政局（信用）", "410300", is_purchaser=True)

@@ -3,7 +3,7 @@ review, the method, splitting flags and capacity confirmations (`projects`).
 Running the purchase lives in `govbuy.tendering`, questions and complaints in
 `govbuy.challenges`."""
 
-from .projects import (
+from govbuy.procurement.models.projects import (
     LAW_METHODS,
     RUNNING_STATUSES,
     CapacityConfirmation,
@@ -38,8 +38,3 @@ __all__ = [
     "SplitFlagQuerySet",
     "SplitFlagStatus",
 ]
-
-# STAGE-B: the moved models, re-exported until every importer imports them from
-# their app (removed in the next step of the split).
-from govbuy.challenges.models import *  # noqa: E402, F403
-from govbuy.tendering.models import *  # noqa: E402, F403

@@ -14,8 +14,8 @@ from django.utils.translation import gettext_noop
 from govbuy.core.money import yuan
 from govbuy.core.params import Cited
 from govbuy.core.rules import Rule, Severity, Violation
-
-from ..models import LAW_METHODS, Method
+from govbuy.core.text import Text
+from govbuy.procurement.models import LAW_METHODS, Method
 
 P2 = Rule(
     "P2",
@@ -28,6 +28,14 @@ P3 = Rule(
     Severity.HARD,
     "鲁财采〔2022〕14号 三(三); Q61",
     gettext_noop("Projects outside the procurement law use competitive review or 定向委托"),
+)
+P4 = Rule(
+    "P4",
+    Severity.WARN,
+    "鲁财采〔2022〕14号 三(三)",
+    gettext_noop(
+        "Frequent small services and beneficiary-chosen services use framework agreements"
+    ),
 )
 P6 = Rule(
     "P6",
@@ -401,4 +409,29 @@ def review_violations(
         ]
     if not approving and not (note or "").strip():
         return [P7.violation(_("Say what must be revised."), field="note")]
+    return []
+
+
+# P4: services the rule names as frequent and small.
+FRAMEWORK_HINT_WORDS = ("法律", "评估", "会计", "审计", "律师", "资产评估")
+
+
+def framework_hint_violations(*, method: str, catalog_name: str, voucher: bool) -> list[Violation]:
+    """P4 (warn): frequent small services and beneficiary-chosen services suit a
+    framework agreement."""
+    if method == Method.FRAMEWORK_AGREEMENT:
+        return []
+    if any(word in (catalog_name or "") for word in FRAMEWORK_HINT_WORDS):
+        return [
+            P4.violation(
+                Text(
+                    gettext_noop(
+                        "%(item)s is a frequent, small service (legal, assessment, accounting, "
+                        "audit): a framework agreement (框架协议采购) is the expected method."
+                    ),
+                    item=catalog_name,
+                ),
+                field="method",
+            )
+        ]
     return []

@@ -23,8 +23,7 @@ from govbuy.catalog.selectors import public_unit_services
 from govbuy.core import audit
 from govbuy.core.errors import ApplicationError, InvalidState, NotAllowed
 from govbuy.core.rules import RuleViolation, Violation
-
-from ..models import (
+from govbuy.procurement.models import (
     CapacityConfirmation,
     CapacityDecision,
     ProjectStatus,
@@ -104,7 +103,7 @@ def may_sign(user, row: CapacityConfirmation, side: str) -> bool:
     (负责人) of the unit's competent department — the unit never judges itself."""
     if side == "finance":
         return bool(budgets.approving_bureaus(user, row.project.department))
-    from .projects import is_manager  # projects imports this module
+    from govbuy.procurement.services.projects import is_manager  # projects imports this module
 
     competent = row.unit.competent_department
     return competent is not None and is_manager(user, competent)

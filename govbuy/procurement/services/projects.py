@@ -28,9 +28,8 @@ from govbuy.core.errors import ApplicationError, InvalidInput, InvalidState, Not
 from govbuy.core.permissions import acts_for, refuse_platform_admin, require_member
 from govbuy.core.rules import Violation, enforce
 from govbuy.orgs.models import Organization
-
-from .. import methods, rules
-from ..models import (
+from govbuy.procurement import methods, rules
+from govbuy.procurement.models import (
     RUNNING_STATUSES,
     MethodApproval,
     ProjectStatus,
@@ -41,8 +40,7 @@ from ..models import (
     SplitFlag,
     SplitFlagStatus,
 )
-from ..rules import running as running_rules
-from . import capacity
+from govbuy.procurement.services import capacity
 
 REQUIREMENT_TEXT_FIELDS = (
     "content",
@@ -645,7 +643,7 @@ def choose_method(
             ),
             field="method_reason",
         )
-    hints = running_rules.framework_hint_violations(
+    hints = rules.framework_hint_violations(
         method=method, catalog_name=project.catalog_name, voucher=project.voucher
     )
     project.warnings = [w for w in project.warnings if w["rule"] != "P4"] + [

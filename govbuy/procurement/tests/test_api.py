@@ -13,8 +13,14 @@ from django.core.cache import cache
 from govbuy.budgets.models import BudgetLine
 from govbuy.procurement import services
 from govbuy.procurement.models import MethodApproval, ProjectStatus, PurchaseProject, SplitFlag
-
-from .test_views import approved, make_project, new_line, own_unit, requirement, submitted
+from govbuy.procurement.tests.test_views import (
+    approved,
+    make_project,
+    new_line,
+    own_unit,
+    requirement,
+    submitted,
+)
 
 D = Decimal
 API = "/api/v1"

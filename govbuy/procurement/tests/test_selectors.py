@@ -10,8 +10,13 @@ from django.http import Http404
 from govbuy.accounts import services as accounts
 from govbuy.procurement import selectors, services
 from govbuy.procurement.models import SplitFlagStatus
-
-from .test_views import approved, make_project, new_line, own_unit, submitted
+from govbuy.procurement.tests.test_views import (
+    approved,
+    make_project,
+    new_line,
+    own_unit,
+    submitted,
+)
 
 
 def pks(qs) -> list[int]:

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import gzip
 import hashlib
-import importlib.util
 import json
 import os
 import sqlite3
@@ -69,9 +68,8 @@ def test_every_old_url_still_resolves(row):
     if row["route"].startswith("api/"):
         return  # one pattern per path and several operations: the OpenAPI test checks those
     assert bare(match.view_name or "") == bare(row["name"])
-    if importlib.util.find_spec("govbuy.tendering.views"):  # STAGE-A/B: dropped once split
-        app = match.func.__module__.split(".")[1]
-        assert app == expected_app(row["view"]), (row, match.func.__module__)
+    app = match.func.__module__.split(".")[1]
+    assert app == expected_app(row["view"]), (row, match.func.__module__)
 
 
 def test_openapi_keeps_every_path_and_method(client):
