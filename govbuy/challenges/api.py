@@ -7,6 +7,7 @@ from ninja import Query, Router, Schema, Status
 from ninja.pagination import paginate
 from pydantic import Field
 
+from govbuy.challenges import selectors as challenge_selectors
 from govbuy.challenges import services as challenge_services
 from govbuy.core.api_auth import AUTH
 from govbuy.core.api_types import Count, Id, PageNumberPagination
@@ -125,20 +126,20 @@ def file_question(request, pk: Id, payload: QuestionIn):
         subject=payload.subject,
         content=payload.content,
     )
-    return Status(201, bidding.question_for_user(request.auth, question.pk))
+    return Status(201, challenge_selectors.question_for_user(request.auth, question.pk))
 
 
 @router.get("/questions", response=list[QuestionOut], summary="Questions (质疑) visible to you")
 @paginate(PageNumberPagination, page_size=50)
 def list_questions(request, filters: Query[QuestionFilter]):
-    return bidding.questions_for_user(
+    return challenge_selectors.questions_for_user(
         request.auth, tender=filters.tender, open_only=filters.open_only
     )
 
 
 @router.get("/questions/{pk}", response=QuestionOut)
 def get_question(request, pk: Id):
-    return bidding.question_for_user(request.auth, pk)
+    return challenge_selectors.question_for_user(request.auth, pk)
 
 
 @router.post(
@@ -149,10 +150,10 @@ def get_question(request, pk: Id):
 def answer_question(request, pk: Id, payload: AnswerIn):
     challenge_services.answer_question(
         actor=request.auth,
-        question=bidding.question_for_user(request.auth, pk),
+        question=challenge_selectors.question_for_user(request.auth, pk),
         answer=payload.answer,
     )
-    return bidding.question_for_user(request.auth, pk)
+    return challenge_selectors.question_for_user(request.auth, pk)
 
 
 @router.post(
@@ -163,21 +164,23 @@ def answer_question(request, pk: Id, payload: AnswerIn):
 def file_complaint(request, pk: Id, payload: ComplaintIn):
     complaint = challenge_services.file_complaint(
         actor=request.auth,
-        question=bidding.question_for_user(request.auth, pk),
+        question=challenge_selectors.question_for_user(request.auth, pk),
         content=payload.content,
     )
-    return Status(201, bidding.complaint_for_user(request.auth, complaint.pk))
+    return Status(201, challenge_selectors.complaint_for_user(request.auth, complaint.pk))
 
 
 @router.get("/complaints", response=list[ComplaintOut], summary="Complaints (投诉) visible to you")
 @paginate(PageNumberPagination, page_size=50)
 def list_complaints(request, filters: Query[ComplaintFilter]):
-    return bidding.complaints_for_user(request.auth, status=filters.status, tender=filters.tender)
+    return challenge_selectors.complaints_for_user(
+        request.auth, status=filters.status, tender=filters.tender
+    )
 
 
 @router.get("/complaints/{pk}", response=ComplaintOut)
 def get_complaint(request, pk: Id):
-    return bidding.complaint_for_user(request.auth, pk)
+    return challenge_selectors.complaint_for_user(request.auth, pk)
 
 
 @router.post(
@@ -188,11 +191,11 @@ def get_complaint(request, pk: Id):
 def review_complaint(request, pk: Id, payload: ComplaintReviewIn):
     challenge_services.review_complaint(
         actor=request.auth,
-        complaint=bidding.complaint_for_user(request.auth, pk),
+        complaint=challenge_selectors.complaint_for_user(request.auth, pk),
         accept=payload.accept,
         note=payload.note,
     )
-    return bidding.complaint_for_user(request.auth, pk)
+    return challenge_selectors.complaint_for_user(request.auth, pk)
 
 
 @router.post(
@@ -203,10 +206,10 @@ def review_complaint(request, pk: Id, payload: ComplaintReviewIn):
 def suspend_purchase(request, pk: Id, payload: SuspendIn):
     challenge_services.suspend_purchase(
         actor=request.auth,
-        complaint=bidding.complaint_for_user(request.auth, pk),
+        complaint=challenge_selectors.complaint_for_user(request.auth, pk),
         days=payload.days,
     )
-    return bidding.complaint_for_user(request.auth, pk)
+    return challenge_selectors.complaint_for_user(request.auth, pk)
 
 
 @router.post(
@@ -217,8 +220,8 @@ def suspend_purchase(request, pk: Id, payload: SuspendIn):
 def decide_complaint(request, pk: Id, payload: ComplaintDecisionIn):
     challenge_services.decide_complaint(
         actor=request.auth,
-        complaint=bidding.complaint_for_user(request.auth, pk),
+        complaint=challenge_selectors.complaint_for_user(request.auth, pk),
         upheld=payload.upheld,
         text=payload.text,
     )
-    return bidding.complaint_for_user(request.auth, pk)
+    return challenge_selectors.complaint_for_user(request.auth, pk)

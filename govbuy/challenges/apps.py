@@ -8,3 +8,11 @@ class ChallengesConfig(AppConfig):
     name = "govbuy.challenges"
     label = "challenges"
     verbose_name = _("Challenges")
+
+    def ready(self):
+        from govbuy.tendering import extensions
+
+        from . import selectors
+
+        # The round page of tendering shows the round's questions and complaints.
+        extensions.register_round_context("challenges", selectors.round_context)

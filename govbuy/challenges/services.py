@@ -31,6 +31,7 @@ from govbuy.procurement.models import Method
 from govbuy.tendering import schedule
 from govbuy.tendering.models import Bid, DeadlineKind, Tender, TenderStatus
 from govbuy.tendering.rules import running as running_rules
+from govbuy.tendering.services import suspension
 from govbuy.tendering.services.common import (
     clean_text,
     current_deadline,
@@ -266,19 +267,7 @@ def suspend_purchase(*, actor, complaint: Complaint, days: int) -> Tender:
         raise ApplicationError(
             "invalid_number", _("Give the number of days."), field="days"
         ) from None
-    tender = locked_tender(complaint.question.tender_id)
-    rules = rules_for(tender.project)
-    enforce(
-        running_rules.suspension_violations(
-            days=days, most=rules.cite("complaint.suspension_max_days")
-        )
-    )
-    if tender.status in (TenderStatus.FAILED, TenderStatus.TERMINATED):
-        raise InvalidState(_("This round has ended."))
-    now = timezone.now()
-    tender.suspended_at = now
-    tender.suspended_until = timezone.localtime(now).date() + dt.timedelta(days=days)
-    tender.save(update_fields=["suspended_at", "suspended_until", "updated_at"])
+    tender = suspension.suspend_round(complaint.question.tender_id, days=days)
     complaint.suspended = True
     complaint.save(update_fields=["suspended"])
     audit.record(
@@ -292,9 +281,7 @@ def suspend_purchase(*, actor, complaint: Complaint, days: int) -> Tender:
 
 def _lift(complaint: Complaint) -> None:
     if complaint.suspended:
-        Tender.objects.filter(pk=complaint.question.tender_id).update(
-            suspended_at=None, suspended_until=None
-        )
+        suspension.resume_round(complaint.question.tender_id)
 
 
 @transaction.atomic

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from govbuy.accounts.models import Role
 from govbuy.budgets import services as budgets
+from govbuy.challenges import selectors as challenge_selectors
 from govbuy.challenges import services as challenge_services
 from govbuy.challenges.forms import (
     AnswerForm,
@@ -144,13 +145,13 @@ def _thread_page(request, question, *, status=200, **forms):
 
 @login_required
 def question_detail(request, pk: int):
-    return _thread_page(request, bidding.question_for_user(request.user, pk))
+    return _thread_page(request, challenge_selectors.question_for_user(request.user, pk))
 
 
 @login_required
 @require_POST
 def question_answer(request, pk: int):
-    question = bidding.question_for_user(request.user, pk)
+    question = challenge_selectors.question_for_user(request.user, pk)
     department = question.tender.project.department_id
     require(any(o.pk == department for o in member_orgs(request.user, Role.PURCHASER)))
     form = AnswerForm(request.POST)
@@ -172,7 +173,7 @@ def question_answer(request, pk: int):
 @require_http_methods(["GET", "POST"])
 def complaint_file(request, pk: int):
     acting_provider(request)
-    question = bidding.question_for_user(request.user, pk)
+    question = challenge_selectors.question_for_user(request.user, pk)
     require(is_provider_of(request.user, question.provider_id))
     if hasattr(question, "complaint"):
         messages.info(request, _("A complaint on this question is already filed."))
@@ -216,7 +217,9 @@ def complaint_file(request, pk: int):
 def complaint_list(request):
     m = require_role(request, *STAFF_ROLES, Role.PROVIDER)
     filters, wanted = filters_of(ComplaintFilterForm, request)
-    complaints = bidding.complaints_for_user(request.user, status=wanted.get("status") or None)
+    complaints = challenge_selectors.complaints_for_user(
+        request.user, status=wanted.get("status") or None
+    )
     deciding = m.role == Role.FINANCE
     return render(
         request,
@@ -232,15 +235,17 @@ def complaint_list(request):
 
 
 def _complaint(request, pk):
-    complaint = bidding.complaint_for_user(request.user, pk)
+    complaint = challenge_selectors.complaint_for_user(request.user, pk)
     require(budgets.can_decide(request.user, complaint.question.tender.project.department))
     return complaint
 
 
 @login_required
 def complaint_detail(request, pk: int):
-    complaint = bidding.complaint_for_user(request.user, pk)
-    return _thread_page(request, bidding.question_for_user(request.user, complaint.question_id))
+    complaint = challenge_selectors.complaint_for_user(request.user, pk)
+    return _thread_page(
+        request, challenge_selectors.question_for_user(request.user, complaint.question_id)
+    )
 
 
 @login_required
@@ -272,7 +277,7 @@ def complaint_review(request, pk: int):
     )
     if response:
         return response
-    question = bidding.question_for_user(request.user, complaint.question_id)
+    question = challenge_selectors.question_for_user(request.user, complaint.question_id)
     return _thread_page(request, question, review_form=form, status=status)
 
 
@@ -296,7 +301,7 @@ def complaint_suspend(request, pk: int):
                 % {"day": tender.suspended_until.isoformat()},
             )
             return redirect("challenges:complaint_detail", complaint.pk)
-    question = bidding.question_for_user(request.user, complaint.question_id)
+    question = challenge_selectors.question_for_user(request.user, complaint.question_id)
     return _thread_page(request, question, suspend_form=form, status=status)
 
 
@@ -324,5 +329,5 @@ def complaint_decide(request, pk: int):
     )
     if response:
         return response
-    question = bidding.question_for_user(request.user, complaint.question_id)
+    question = challenge_selectors.question_for_user(request.user, complaint.question_id)
     return _thread_page(request, question, decide_form=form, status=status)

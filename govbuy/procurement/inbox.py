@@ -30,7 +30,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from govbuy.accounts.models import Membership, Role
+from govbuy.accounts.models import Role
 from govbuy.budgets import selectors as budget_selectors
 from govbuy.budgets.selectors import deciding_region_ids
 from govbuy.catalog import selectors as catalog_selectors
@@ -38,7 +38,6 @@ from govbuy.challenges.models import Complaint, ComplaintStatus, Question
 from govbuy.core.errors import ApplicationError
 from govbuy.core.permissions import member_orgs
 from govbuy.orgs import selectors as org_selectors
-from govbuy.orgs.models import Organization
 from govbuy.orgs.selectors import finance_bureaus_of, overseen_below_q
 from govbuy.procurement import selectors
 from govbuy.tendering import bidding_selectors, schedule
@@ -54,6 +53,13 @@ from govbuy.tendering.models import (
     OpeningResponse,
     Tender,
     TenderStatus,
+)
+from govbuy.tendering.selectors import (  # noqa: F401  (moved to tendering; read through inbox too)
+    expert_pool,
+    panel_candidates,
+    providers_to_invite,
+    representatives,
+    rounds_of,
 )
 
 # The deadlines a purchasing department meets itself, and what it does to meet each.
@@ -568,35 +574,9 @@ def complaint_queue(user):
 
 
 def receipts_for_user(user, *, q=None, status=None):
-    """The user's providers' bids on every round, as receipts: the round, when
-    the platform received each and its digest — never the price or content."""
-    orgs = [o.pk for o in member_orgs(user, Role.PROVIDER)]
-    qs = Bid.objects.filter(provider_id__in=orgs)
-    if status:
-        qs = qs.filter(status=status) if status in BidStatus.values else qs.none()
-    q = (q or "").strip()
-    if q:
-        qs = qs.filter(Q(tender__title__icontains=q) | Q(tender__project__code__icontains=q))
-    return (
-        qs.select_related("tender__project", "provider")
-        .only(
-            "pk",
-            "status",
-            "submitted_at",
-            "digest",
-            "withdrawn_at",
-            "replaces_id",
-            "provider__name",
-            "tender__id",
-            "tender__title",
-            "tender__status",
-            "tender__bid_deadline",
-            "tender__opening_at",
-            "tender__opened_at",
-            "tender__project__code",
-        )
-        .order_by("-submitted_at", "-pk")
-    )
+    """The user's providers' bids on every round, as receipts: the one read path
+    of receipts (`tendering.bidding_selectors.receipts`)."""
+    return bidding_selectors.receipts(user, q=q, status=status)
 
 
 def rounds_for_user(user, *, status=None, q=None, flag=None):
@@ -653,61 +633,6 @@ def round_counts(user) -> dict:
         ),
         emergency=Count("pk", filter=Q(emergency=True)),
     )
-
-
-def rounds_of(project):
-    return Tender.objects.filter(project=project).order_by("-round_no")
-
-
-def expert_pool(project):
-    """Evaluation experts (评审专家) of the finance bureaus of the project's region
-    and the regions above it."""
-    paths = _ancestor_paths(project.region.path)
-    return (
-        Membership.objects.filter(
-            role=Role.EXPERT,
-            is_active=True,
-            organization__is_active=True,
-            organization__region__path__in=paths,
-        )
-        .select_related("user")
-        .order_by("user__display_name", "user__username", "pk")
-    )
-
-
-def representatives(project):
-    """The purchasing department's staff: its representatives on a panel."""
-    return (
-        Membership.objects.filter(
-            role=Role.PURCHASER, is_active=True, organization_id=project.department_id
-        )
-        .select_related("user")
-        .order_by("user__display_name", "user__username", "pk")
-    )
-
-
-def panel_candidates(project) -> dict:
-    """Who may sit on the project's panel, by user id: the experts of the pool and
-    the department's staff (active users only)."""
-    people = {}
-    for m in [*expert_pool(project), *representatives(project)]:
-        if m.user.is_active:
-            people.setdefault(m.user_id, m.user)
-    return people
-
-
-def providers_to_invite(project):
-    """Active providers of the project's province (an invitational tender or a
-    single-source purchase names them)."""
-    province = project.region.path[: len("/410000/")]
-    return Organization.objects.filter(
-        is_provider=True, is_active=True, region__path__startswith=province
-    ).order_by("name")
-
-
-def _ancestor_paths(path: str) -> list[str]:
-    parts = [p for p in path.split("/") if p]
-    return ["/" + "/".join(parts[: i + 1]) + "/" for i in range(len(parts))]
 
 
 def provider_counts(user) -> dict:

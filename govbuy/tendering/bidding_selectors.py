@@ -17,12 +17,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q
+from django.db.models import Count, Prefetch, Q
 from django.http import Http404
 from django.utils import timezone
 
 from govbuy.accounts.models import Role
-from govbuy.challenges.models import Complaint, ComplaintStatus, Question
 from govbuy.core.permissions import get_for_user_or_404, member_orgs
 from govbuy.orgs.models import CreditRecord
 from govbuy.orgs.selectors import credit_summary
@@ -293,41 +292,37 @@ def attachment_for_user(user, pk) -> BidAttachment:
     return attachment
 
 
+def receipts(user, *, tender: Tender | None = None, q=None, status=None):
+    """The one read path of bid receipts, for every page and the API: the bids of
+    the user's providers (on `tender`, or on every round; searched by round
+    title or project code; by `status`), newest first, as receipts — when the
+    platform received each, its digest, status and number of attachments. The
+    sealed content (`sealing.SEALED_FIELDS`) is never loaded here."""
+    orgs = [o.pk for o in member_orgs(user, Role.PROVIDER)]
+    qs = Bid.objects.filter(provider_id__in=orgs)
+    if tender is not None:
+        qs = qs.filter(tender=tender)
+    if status:
+        qs = qs.filter(status=status) if status in BidStatus.values else qs.none()
+    q = (q or "").strip()
+    if q:
+        qs = qs.filter(Q(tender__title__icontains=q) | Q(tender__project__code__icontains=q))
+    return (
+        qs.select_related("provider", "tender__project")
+        .defer(*sealing.SEALED_FIELDS)
+        .annotate(n_attachments=Count("attachments"))
+        .order_by("-submitted_at", "-pk")
+    )
+
+
 def receipt_for_user(user, tender: Tender):
-    """A bidder's own live bids as receipts: when the platform received them and
-    their digest, never the content before the opening."""
-    orgs = [o.pk for o in member_orgs(user, Role.PROVIDER)]
-    return (
-        Bid.objects.filter(tender=tender, provider_id__in=orgs)
-        .select_related("provider")
-        .only(
-            "pk",
-            "tender_id",
-            "provider__name",
-            "provider_id",
-            "status",
-            "submitted_at",
-            "digest",
-            "withdrawn_at",
-            "replaces_id",
-            "warnings",
-        )
-        .annotate(n_attachments=Count("attachments"))
-        .order_by("-submitted_at", "-pk")
-    )
+    """A bidder's own bids on `tender` as receipts (`receipts`)."""
+    return receipts(user, tender=tender)
 
 
-def receipts_for_user(user):
-    """Every bid of the user's providers on any round, as receipts (time, digest,
-    status), newest first; the content is deferred and never read here."""
-    orgs = [o.pk for o in member_orgs(user, Role.PROVIDER)]
-    return (
-        Bid.objects.filter(provider_id__in=orgs)
-        .select_related("provider", "tender__project")
-        .defer("price", "technical_response", "sme_size", "evaluated_price", "price_score")
-        .annotate(n_attachments=Count("attachments"))
-        .order_by("-submitted_at", "-pk")
-    )
+def receipts_for_user(user, *, q=None, status=None):
+    """Every bid of the user's providers on any round as receipts (`receipts`)."""
+    return receipts(user, q=q, status=status)
 
 
 def opening_record_for_user(user, tender: Tender) -> list[dict]:
@@ -423,51 +418,4 @@ def panels_for(user):
         .exclude(tender__status__in=[TenderStatus.FAILED, TenderStatus.TERMINATED])
         .select_related("tender__project__department")
         .order_by("tender__opening_at", "pk")
-    )
-
-
-# --- questions and complaints ----------------------------------------------------------------
-
-
-def questions_for_user(user, *, tender=None, open_only=False):
-    qs = Question.objects.visible_to(user).select_related(
-        "tender__project__department", "provider", "filed_by", "answered_by"
-    )
-    if tender is not None:
-        qs = qs.filter(tender=tender)
-    if open_only:
-        qs = qs.filter(answered_at__isnull=True)
-    return qs.annotate(
-        has_complaint=Exists(Complaint.objects.filter(question=OuterRef("pk")))
-    ).order_by("-filed_at", "-pk")
-
-
-def question_for_user(user, pk) -> Question:
-    return get_for_user_or_404(
-        Question.objects.select_related(
-            "tender__project__department__region", "provider", "filed_by", "answered_by"
-        ),
-        user,
-        pk=pk,
-    )
-
-
-def complaints_for_user(user, *, status=None, tender=None):
-    qs = Complaint.objects.visible_to(user).select_related(
-        "question__tender__project__department", "provider", "decided_by"
-    )
-    if status:
-        qs = qs.filter(status=status) if status in ComplaintStatus.values else qs.none()
-    if tender is not None:
-        qs = qs.filter(question__tender=tender)
-    return qs.order_by("-filed_at", "-pk")
-
-
-def complaint_for_user(user, pk) -> Complaint:
-    return get_for_user_or_404(
-        Complaint.objects.select_related(
-            "question__tender__project__department__region", "provider", "filed_by", "decided_by"
-        ),
-        user,
-        pk=pk,
     )

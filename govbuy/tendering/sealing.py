@@ -35,6 +35,10 @@ from govbuy.core.errors import ApplicationError
 from govbuy.core.money import CENT
 from govbuy.tendering.rules import running as running_rules
 
+# The fields of a bid that are its sealed content (P12): what a receipt never
+# loads (`bidding_selectors.receipts`, the one read path of receipts).
+SEALED_FIELDS = ("price", "technical_response", "sme_size", "evaluated_price", "price_score")
+
 # Refused reads by id: the same event for a missing, another's or a sealed object.
 REFUSED_BY_ID = "procurement.bid.read_refused"
 REFUSED = "procurement.bid.sealed_read_refused"

@@ -47,7 +47,8 @@ from govbuy.procurement.views import (
     two_way,
 )
 from govbuy.tendering import bidding_selectors as bidding
-from govbuy.tendering import schedule, sealing
+from govbuy.tendering import extensions, schedule, sealing
+from govbuy.tendering import selectors as tendering_selectors
 from govbuy.tendering import services as tendering_services
 from govbuy.tendering.forms import (
     AwardForm,
@@ -177,7 +178,7 @@ def project_running_context(user, project, member: bool) -> dict:
     """What the project page shows of the running purchase (called by
     `views._detail_page`): its intention, rounds and notices, and what the
     department may do next."""
-    rounds = list(inbox.rounds_of(project))
+    rounds = list(tendering_selectors.rounds_of(project))
     notices = list(bidding.notices_of(project))
     intention = next((n for n in notices if n.kind == NoticeKind.INTENTION), None)
     current = next((t for t in rounds if t.status in CURRENT_TENDER_STATUSES), None)
@@ -296,7 +297,9 @@ def round_start(request, pk: int):
         messages.info(request, _("A round of this purchase is already under way."))
         return redirect("procurement:project_detail", project.pk)
     context = _round_start_context(project)
-    providers = list(inbox.providers_to_invite(project)) if context["needs_invites"] else []
+    providers = (
+        list(tendering_selectors.providers_to_invite(project)) if context["needs_invites"] else []
+    )
     low = context.get("sme_low")
     initial = {
         "title": project.name,
@@ -418,8 +421,6 @@ def _round_page(request, tender, acc, *, status=200, **forms):
         "notices": list(tender.notices.order_by("published_at", "pk")),
         "bid_count": len(tender.opening_record) if tender.opened_at else None,
         "panel": list(bidding.panel_of(tender)) if acc.reads_all_bids else [],
-        "questions": list(bidding.questions_for_user(user, tender=tender)),
-        "complaints": list(bidding.complaints_for_user(user, tender=tender)),
         "receipts": list(bidding.receipt_for_user(user, tender)) if acc.provider_ids else [],
         "provider": provider,
         "may_bid": may_bid,
@@ -447,6 +448,8 @@ def _round_page(request, tender, acc, *, status=200, **forms):
         "open_form": BaseForm(),
         "quote_round_form": QuoteRoundForm(),
     }
+    # The round's questions and complaints, added by the challenges app.
+    context.update(extensions.round_context(user, tender))
     context.update({k: v for k, v in forms.items() if v is not None})
     return render(request, "procurement/running/round_detail.html", context, status=status)
 
@@ -741,8 +744,8 @@ def panel_appoint(request, pk: int):
     tender, acc = _round(request, pk)
     require(acc.purchaser)
     project = tender.project
-    experts = [m.user for m in inbox.expert_pool(project)]
-    reps = [m.user for m in inbox.representatives(project)]
+    experts = [m.user for m in tendering_selectors.expert_pool(project)]
+    reps = [m.user for m in tendering_selectors.representatives(project)]
     current = list(bidding.panel_of(tender))
     chair = next((p for p in current if p.is_chair), None)
     form = PanelForm(
@@ -1276,7 +1279,7 @@ def my_bids(request):
     acting_provider(request)
     q = (request.GET.get("q") or "").strip()[:100]
     status = request.GET.get("status") or ""
-    receipts = inbox.receipts_for_user(request.user, q=q, status=status or None)
+    receipts = bidding.receipts_for_user(request.user, q=q, status=status or None)
     return render(
         request,
         "procurement/running/my_bids.html",
@@ -1367,7 +1370,7 @@ def bid_submit(request, pk: int):
 
 
 def _own_bid(request, pk):
-    bid = inbox.receipts_for_user(request.user).filter(pk=pk).first()
+    bid = bidding.receipts_for_user(request.user).filter(pk=pk).first()
     if bid is None:
         raise Http404("No bid of yours matches the given query.")
     return bid

@@ -29,6 +29,7 @@ from govbuy.procurement.models import (
     ProjectStatus,
     PurchaseProject,
 )
+from govbuy.procurement.services.membership import is_manager
 
 SIDES = ("finance", "department")
 # Before the purchase starts: the sign-offs are given (or asked for) only then.
@@ -103,8 +104,6 @@ def may_sign(user, row: CapacityConfirmation, side: str) -> bool:
     (负责人) of the unit's competent department — the unit never judges itself."""
     if side == "finance":
         return bool(budgets.approving_bureaus(user, row.project.department))
-    from govbuy.procurement.services.projects import is_manager  # projects imports this module
-
     competent = row.unit.competent_department
     return competent is not None and is_manager(user, competent)
 

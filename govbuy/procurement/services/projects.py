@@ -25,7 +25,7 @@ from govbuy.catalog import rules as catalog_rules
 from govbuy.catalog.screening_service import screen_purchase
 from govbuy.core import audit, dates, params
 from govbuy.core.errors import ApplicationError, InvalidInput, InvalidState, NotAllowed
-from govbuy.core.permissions import acts_for, refuse_platform_admin, require_member
+from govbuy.core.permissions import refuse_platform_admin, require_member
 from govbuy.core.rules import Violation, enforce
 from govbuy.orgs.models import Organization
 from govbuy.procurement import methods, rules
@@ -41,6 +41,7 @@ from govbuy.procurement.models import (
     SplitFlagStatus,
 )
 from govbuy.procurement.services import capacity
+from govbuy.procurement.services.membership import is_manager
 
 REQUIREMENT_TEXT_FIELDS = (
     "content",
@@ -59,14 +60,42 @@ SPLIT_THRESHOLDS = ("procurement.decentralized_threshold", "procurement.open_ten
 # --- who may act ---------------------------------------------------------------------------
 
 
-def is_manager(user, department) -> bool:
-    """A 负责人 of the department (purchaser role, manager flag)."""
-    if not acts_for(user, department, Role.PURCHASER):
-        return False
-    return any(
-        m.role == Role.PURCHASER and m.is_manager and m.organization_id == department.pk
-        for m in user.active_memberships
-    )
+# Stages a running purchase moves a project to (the tendering app, through
+# `move_stage`): the notice starts bidding, the opening, the evaluation, the
+# result; a failed or terminated round sends it back to approved.
+RUNNING_STAGES = (
+    ProjectStatus.APPROVED,
+    ProjectStatus.BIDDING,
+    ProjectStatus.OPENED,
+    ProjectStatus.EVALUATED,
+    ProjectStatus.AWARDED,
+)
+
+
+def move_stage(
+    project: PurchaseProject,
+    status: str,
+    *,
+    warnings: list[dict] | None = None,
+    failed_round: bool = False,
+) -> PurchaseProject:
+    """The one way the apps above procurement change a project's stage: set
+    `status` (one of RUNNING_STAGES), append the `warnings` records to the
+    project's, and count a failed round (流标). Call inside the caller's
+    transaction with the project locked (`select_for_update`); the caller's step
+    records its own audit event."""
+    if status not in RUNNING_STAGES:
+        raise ValueError(f"a running purchase does not move a project to {status!r}")
+    fields = ["status", "updated_at"]
+    project.status = status
+    if warnings is not None:
+        project.warnings = project.warnings + list(warnings)
+        fields.insert(1, "warnings")
+    if failed_round:
+        project.failed_rounds += 1
+        fields.insert(1, "failed_rounds")
+    project.save(update_fields=fields)
+    return project
 
 
 def _locked(project: PurchaseProject) -> PurchaseProject:

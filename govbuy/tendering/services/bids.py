@@ -28,6 +28,7 @@ from govbuy.orgs.models import Organization, SmeSize
 from govbuy.orgs.selectors import bidding_violations
 from govbuy.procurement.models import ProjectStatus
 from govbuy.procurement.rules import P2
+from govbuy.procurement.services import projects as planning
 from govbuy.tendering import schedule, sealing
 from govbuy.tendering.models import (
     Bid,
@@ -406,8 +407,7 @@ def open_bids(*, actor=SYSTEM, tender: Tender) -> Tender:
     tender.status = TenderStatus.OPENED
     tender.save(update_fields=["status", "opening_record", "opened_at", "opened_by", "updated_at"])
     project = locked_project(project)
-    project.status = ProjectStatus.OPENED
-    project.save(update_fields=["status", "updated_at"])
+    planning.move_stage(project, ProjectStatus.OPENED)
     store_deadlines(project, tender, schedule.after_opening(rules_for(project), now), now=now)
     audit.record(
         actor=actor,

@@ -21,6 +21,7 @@ from govbuy.core.text import Text
 from govbuy.orgs import rules as org_rules
 from govbuy.procurement.models import Method, ProjectStatus, PurchaseProject
 from govbuy.procurement.rules import P6
+from govbuy.procurement.services import projects as planning
 from govbuy.procurement.services.capacity import asks_for_capacity, require_capacity
 from govbuy.tendering import schedule
 from govbuy.tendering.models import (
@@ -39,6 +40,7 @@ from govbuy.tendering.models import (
 )
 from govbuy.tendering.rules import running as running_rules
 from govbuy.tendering.rules import scoring
+from govbuy.tendering.selectors import expert_pool, panel_candidates
 from govbuy.tendering.services.bids import final_price, parse_price
 from govbuy.tendering.services.common import (
     acts_for,
@@ -52,7 +54,7 @@ from govbuy.tendering.services.common import (
     rules_for,
     store_deadlines,
 )
-from govbuy.tendering.services.rounds import _project_facts, _publish, fail, savings_rate
+from govbuy.tendering.services.rounds import fail, project_facts, publish_notice, savings_rate
 
 TENDER_METHODS = (Method.OPEN_TENDER, Method.INVITATIONAL_TENDER)
 
@@ -83,8 +85,6 @@ def appoint_panel(*, actor, tender: Tender, members: list, chair=None) -> list[P
     the project's region and above) and its own representatives (at most a
     third), an odd number, at least the legal size. Replaceable until a member
     has scored. Members and chair are users or user ids."""
-    from govbuy.procurement.inbox import expert_pool, panel_candidates
-
     tender = locked_tender(tender)
     project = tender.project
     require_purchaser(actor, project)
@@ -363,8 +363,7 @@ def _evaluate(tender: Tender, *, actor) -> None:
     tender.evaluated_at = now
     tender.save(update_fields=["status", "evaluated_at", "updated_at"])
     project = locked_project(tender.project)
-    project.status = ProjectStatus.EVALUATED
-    project.save(update_fields=["status", "updated_at"])
+    planning.move_stage(project, ProjectStatus.EVALUATED)
     store_deadlines(project, tender, schedule.after_evaluation(rules_for(project), now), now=now)
     audit.record(
         actor=actor,
@@ -475,7 +474,7 @@ def _result_data(tender: Tender) -> dict:
     )
     panel = list(PanelMember.objects.filter(tender=tender).select_related("user"))
     data = {
-        **_project_facts(project),
+        **project_facts(project),
         "round": tender.round_no,
         "method": tender.method,
         "evaluation_method": tender.evaluation_method,
@@ -546,7 +545,7 @@ def publish_result(*, actor, tender: Tender, note: str = "", late_reason: str = 
             late_reason=late_reason,
         )
     )
-    notice = _publish(
+    notice = publish_notice(
         project=project,
         tender=tender,
         kind=NoticeKind.RESULT,
@@ -563,8 +562,7 @@ def publish_result(*, actor, tender: Tender, note: str = "", late_reason: str = 
     tender.warnings = tender.warnings + [v.as_record() for v in warnings]
     tender.save(update_fields=["result_published_at", "warnings", "updated_at"])
     project = locked_project(project)
-    project.status = ProjectStatus.AWARDED
-    project.save(update_fields=["status", "updated_at"])
+    planning.move_stage(project, ProjectStatus.AWARDED)
     store_deadlines(project, tender, schedule.after_result(rules_for(project), now), now=now)
     audit.record(
         actor=actor,
@@ -629,7 +627,7 @@ def commission_directly(*, actor, project: PurchaseProject, price, reason: str) 
         ],
         created_by=actor,
     )
-    notice = _publish(
+    notice = publish_notice(
         project=project,
         tender=tender,
         kind=NoticeKind.RESULT,
@@ -641,9 +639,7 @@ def commission_directly(*, actor, project: PurchaseProject, price, reason: str) 
     )
     tender.result_published_at = now
     tender.save(update_fields=["result_published_at"])
-    project.status = ProjectStatus.AWARDED
-    project.warnings = project.warnings + tender.warnings
-    project.save(update_fields=["status", "warnings", "updated_at"])
+    planning.move_stage(project, ProjectStatus.AWARDED, warnings=tender.warnings)
     store_deadlines(project, tender, schedule.after_result(rules_for(project), now), now=now)
     audit.record(
         actor=actor,

@@ -26,6 +26,7 @@ from govbuy.core.text import Join, Text
 from govbuy.orgs.models import Organization
 from govbuy.procurement.models import Method, ProjectStatus, PurchaseProject
 from govbuy.procurement.rules import P2, P3, P9
+from govbuy.procurement.services import projects as planning
 from govbuy.procurement.services.capacity import asks_for_capacity, require_capacity
 from govbuy.tendering import schedule
 from govbuy.tendering.models import (
@@ -69,7 +70,7 @@ NEXT_STEPS = (
 )
 
 
-def _publish(
+def publish_notice(
     *,
     project,
     tender,
@@ -103,7 +104,7 @@ def _publish(
     )
 
 
-def _project_facts(project: PurchaseProject) -> dict:
+def project_facts(project: PurchaseProject) -> dict:
     req = getattr(project, "requirement", None)
     return {
         "project": project.code,
@@ -155,8 +156,8 @@ def publish_intention(*, actor, project: PurchaseProject, expected_on, note: str
             % {"day": due.due_on.isoformat(), "explanation": due.explanation},
             field="expected_on",
         )
-    data = {**_project_facts(project), "expected_on": expected_on.isoformat(), "note": note}
-    notice = _publish(
+    data = {**project_facts(project), "expected_on": expected_on.isoformat(), "note": note}
+    notice = publish_notice(
         project=project,
         tender=None,
         kind=NoticeKind.INTENTION,
@@ -488,7 +489,7 @@ def start_round(
     store_deadlines(project, tender, dues, now=now)
     kind = NoticeKind.PUBLICITY if method == Method.SINGLE_SOURCE else NoticeKind.PURCHASE
     data = {
-        **_project_facts(project),
+        **project_facts(project),
         "round": tender.round_no,
         "method": method,
         "title": title,
@@ -528,7 +529,7 @@ def start_round(
     # Published ahead of the intention period or without an intention: allowed
     # with the recorded reason, and flagged.
     early = any(v.rule == "D1" for v in warnings)
-    _publish(
+    publish_notice(
         project=project,
         tender=tender,
         kind=kind,
@@ -541,9 +542,7 @@ def start_round(
         late=early,
         late_reason=late_reason,
     )
-    project.status = ProjectStatus.BIDDING
-    project.warnings = project.warnings + [v.as_record() for v in warnings]
-    project.save(update_fields=["status", "warnings", "updated_at"])
+    planning.move_stage(project, ProjectStatus.BIDDING, warnings=[v.as_record() for v in warnings])
     audit.record(
         actor=actor,
         action="procurement.round.start",
@@ -689,7 +688,7 @@ def publish_correction(
         "new_bid_deadline": new.isoformat(),
         "moved_because": moved_because,
     }
-    notice = _publish(
+    notice = publish_notice(
         project=project,
         tender=tender,
         kind=NoticeKind.CORRECTION,
@@ -721,10 +720,8 @@ def fail(tender: Tender, *, reason: str, actor=SYSTEM, now=None) -> Notice:
     tender.ended_at = now
     tender.end_reason = reason
     tender.save(update_fields=["status", "ended_at", "end_reason", "updated_at"])
-    project.status = ProjectStatus.APPROVED
-    project.failed_rounds += 1
-    project.save(update_fields=["status", "failed_rounds", "updated_at"])
-    notice = _publish(
+    planning.move_stage(project, ProjectStatus.APPROVED, failed_round=True)
+    notice = publish_notice(
         project=project,
         tender=tender,
         kind=NoticeKind.TERMINATION,
@@ -766,9 +763,8 @@ def terminate_round(*, actor, tender: Tender, reason: str, cancel_project: bool 
     tender.end_reason = reason
     tender.save(update_fields=["status", "ended_at", "end_reason", "updated_at"])
     project = locked_project(project)
-    project.status = ProjectStatus.APPROVED
-    project.save(update_fields=["status", "updated_at"])
-    notice = _publish(
+    planning.move_stage(project, ProjectStatus.APPROVED)
+    notice = publish_notice(
         project=project,
         tender=tender,
         kind=NoticeKind.TERMINATION,
@@ -791,9 +787,7 @@ def terminate_round(*, actor, tender: Tender, reason: str, cancel_project: bool 
         data={"notice": notice.number, "reason": reason, "cancel_project": bool(cancel_project)},
     )
     if cancel_project:
-        from govbuy.procurement.services.projects import cancel_project as cancel
-
-        cancel(actor=actor, project=project, reason=reason)
+        planning.cancel_project(actor=actor, project=project, reason=reason)
     return notice
 
 
