@@ -9,8 +9,8 @@ from django.core.management import call_command
 from govbuy.accounts.tests.test_browser import (
     CHROMIUM,
     CHROMIUM_ARGS,
-    _browser_or_skip,
-    _screenshot,
+    browser_or_skip,
+    screenshot,
 )
 from govbuy.demo.data import DEMO_PASSWORD
 
@@ -18,7 +18,7 @@ LINE = "社区老年人健康讲座服务"
 PROJECT = "2026 年社区老年人健康讲座服务采购"
 
 
-def _log_in(context, page, base, username):
+def log_in(context, page, base, username):
     context.clear_cookies()
     context.add_cookies([{"name": "govbuy_language", "value": "en", "url": base}])
     page.goto(f"{base}/accounts/login/")
@@ -30,7 +30,7 @@ def _log_in(context, page, base, username):
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
 def test_budget_line_to_purchase_with_methods(live_server, monkeypatch):
-    sync_playwright = _browser_or_skip()
+    sync_playwright = browser_or_skip()
     # The test reads the database between steps, inside Playwright's event loop.
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     from playwright.sync_api import expect
@@ -57,7 +57,7 @@ def test_budget_line_to_purchase_with_methods(live_server, monkeypatch):
             page = context.new_page()
 
             # 1. The purchaser (郑州市民政局) files a two-year budget line and submits it.
-            _log_in(context, page, base, "purchaser")
+            log_in(context, page, base, "purchaser")
             # The year comes in the address: changing the select reloads the item list.
             page.goto(f"{base}/budgets/new/?fiscal_year={YEAR}")
             expect(page.locator("select[name=fiscal_year]")).to_have_value(str(YEAR))
@@ -78,7 +78,7 @@ def test_budget_line_to_purchase_with_methods(live_server, monkeypatch):
             line = BudgetLine.objects.get(name=LINE)
 
             # 2. 郑州's finance bureau approves it from its inbox.
-            _log_in(context, page, base, "finance_zz")
+            log_in(context, page, base, "finance_zz")
             page.goto(f"{base}/budgets/inbox/")
             page.get_by_role("link", name=LINE).first.click()
             page.get_by_role("button", name="Approve").click()
@@ -87,7 +87,7 @@ def test_budget_line_to_purchase_with_methods(live_server, monkeypatch):
             assert line.status == "approved"
 
             # 3. The purchaser starts a purchase on the line and submits its requirements.
-            _log_in(context, page, base, "purchaser")
+            log_in(context, page, base, "purchaser")
             page.goto(f"{base}/procurement/new/?line={line.pk}")
             page.locator("input[name=name]").fill(PROJECT)
             page.locator("input[name=amount]").fill("800000.00")
@@ -114,7 +114,7 @@ def test_budget_line_to_purchase_with_methods(live_server, monkeypatch):
             assert line.committed == project.amount
 
             # 4. The department's manager approves the requirements.
-            _log_in(context, page, base, "purchaser_mgr")
+            log_in(context, page, base, "purchaser_mgr")
             page.goto(f"{base}/procurement/{project.pk}/")
             for name in ("complete", "compliant", "reasonable"):
                 page.locator(f"input[name={name}]").check()
@@ -122,7 +122,7 @@ def test_budget_line_to_purchase_with_methods(live_server, monkeypatch):
             expect(page.locator("main")).to_contain_text("Requirements approved")
 
             # 5. The purchase page shows the allowed methods with reasons and the values cited.
-            _log_in(context, page, base, "purchaser")
+            log_in(context, page, base, "purchaser")
             page.goto(f"{base}/procurement/{project.pk}/")
             panel = page.locator("main")
             expect(panel).to_contain_text("Competitive review (竞争性评审)")
@@ -132,7 +132,7 @@ def test_budget_line_to_purchase_with_methods(live_server, monkeypatch):
             context.add_cookies([{"name": "govbuy_language", "value": "zh-hans", "url": base}])
             page.reload()
             expect(panel).to_contain_text("竞争性评审")
-            _screenshot(page, "purchase-methods.png")
+            screenshot(page, "purchase-methods.png")
             context.add_cookies([{"name": "govbuy_language", "value": "en", "url": base}])
             page.reload()
             page.get_by_role("button", name="Settle the method").click()

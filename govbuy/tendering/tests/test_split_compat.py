@@ -192,8 +192,22 @@ def test_demo_database_of_main_migrates_in_place(tmp_path):
     assert changed <= {"django_content_type"}, changed
     con = sqlite3.connect(db)
     cts = con.execute("SELECT COUNT(*) FROM django_content_type").fetchone()[0]
+    labels = dict(
+        con.execute(
+            "SELECT model, app_label FROM django_content_type "
+            "WHERE model IN ('tender', 'bid', 'notice', 'question', 'complaint', 'purchaseproject')"
+        ).fetchall()
+    )
     con.close()
     assert cts == before["rows"]["django_content_type"][0]
+    assert labels == {
+        "tender": "tendering",
+        "bid": "tendering",
+        "notice": "tendering",
+        "question": "challenges",
+        "complaint": "challenges",
+        "purchaseproject": "procurement",
+    }
 
     check = subprocess.run(
         [*manage, "shell", "-c", DEMO_CHECK],
@@ -216,6 +230,17 @@ def test_demo_database_of_main_migrates_in_place(tmp_path):
         "Question": 1,
         "Complaint": 1,
         "PurchaseProject": 7,
+    }
+    assert out["labels"] == {
+        "Tender": "tendering.Tender",
+        "Bid": "tendering.Bid",
+        "Notice": "tendering.Notice",
+        "Deadline": "tendering.Deadline",
+        "PanelMember": "tendering.PanelMember",
+        "Score": "tendering.Score",
+        "Question": "challenges.Question",
+        "Complaint": "challenges.Complaint",
+        "PurchaseProject": "procurement.PurchaseProject",
     }
     assert len(out["awarded"]) == 1 and out["complaint_round"]
     assert {p: s for p, s in out["pages"].items() if s != 200} == {}

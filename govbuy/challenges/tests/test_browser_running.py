@@ -27,8 +27,8 @@ import pytest
 from govbuy.accounts.tests.test_browser import (
     CHROMIUM,
     CHROMIUM_ARGS,
-    _browser_or_skip,
-    _screenshot,
+    browser_or_skip,
+    screenshot,
 )
 from govbuy.tendering.tests.fixtures import earlier_purchase
 
@@ -75,7 +75,7 @@ def _pdf(text: str) -> bytes:
 def test_a_purchase_run_in_the_browser(
     live_server, tendering, clock, settings, tmp_path, monkeypatch
 ):
-    sync_playwright = _browser_or_skip()
+    sync_playwright = browser_or_skip()
     from playwright.sync_api import expect
 
     from govbuy.challenges.models import Complaint, ComplaintStatus, Question
@@ -221,7 +221,7 @@ def test_a_purchase_run_in_the_browser(
                 expect(row.locator(".rule-id")).to_have_text(re.compile(r"^[A-Z]\d+$"))
                 expect(row.locator("td").nth(1)).to_contain_text(re.compile(r"\S+\s+\S+"))
                 expect(row.locator("td").nth(2)).not_to_be_empty()
-            _screenshot(page, "running-deadlines.png")
+            screenshot(page, "running-deadlines.png")
 
             # --- 2. Three providers bid; a 公益一类 unit is refused (S3) ----------------------
             clock.at("2026-10-09 15:00")
@@ -260,7 +260,7 @@ def test_a_purchase_run_in_the_browser(
                     expect(main).not_to_contain_text(shown)
                 expect(page.get_by_label("Bid price")).to_have_value("")
                 if key == "small":
-                    _screenshot(page, "running-receipt.png")
+                    screenshot(page, "running-receipt.png")
             assert (
                 bidders["small"][0].bids.get().attachments.get().content_type == "application/pdf"
             )
@@ -373,7 +373,7 @@ def test_a_purchase_run_in_the_browser(
                     for criterion, value in zip(criteria, points, strict=True):
                         page.locator(f"input[name='scores.{bid.pk}.{criterion.pk}']").fill(value)
                 if n == 0:
-                    _screenshot(page, "running-panel.png")
+                    screenshot(page, "running-panel.png")
                 page.get_by_role("button", name="Submit my scores").click()
                 alert("Your scores are submitted.")
                 expect(page.get_by_role("button", name="Submit my scores")).to_have_count(0)
@@ -396,7 +396,7 @@ def test_a_purchase_run_in_the_browser(
             expect(sheets).to_have_count(5)
             expect(sheets.first.locator("caption")).to_have_text("王磊（评审专家） · chair")
             expect(sheets.first.locator("tr", has_text=t.large.name)).to_contain_text("36.00")
-            _screenshot(page, "running-evaluation.png")
+            screenshot(page, "running-evaluation.png")
 
             # --- 6. Award and result -------------------------------------------------------
             clock.at("2026-10-13 10:00")
@@ -487,7 +487,7 @@ def test_a_purchase_run_in_the_browser(
             expect(complaint_item).to_contain_text("accepted")
             expect(complaint_item).to_contain_text("2026-11-05 10:00")
             expect(complaint_item).to_contain_text("驳回投诉")
-            _screenshot(page, "running-thread.png")
+            screenshot(page, "running-thread.png")
         finally:
             browser.close()
 
