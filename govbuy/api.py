@@ -46,9 +46,28 @@ def docs_switch(view):
     return docs_or_404
 
 
-# core.openapi.API declares every error response (with the `Error` body) on every
-# operation, and the Idempotency-Key header on the money-moving ones.
-api = API(
+class ProjectAPI(API):
+    """core.openapi.API declares every error response (with the `Error` body) on
+    every operation, and the Idempotency-Key header on the money-moving ones.
+
+    The operations of running a purchase and of questions and complaints moved
+    from ``govbuy.procurement.api_running`` to the tendering and challenges apps;
+    their operationIds stay those of before (clients generated from the
+    document keep their method names)."""
+
+    OPERATION_MODULES = {
+        "govbuy.tendering.api": "govbuy.procurement.api_running",
+        "govbuy.challenges.api": "govbuy.procurement.api_running",
+    }
+
+    def get_openapi_operation_id(self, operation) -> str:
+        module = self.OPERATION_MODULES.get(operation.view_func.__module__)
+        if module is None:
+            return super().get_openapi_operation_id(operation)
+        return f"{module}_{operation.view_func.__name__}".replace(".", "_")
+
+
+api = ProjectAPI(
     title="govbuy — Government Purchase of Services API",
     docs_decorator=docs_switch,
     version="1",

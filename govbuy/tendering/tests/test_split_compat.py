@@ -4,7 +4,8 @@ no URL, no API path and no stored row.
 The fixtures in ``data/`` were taken on the code of ``main`` before the split:
 
 - ``urls_before_split.json``: every URL pattern of the project (route, name,
-  view, a sample path) and every OpenAPI path + method of /api/v1;
+  view, a sample path), every OpenAPI path + method of /api/v1 and its
+  operationId;
 - ``demo_before_split.sql.gz``: the SQL dump of a SQLite database migrated and
   loaded with ``load_demo`` on that code.
 
@@ -76,6 +77,13 @@ def test_openapi_keeps_every_path_and_method(client):
     doc = client.get("/api/v1/openapi.json").json()
     now = {f"{m.upper()} {p}" for p, ops in doc["paths"].items() for m in ops}
     assert set(BEFORE["openapi"]) - now == set()
+    # Same operationIds too: clients generated from the document keep their names.
+    ids = {
+        f"{m.upper()} {p}": op.get("operationId")
+        for p, ops in doc["paths"].items()
+        for m, op in ops.items()
+    }
+    assert {k: ids.get(k) for k in BEFORE["operation_ids"]} == BEFORE["operation_ids"]
 
 
 # --- an existing database migrates in place ----------------------------------------------------
