@@ -372,9 +372,9 @@ def bidding_benchmarks(n: int) -> list[tuple]:
     from django.db import transaction
     from django.utils import timezone
 
-    from govbuy.procurement import services
-    from govbuy.procurement.models import CURRENT_TENDER_STATUSES, Bid, BidStatus, Tender
-    from govbuy.procurement.services.bids import bid_digest
+    from govbuy.tendering import services
+    from govbuy.tendering.models import CURRENT_TENDER_STATUSES, Bid, BidStatus, Tender
+    from govbuy.tendering.services.bids import bid_digest
 
     project, purchaser = _bench_project()
     providers = _bench_providers(200)
