@@ -23,6 +23,7 @@ from django.utils.translation import gettext_noop, ngettext
 
 from .errors import ApplicationError
 from .models import ParameterDefinition, PolicyParameter
+from .regions import RegionLevel
 from .text import ByLanguage, Choice, Join, ParamValue, Text
 
 DEFAULTS_FILE = Path(__file__).resolve().parent / "data" / "policy_parameters.json"
@@ -311,8 +312,6 @@ def cite(key: str, region=None, at: dt.date | None = None) -> Cited:
     if row.region_id is None:
         where = Text(gettext_noop("national"))
     else:
-        from govbuy.orgs.models import RegionLevel
-
         where = row.region.name
         if row.level in RegionLevel.values:
             where = Join(" · ", [where, Choice(RegionLevel, row.level)])

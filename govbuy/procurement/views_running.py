@@ -37,7 +37,7 @@ from govbuy.orgs.models import SmeSize
 from govbuy.orgs.selectors import bidding_violations
 
 from . import bidding_selectors as bidding
-from . import inbox, schedule, sealing, selectors, services
+from . import running_selectors, schedule, sealing, selectors, services
 from .forms import BaseForm
 from .forms_running import (
     AnswerForm,
@@ -168,7 +168,9 @@ def deadline_rows(deadlines, tender, now=None) -> list:
         elif d.due_at is None:
             d.state = "unknown"
         elif now > d.due_at:
-            d.state = "overdue" if live and d.kind in inbox.PURCHASER_TASKS else "passed"
+            d.state = (
+                "overdue" if live and d.kind in running_selectors.PURCHASER_TASKS else "passed"
+            )
         else:
             d.state = "open"
     return rows
@@ -181,7 +183,7 @@ def project_running_context(user, project, member: bool) -> dict:
     """What the project page shows of the running purchase (called by
     `views._detail_page`): its intention, rounds and notices, and what the
     department may do next."""
-    rounds = list(inbox.rounds_of(project))
+    rounds = list(running_selectors.rounds_of(project))
     notices = list(bidding.notices_of(project))
     intention = next((n for n in notices if n.kind == NoticeKind.INTENTION), None)
     current = next((t for t in rounds if t.status in CURRENT_TENDER_STATUSES), None)
@@ -300,7 +302,9 @@ def round_start(request, pk: int):
         messages.info(request, _("A round of this purchase is already under way."))
         return redirect("procurement:project_detail", project.pk)
     context = _round_start_context(project)
-    providers = list(inbox.providers_to_invite(project)) if context["needs_invites"] else []
+    providers = (
+        list(running_selectors.providers_to_invite(project)) if context["needs_invites"] else []
+    )
     low = context.get("sme_low")
     initial = {
         "title": project.name,
@@ -378,7 +382,7 @@ def round_list(request):
     rounds are flagged and can be filtered."""
     m = _require_role(request, *STAFF_ROLES)
     filters, wanted = _filters(RoundFilterForm, request)
-    rounds = inbox.rounds_for_user(
+    rounds = running_selectors.rounds_for_user(
         request.user,
         status=wanted.get("status") or None,
         q=wanted.get("q"),
@@ -745,8 +749,8 @@ def panel_appoint(request, pk: int):
     tender, acc = _round(request, pk)
     _require(acc.purchaser)
     project = tender.project
-    experts = [m.user for m in inbox.expert_pool(project)]
-    reps = [m.user for m in inbox.representatives(project)]
+    experts = [m.user for m in running_selectors.expert_pool(project)]
+    reps = [m.user for m in running_selectors.representatives(project)]
     current = list(bidding.panel_of(tender))
     chair = next((p for p in current if p.is_chair), None)
     form = PanelForm(
@@ -1280,7 +1284,7 @@ def my_bids(request):
     _provider(request)
     q = (request.GET.get("q") or "").strip()[:100]
     status = request.GET.get("status") or ""
-    receipts = inbox.receipts_for_user(request.user, q=q, status=status or None)
+    receipts = running_selectors.receipts_for_user(request.user, q=q, status=status or None)
     return render(
         request,
         "procurement/running/my_bids.html",
@@ -1371,7 +1375,7 @@ def bid_submit(request, pk: int):
 
 
 def _own_bid(request, pk):
-    bid = inbox.receipts_for_user(request.user).filter(pk=pk).first()
+    bid = running_selectors.receipts_for_user(request.user).filter(pk=pk).first()
     if bid is None:
         raise Http404("No bid of yours matches the given query.")
     return bid
@@ -1517,7 +1521,7 @@ def _thread_page(request, question, *, status=200, **forms):
     today = timezone.localdate()
     is_purchaser = any(o.pk == project.department_id for o in member_orgs(user, Role.PURCHASER))
     is_filer = _is_provider_of(user, question.provider_id)
-    window_ends = inbox.complaint_window_ends(question, rules_for(project))
+    window_ends = running_selectors.complaint_window_ends(question, rules_for(project))
     complaint_open = (
         complaint is None
         and (question.answered_at is not None or today > question.answer_due)
@@ -1609,7 +1613,7 @@ def complaint_file(request, pk: int):
             "question": question,
             "tender": question.tender,
             "form": form,
-            "window_ends": inbox.complaint_window_ends(
+            "window_ends": running_selectors.complaint_window_ends(
                 question, rules_for(question.tender.project)
             ),
             "today": timezone.localdate(),
@@ -1630,7 +1634,7 @@ def complaint_list(request):
         {
             "page": _page(request, complaints),
             "filters": filters,
-            "queue": list(inbox.complaint_queue(request.user)) if deciding else [],
+            "queue": list(running_selectors.complaint_queue(request.user)) if deciding else [],
             "deciding": deciding,
             "today": timezone.localdate(),
         },
@@ -1825,47 +1829,3 @@ def round_public(request, pk: int):
             "now": now,
         },
     )
-
-
-def inbox_sections(user, role) -> list[dict]:
-    """The running items of the inbox, section by section, for `views.inbox`."""
-    titles = {
-        "deadlines": _("Deadlines of your purchases"),
-        "questions": _("Questions to answer (质疑)")
-        if role == Role.PURCHASER
-        else _("Your questions and complaint windows"),
-        "objections": _("Objections to the opening record"),
-        "panels": _("Panels to score"),
-        "invitations": _("Invitations to bid"),
-        "bids": _("Your live bids"),
-        "openings": _("Opening records to confirm"),
-        "quotes": _("Rounds of quotes to answer"),
-        "complaints": _("Complaints to handle (投诉)"),
-        "credit": _("Credit records about you (信用记录)"),
-        "credit_objections": _("Objections to credit records"),
-    }
-    return [
-        {"key": key, "title": titles[key], "items": items}
-        for key, items in inbox.items_for(user, role).items()
-    ]
-
-
-def workbench_context(request, membership) -> dict:
-    """What each role's workbench shows of running purchases (called by the
-    accounts workbench)."""
-    user = request.user
-    role = membership.role if membership else None
-    sections = inbox.items_for(user, role)
-    context = {
-        "running_due": sorted(
-            (i for items in sections.values() for i in items), key=lambda i: i.sort_key
-        )[:8],
-        "running_due_count": inbox.count(sections),
-    }
-    if role == Role.PROVIDER:
-        context["provider_counts"] = inbox.provider_counts(user)
-    if role == Role.EXPERT:
-        context["panels"] = list(bidding.panels_for(user))
-    if role in (Role.FINANCE, Role.AUDITOR, Role.PLATFORM_ADMIN, Role.PURCHASER):
-        context["round_counts"] = inbox.round_counts(user)
-    return context

@@ -85,7 +85,7 @@ def appoint_panel(*, actor, tender: Tender, members: list, chair=None) -> list[P
     the project's region and above) and its own representatives (at most a
     third), an odd number, at least the legal size. Replaceable until a member
     has scored. Members and chair are users or user ids."""
-    from ..inbox import expert_pool, panel_candidates
+    from ..running_selectors import expert_pool, panel_candidates
 
     tender = locked_tender(tender)
     project = tender.project
