@@ -10,7 +10,7 @@ from django.core.management import call_command
 
 from govbuy.demo.data import DEMO_PASSWORD
 
-from .test_browser import CHROMIUM, CHROMIUM_ARGS, _browser_or_skip
+from .test_browser import CHROMIUM, CHROMIUM_ARGS, browser_or_skip
 
 WIDTH, HEIGHT = 1366, 768
 # The finance bureau has the most menu entries; the purchaser manager acts for two
@@ -22,7 +22,7 @@ LOG_OUT = {"zh-hans": "退出登录", "en": "Log out"}
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
 def test_the_navigation_bar_fits_1366_pixels_in_both_languages(live_server, monkeypatch):
-    sync_playwright = _browser_or_skip()
+    sync_playwright = browser_or_skip()
     from playwright.sync_api import expect
 
     call_command("load_demo", verbosity=0)

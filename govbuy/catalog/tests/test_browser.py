@@ -10,15 +10,15 @@ from django.core.management import call_command
 from govbuy.accounts.tests.test_browser import (
     CHROMIUM,
     CHROMIUM_ARGS,
-    _browser_or_skip,
-    _screenshot,
+    browser_or_skip,
+    screenshot,
 )
 from govbuy.demo.data import DEMO_PASSWORD
 
 NAME = "老年人防跌倒居家评估服务"
 
 
-def _log_in(page, base, username):
+def log_in(page, base, username):
     page.goto(f"{base}/accounts/login/")
     page.get_by_label("Username").fill(username)
     page.get_by_label("Password").fill(DEMO_PASSWORD)
@@ -28,7 +28,7 @@ def _log_in(page, base, username):
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
 def test_propose_approve_and_find_in_the_public_catalog(live_server, monkeypatch):
-    sync_playwright = _browser_or_skip()
+    sync_playwright = browser_or_skip()
     from playwright.sync_api import expect
 
     from govbuy.accounts.models import User
@@ -66,7 +66,7 @@ def test_propose_approve_and_find_in_the_public_catalog(live_server, monkeypatch
             page = context.new_page()
 
             # 1. The department (郑州市民政局) proposes a new item under 居家养老服务.
-            _log_in(page, base, "purchaser")
+            log_in(page, base, "purchaser")
             page.goto(f"{base}/catalog/adjustments/new/")
             page.locator("select[name=action]").select_option("add")
             page.get_by_label("Parent item code (to add)").fill("A0501")
@@ -76,12 +76,12 @@ def test_propose_approve_and_find_in_the_public_catalog(live_server, monkeypatch
             page.get_by_role("button", name="Send to the finance bureau").click()
             expect(page.locator("main")).to_contain_text("Awaiting finance approval")
             expect(page.locator("main")).to_contain_text(NAME)
-            _screenshot(page, "catalog-proposal.png")
+            screenshot(page, "catalog-proposal.png")
             context.clear_cookies()
             context.add_cookies([{"name": "govbuy_language", "value": "en", "url": base}])
 
             # 2. The finance bureau that keeps the catalog approves it from its inbox.
-            _log_in(page, base, "finance")
+            log_in(page, base, "finance")
             page.goto(f"{base}/catalog/inbox/")
             page.locator("tr", has_text=NAME).get_by_role("link", name=NAME).click()
             page.get_by_label("Note").fill("同意纳入目录。")
@@ -100,7 +100,7 @@ def test_propose_approve_and_find_in_the_public_catalog(live_server, monkeypatch
             context.add_cookies([{"name": "govbuy_language", "value": "zh-hans", "url": base}])
             page.goto(f"{base}/catalog/?catalog={catalog.pk}&q=yanglao")
             expect(page.locator("#catalog-results")).to_contain_text("养老")
-            _screenshot(page, "catalog-search.png")
+            screenshot(page, "catalog-search.png")
         finally:
             browser.close()
 

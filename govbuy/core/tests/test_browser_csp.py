@@ -8,13 +8,13 @@ import re
 import pytest
 from django.core.management import call_command
 
-from govbuy.accounts.tests.test_browser import CHROMIUM, CHROMIUM_ARGS, _browser_or_skip, _log_in
+from govbuy.accounts.tests.test_browser import CHROMIUM, CHROMIUM_ARGS, browser_or_skip, log_in
 
 
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
 def test_pages_work_under_the_csp_without_violations(live_server, monkeypatch, settings):
-    sync_playwright = _browser_or_skip()
+    sync_playwright = browser_or_skip()
     from playwright.sync_api import expect
 
     settings.GOVBUY_API_DOCS = True
@@ -72,7 +72,7 @@ def test_pages_work_under_the_csp_without_violations(live_server, monkeypatch, s
             expect(page.locator(".swagger-ui .info")).to_be_visible()
 
             # Log in; the language switch submits on change; the account dropdown opens.
-            _log_in(page, base, "admin")
+            log_in(page, base, "admin")
             expect(page).to_have_url(re.compile(r"/workbench/$"))
             page.locator("#language-select").select_option("en")
             expect(page.get_by_role("heading", level=1)).to_have_text("Platform administration")
