@@ -1,8 +1,11 @@
 from django.urls import include, path
 from django.views.i18n import JavaScriptCatalog
 
+from govbuy.accounts import urls as accounts_urls
 from govbuy.api import api
 from govbuy.core import views as core_views
+from govbuy.procurement import urls as procurement_urls
+from govbuy.workbench import urls as workbench_urls
 
 public = (
     [
@@ -31,10 +34,16 @@ urlpatterns = [
     path("", include(public)),
     path("", include(core)),
     path("", include("govbuy.orgs.urls")),
-    path("", include("govbuy.accounts.urls")),
+    # The workbench's pages keep the names and paths they had in these apps.
+    path("", include((workbench_urls.accounts_patterns + accounts_urls.urlpatterns, "accounts"))),
     path("catalog/", include("govbuy.catalog.urls")),
     path("budgets/", include("govbuy.budgets.urls")),
-    path("procurement/", include("govbuy.procurement.urls")),
+    path(
+        "procurement/",
+        include(
+            (workbench_urls.procurement_patterns + procurement_urls.urlpatterns, "procurement")
+        ),
+    ),
     path("procurement/", include("govbuy.tendering.urls")),
     path("procurement/", include("govbuy.challenges.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -5,35 +5,13 @@ from django.db import models
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
-
-class Role(models.TextChoices):
-    FINANCE = "finance", _("Finance bureau (财政部门)")
-    PURCHASER = "purchaser", _("Purchaser (购买主体)")
-    PROVIDER = "provider", _("Provider (承接主体)")
-    EVALUATOR = "evaluator", _("Third-party evaluator (第三方评价)")
-    AUDITOR = "auditor", _("Auditor (审计)")
-    # 评审专家: a member of the finance bureau's expert pool (专家库), sits on
-    # evaluation panels; sees only the rounds it is appointed to.
-    EXPERT = "expert", _("Evaluation expert (评审专家)")
-    PLATFORM_ADMIN = "platform_admin", _("Platform administrator (平台管理员)")
-
-
-# Roles that must use a second factor in production (TOTP).
-MFA_ROLES = {Role.FINANCE, Role.PURCHASER, Role.AUDITOR, Role.EXPERT, Role.PLATFORM_ADMIN}
-# Roles that see every organization of their region's subtree.
-SUPERVISING_ROLES = {Role.FINANCE, Role.AUDITOR}
-# The organization flag each role requires.
-ROLE_ORG_FLAG = {
-    Role.FINANCE: "is_finance_bureau",
-    Role.PURCHASER: "is_purchaser",
-    Role.PROVIDER: "is_provider",
-    Role.EVALUATOR: "is_evaluator",
-    Role.AUDITOR: "is_audit_office",
-    Role.EXPERT: "is_finance_bureau",
-}
-# Roles that do not act for their organization: an expert of a finance bureau's
-# pool sees none of the bureau's own objects.
-NON_ACTING_ROLES = {Role.EXPERT}
+# Role and the role sets live in core (the bottom layer: orgs and core decide by
+# role too); re-exported here for the apps above accounts.
+from govbuy.core.roles import MFA_ROLES as MFA_ROLES
+from govbuy.core.roles import NON_ACTING_ROLES as NON_ACTING_ROLES
+from govbuy.core.roles import ROLE_ORG_FLAG as ROLE_ORG_FLAG
+from govbuy.core.roles import SUPERVISING_ROLES as SUPERVISING_ROLES
+from govbuy.core.roles import Role as Role
 
 
 class User(AbstractUser):

@@ -1,20 +1,9 @@
 from django.core.exceptions import ObjectDoesNotExist
 
 from govbuy.core.permissions import get_for_user_or_404
+from govbuy.core.roles import active_membership as active_membership
 
 from .models import ApiToken, Membership
-
-
-def active_membership(request):
-    """The membership the user works in now (chosen in the header), or None for recipients."""
-    user = request.user
-    if not user.is_authenticated or not user.active_memberships:
-        return None
-    wanted = request.session.get("membership_id")
-    for m in user.active_memberships:
-        if m.pk == wanted:
-            return m
-    return user.active_memberships[0]
 
 
 def memberships_for_user(user):

@@ -12,7 +12,6 @@ urlpatterns = [
     path("accounts/switch/", views.switch_membership, name="switch"),
     path("accounts/tokens/", views.api_tokens, name="api_tokens"),
     path("accounts/tokens/<int:pk>/revoke/", views.revoke_api_token, name="revoke_api_token"),
-    path("workbench/", views.workbench, name="workbench"),
     path(
         "accounts/set-password/<uidb64>/<token>/",
         views.SetPasswordView.as_view(),

@@ -1,7 +1,6 @@
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count, Q
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
 from django.utils.cache import add_never_cache_headers
@@ -11,15 +10,10 @@ from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from govbuy.core.audit import verify_chain
 from govbuy.core.errors import ApplicationError
-from govbuy.core.models import AuditEvent, HolidayCalendar
-from govbuy.orgs.models import Organization
-from govbuy.orgs.rules import OrgCategory, eligibility
 
 from . import selectors, services
 from .forms import ApiTokenForm, LoginForm, TokenForm
-from .models import NON_ACTING_ROLES, Role
 
 
 class LoginView(auth_views.LoginView):
@@ -101,96 +95,6 @@ def switch_membership(request):
     if wanted in {m.pk for m in request.user.active_memberships}:
         request.session["membership_id"] = wanted
     return redirect("accounts:workbench")
-
-
-@login_required
-def workbench(request):
-    """工作台: the home of each role."""
-    membership = selectors.active_membership(request)
-    role = membership.role if membership else "recipient"
-    context = {"membership": membership, "role": role}
-    if membership:
-        org = membership.organization
-        context["org"] = org
-        # An expert sits in a finance bureau's pool without acting for the bureau: it
-        # sees none of the bureau's own pages, so its workbench links none of them.
-        context["acts_for_org"] = membership.role not in NON_ACTING_ROLES
-        context["eligibility"] = eligibility(OrgCategory.of(org))
-    if role in (Role.FINANCE, Role.AUDITOR, Role.PLATFORM_ADMIN):
-        visible = Organization.objects.visible_to(request.user)
-        context["org_counts"] = visible.aggregate(
-            total=Count("pk"),
-            purchasers=Count("pk", filter=Q(is_purchaser=True)),
-            providers=Count("pk", filter=Q(is_provider=True)),
-            social=Count("pk", filter=Q(is_provider=True, org_type="social_organization")),
-        )
-        context["calendars"] = HolidayCalendar.objects.all()[:5]
-    if role in (Role.PURCHASER, Role.FINANCE, Role.AUDITOR, Role.PLATFORM_ADMIN):
-        context.update(_purchasing_counts(request.user, membership))
-    if role in (
-        Role.PURCHASER,
-        Role.FINANCE,
-        Role.AUDITOR,
-        Role.PLATFORM_ADMIN,
-        Role.PROVIDER,
-        Role.EXPERT,
-    ):
-        from govbuy.tendering.views import workbench_context
-
-        context.update(workbench_context(request, membership))
-    if role in (Role.AUDITOR, Role.PLATFORM_ADMIN):
-        events = AuditEvent.objects.select_related("organization").order_by("-seq")
-        if role == Role.AUDITOR:
-            path = membership.organization.region.path
-            events = events.filter(organization__region__path__startswith=path)
-        # Events about bids name no bidder before the opening (P12).
-        from govbuy.tendering.sealing import audit_rows
-
-        context["events"] = audit_rows(events[:15])
-        context["chain"] = verify_chain() if request.GET.get("verify") else None
-    return render(request, f"workbench/{role}.html", context)
-
-
-def _purchasing_counts(user, membership) -> dict:
-    """Budget lines and purchases by status, and what waits for this user."""
-    from govbuy.budgets.models import BudgetLine
-    from govbuy.budgets.selectors import finance_inbox
-    from govbuy.procurement.models import MethodApproval, PurchaseProject, SplitFlag
-
-    lines = BudgetLine.objects.visible_to(user).aggregate(
-        draft=Count("pk", filter=Q(status__in=("draft", "returned"))),
-        submitted=Count("pk", filter=Q(status="submitted")),
-        approved=Count("pk", filter=Q(status="approved")),
-    )
-    projects = PurchaseProject.objects.visible_to(user).aggregate(
-        draft=Count("pk", filter=Q(status="draft")),
-        review=Count("pk", filter=Q(status="review")),
-        approved=Count("pk", filter=Q(status="approved")),
-        method_pending=Count("pk", filter=Q(method_approval=MethodApproval.PENDING)),
-    )
-    context = {"line_counts": lines, "project_counts": projects}
-    if membership.role == Role.FINANCE:
-        inbox = finance_inbox(user)
-        context["budget_inbox"] = inbox["lines"].count() + inbox["adjustments"].count()
-        context["open_split_flags"] = (
-            SplitFlag.objects.visible_to(user).filter(status="open").count()
-        )
-        context["catalog_inbox"] = _catalog_inbox_count(user)
-        # What waits at the bureaus below (read-only here: the same-level bureau decides).
-        from govbuy.procurement.inbox import waiting_below
-
-        context["waiting_below"] = waiting_below(user)
-    return context
-
-
-def _catalog_inbox_count(user) -> int:
-    """Catalog adjustments and department catalogs waiting for the user's bureau
-    (one query)."""
-    from govbuy.catalog.selectors import finance_inbox
-
-    waiting = finance_inbox(user)
-    ids = [qs.order_by().values_list("pk") for qs in waiting.values()]
-    return ids[0].union(*ids[1:], all=True).count()
 
 
 @login_required

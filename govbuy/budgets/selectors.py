@@ -13,7 +13,6 @@ from govbuy.core.money import to_money
 from govbuy.core.permissions import get_for_user_or_404, member_orgs
 from govbuy.orgs.models import Organization
 from govbuy.orgs.selectors import overseen_below_q
-from govbuy.procurement.models import PurchaseProject
 
 from .models import AdjustmentStatus, BudgetAdjustment, BudgetLine, BudgetLineStatus
 
@@ -107,9 +106,8 @@ def catalog_items_for(department, fiscal_year) -> list[DepartmentCatalogItem]:
 def projects_of(user, line: BudgetLine):
     """The purchase projects committing the line's money (those the user may read)."""
     return (
-        PurchaseProject.objects.visible_to(user)
-        .filter(budget_line=line)
-        .order_by("-created_at", "-pk")
+        # The reverse relation: procurement sits above budgets.
+        line.projects.visible_to(user).order_by("-created_at", "-pk")
     )
 
 

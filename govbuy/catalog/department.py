@@ -24,7 +24,7 @@ from .selectors import catalog_in_force
 from .services import (
     CODE_RE,
     NotAllowed,
-    _content_violations,
+    content_violations,
     export_rows,
     member_orgs,
     parse_upload,
@@ -167,7 +167,7 @@ def add_department_item(
         )
     )
     enforce(rules.kind_violations(kind, guidance.category))
-    enforce(_content_violations(name, description, dc.organization.region))
+    enforce(content_violations(name, description, dc.organization.region))
     top = dc.items.filter(parent=parent).aggregate(m=Max("position"))["m"]
     position = (top or 0) + 1
     item = DepartmentCatalogItem.objects.create(
@@ -242,7 +242,7 @@ def import_department_catalog(*, actor, department_catalog: DepartmentCatalog, d
             violations += rules.kind_violations(row.kind, guidance.category)
         violations += [
             v
-            for v in _content_violations(row.name, row.description, dc.organization.region)
+            for v in content_violations(row.name, row.description, dc.organization.region)
             if v.is_hard
         ]
         for v in violations:

@@ -150,7 +150,7 @@ def _field_errors(
     return errors
 
 
-def _content_violations(name: str, description: str, region) -> list:
+def content_violations(name: str, description: str, region) -> list:
     """C2/C3/C7 hard (and C9 warn) on what a catalog item would let departments
     buy. Only the name is screened: catalog descriptions often say what an item
     excludes (不含工程施工), which is no reason to refuse it."""
@@ -519,7 +519,7 @@ def edit_catalog(
         fields=fields,
     )
     if action != AdjustmentAction.REMOVE:
-        enforce(_content_violations(item.name, item.description, catalog.region))
+        enforce(content_violations(item.name, item.description, catalog.region))
     audit.record(
         actor=actor,
         action=f"catalog.item.{action}",
@@ -601,7 +601,7 @@ def _row_errors(rows, region) -> list[dict]:
                     "message": f"[{v.rule}] {v.message}",
                 }
             )
-        for v in _content_violations(row.name, row.description, region):
+        for v in content_violations(row.name, row.description, region):
             if v.is_hard:
                 errors.append(
                     {
@@ -773,7 +773,7 @@ def propose_adjustment(
         enforce(rules.kind_violations(kind, category))
         name = fields["name"] or (target.name if target else "")
         description = fields["description"] or (target.description if target else "")
-        warnings += enforce(_content_violations(name, description, proposer.region))
+        warnings += enforce(content_violations(name, description, proposer.region))
     target_year, date_warnings = rules.adjustment_year(
         proposed_on=today, closes=_closes(proposer.region, today), year=catalog.year
     )

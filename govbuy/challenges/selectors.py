@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.db.models import Exists, OuterRef
 
+from govbuy.budgets.selectors import deciding_region_ids
 from govbuy.challenges.models import Complaint, ComplaintStatus, Question
+from govbuy.core.errors import ApplicationError
 from govbuy.core.permissions import get_for_user_or_404
+from govbuy.tendering import schedule
 
 
 def round_context(user, tender) -> dict:
@@ -58,4 +63,26 @@ def complaint_for_user(user, pk) -> Complaint:
         ),
         user,
         pk=pk,
+    )
+
+
+def complaint_window_ends(question, rules: schedule.Rules) -> dt.date | None:
+    """The last day to complain about `question` (15 working days after its
+    answer period), or None when that year's calendar is not entered yet."""
+    try:
+        return schedule.complaint_window(rules, question.answer_due).due_on
+    except ApplicationError:
+        return None
+
+
+def complaint_queue(user):
+    """Complaints being handled by the finance bureaus the user acts for (the
+    bureau of the purchasing department's region), soonest due first."""
+    regions = deciding_region_ids(user)
+    qs = Complaint.objects.filter(
+        status__in=[ComplaintStatus.FILED, ComplaintStatus.ACCEPTED],
+        question__tender__project__department__region_id__in=regions,
+    )
+    return qs.select_related("question__tender__project", "provider").order_by(
+        "review_due", "decision_due", "pk"
     )

@@ -28,7 +28,6 @@ from govbuy.challenges.models import Complaint, ComplaintStatus, QuestionSubject
 from govbuy.challenges.services import question_window
 from govbuy.core.errors import ApplicationError
 from govbuy.core.permissions import member_orgs
-from govbuy.procurement import inbox
 from govbuy.procurement.models import Method
 from govbuy.procurement.views import (
     REFUSED,
@@ -112,7 +111,7 @@ def _thread_page(request, question, *, status=200, **forms):
     today = timezone.localdate()
     is_purchaser = any(o.pk == project.department_id for o in member_orgs(user, Role.PURCHASER))
     is_filer = is_provider_of(user, question.provider_id)
-    window_ends = inbox.complaint_window_ends(question, rules_for(project))
+    window_ends = challenge_selectors.complaint_window_ends(question, rules_for(project))
     complaint_open = (
         complaint is None
         and (question.answered_at is not None or today > question.answer_due)
@@ -204,7 +203,7 @@ def complaint_file(request, pk: int):
             "question": question,
             "tender": question.tender,
             "form": form,
-            "window_ends": inbox.complaint_window_ends(
+            "window_ends": challenge_selectors.complaint_window_ends(
                 question, rules_for(question.tender.project)
             ),
             "today": timezone.localdate(),
@@ -227,7 +226,7 @@ def complaint_list(request):
         {
             "page": page_of(request, complaints),
             "filters": filters,
-            "queue": list(inbox.complaint_queue(request.user)) if deciding else [],
+            "queue": list(challenge_selectors.complaint_queue(request.user)) if deciding else [],
             "deciding": deciding,
             "today": timezone.localdate(),
         },

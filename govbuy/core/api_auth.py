@@ -1,5 +1,7 @@
 """Authentication and throttling shared by every /api/v1 router."""
 
+from collections.abc import Callable
+
 from django.conf import settings
 from django.utils.translation import gettext as _
 from ninja.security import APIKeyCookie, HttpBearer
@@ -8,14 +10,22 @@ from ninja.utils import check_csrf
 
 from .errors import ApplicationError
 
+# Tokens are `accounts.ApiToken`s, and accounts sits above core: it installs the
+# lookup when its app is ready (AccountsConfig.ready). Until then no token passes.
+_token_lookup: Callable[[str], object | None] | None = None
+
+
+def set_token_lookup(lookup: Callable[[str], object | None]) -> None:
+    """Install the function that maps a bearer token to its user (or None)."""
+    global _token_lookup
+    _token_lookup = lookup
+
 
 class TokenAuth(HttpBearer):
     """``Authorization: Bearer gb_…`` personal API tokens."""
 
     def authenticate(self, request, token):
-        from govbuy.accounts.services import authenticate_token
-
-        user = authenticate_token(token)
+        user = _token_lookup(token) if _token_lookup is not None else None
         if user is not None:
             request.user = user
         return user

@@ -2,6 +2,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from .formats import ValueType as ParameterValueType
+
 
 class HolidayCalendar(models.Model):
     """A year's official holiday arrangement (国务院办公厅 节假日安排通知).
@@ -49,12 +51,7 @@ class HolidayCalendarDay(models.Model):
 class ParameterDefinition(models.Model):
     """What a policy parameter means; its values live in PolicyParameter."""
 
-    class ValueType(models.TextChoices):
-        MONEY = "money", _("Amount (元)")
-        INTEGER = "integer", _("Whole number")
-        RATIO = "ratio", _("Ratio (0–1)")
-        MONTH_DAY = "month_day", _("Day of the year (MM-DD)")
-        TEXT = "text", _("Text")
+    ValueType = ParameterValueType  # defined in core.formats, which parses and shows values
 
     key = models.CharField(_("key"), max_length=80, primary_key=True)
     name = models.CharField(_("name"), max_length=200)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
 
@@ -19,10 +19,20 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop, ngettext
+from django.utils.translation import gettext_noop
 
 from .errors import ApplicationError
+
+# Showing and parsing a value by its kind live in `formats` (text.ParamValue
+# needs them, and params builds on text); re-exported here.
+from .formats import NAMED_SHARES as NAMED_SHARES
+from .formats import count_text as count_text
+from .formats import format_value as format_value
+from .formats import get_language_code as get_language_code
+from .formats import parse_value as parse_value
+from .formats import share_text as share_text
 from .models import ParameterDefinition, PolicyParameter
+from .regions import RegionLevel
 from .text import ByLanguage, Choice, Join, ParamValue, Text
 
 DEFAULTS_FILE = Path(__file__).resolve().parent / "data" / "policy_parameters.json"
@@ -55,67 +65,6 @@ def label(key: str) -> str:
     return (d["name_en"] if get_language_code() == "en" else d["name"]) or key
 
 
-# --- showing a value by its kind -----------------------------------------------------------
-
-# Fractions the law states as such (三分之二), shown as words rather than 67%.
-NAMED_SHARES = [
-    (Decimal(1) / 3, gettext_noop("one third")),
-    (Decimal(2) / 3, gettext_noop("two thirds")),
-]
-
-
-def share_text(value) -> str:
-    """0.10 → '10%'; 0.0005 → '0.05%'; 0.666 → 'two thirds' (三分之二)."""
-    v = Decimal(str(value))
-    for fraction, words in NAMED_SHARES:
-        if abs(v - fraction) < Decimal("0.001"):
-            return _(words)
-    percent = (v * 100).quantize(Decimal("0.01")).normalize()
-    return f"{percent:f}%"
-
-
-def count_text(n, unit: str) -> str:
-    """30, '日' → '30 日' / '30 days'; 5, '工作日' → '5 个工作日' / '5 working days'
-    (the units of policy_parameters.json)."""
-    k = int(n)
-    if unit == "日":
-        template = ngettext("%(n)s day", "%(n)s days", k)
-    elif unit == "工作日":
-        template = ngettext("%(n)s working day", "%(n)s working days", k)
-    elif unit == "年":
-        template = ngettext("%(n)s year", "%(n)s years", k)
-    elif unit == "家":
-        template = ngettext("%(n)s provider", "%(n)s providers", k)
-    elif unit == "人":
-        template = ngettext("%(n)s person", "%(n)s people", k)
-    elif unit == "分":
-        template = ngettext("%(n)s point", "%(n)s points", k)
-    else:
-        return f"{n} {unit}".strip()
-    return template % {"n": n}
-
-
-def format_value(value, value_type: str, unit: str = "") -> str:
-    """A parameter's value as pages and messages show it, by its kind."""
-    from .money import yuan
-
-    VT = ParameterDefinition.ValueType
-    if value_type == VT.MONEY:
-        return yuan(value)
-    if value_type == VT.RATIO:
-        return share_text(value)
-    if value_type == VT.INTEGER:
-        return count_text(value, unit)
-    if value_type == VT.MONTH_DAY:
-        month, day = value if isinstance(value, tuple) else parse_value(VT.MONTH_DAY, value)
-        if get_language_code() == "en":
-            from django.utils.dates import MONTHS
-
-            return f"{day} {MONTHS[month]}"
-        return f"{month}月{day}日"
-    return str(value)
-
-
 def kind_of(key: str, value) -> tuple[str, str]:
     """(value type, unit) of parameter `key`: from the shipped definitions, else
     guessed from the value (a Decimal is an amount, an int a plain number)."""
@@ -130,39 +79,6 @@ def kind_of(key: str, value) -> tuple[str, str]:
     if isinstance(value, tuple):
         return VT.MONTH_DAY, ""
     return VT.TEXT, ""
-
-
-def parse_value(value_type: str, raw: str):
-    """Typed value of a stored string; raises ValueError with a readable message."""
-    VT = ParameterDefinition.ValueType
-    try:
-        if value_type == VT.MONEY:
-            v = Decimal(raw)
-            if v < 0 or v != v.quantize(Decimal("0.01")):
-                raise ValueError
-            return v.quantize(Decimal("0.01"))
-        if value_type == VT.INTEGER:
-            return int(raw)
-        if value_type == VT.RATIO:
-            v = Decimal(raw)
-            if not Decimal(0) <= v <= Decimal(1):
-                raise ValueError
-            return v
-        if value_type == VT.MONTH_DAY:
-            month, day = (int(x) for x in raw.split("-"))
-            dt.date(2024, month, day)  # validates, leap year allows 02-29
-            return (month, day)
-        return raw
-    except (ValueError, InvalidOperation, TypeError):
-        expected = {
-            VT.MONEY: _("an amount in 元 with at most 2 decimals, e.g. 1000000.00"),
-            VT.INTEGER: _("a whole number"),
-            VT.RATIO: _("a ratio between 0 and 1, e.g. 0.30"),
-            VT.MONTH_DAY: _("a day of the year as MM-DD, e.g. 09-30"),
-        }.get(value_type, _("text"))
-        raise ValueError(
-            _("%(value)s is not %(expected)s") % {"value": repr(raw), "expected": expected}
-        ) from None
 
 
 def lineage(region) -> list:
@@ -311,8 +227,6 @@ def cite(key: str, region=None, at: dt.date | None = None) -> Cited:
     if row.region_id is None:
         where = Text(gettext_noop("national"))
     else:
-        from govbuy.orgs.models import RegionLevel
-
         where = row.region.name
         if row.level in RegionLevel.values:
             where = Join(" · ", [where, Choice(RegionLevel, row.level)])
@@ -330,9 +244,3 @@ def cite(key: str, region=None, at: dt.date | None = None) -> Cited:
         names=(definition.name, definition.name_en),
         where=where,
     )
-
-
-def get_language_code() -> str:
-    from django.utils.translation import get_language
-
-    return (get_language() or "zh-hans").split("-")[0]

@@ -32,6 +32,8 @@ from django.utils import translation
 from django.utils.functional import Promise
 from django.utils.translation import gettext, ngettext
 
+from .formats import format_value
+
 __all__ = ["ByLanguage", "Choice", "Join", "Money", "ParamValue", "Text", "message_of"]
 
 
@@ -143,8 +145,6 @@ class ParamValue:
         self.unit = unit
 
     def __str__(self) -> str:
-        from .params import format_value
-
         value = tuple(self.value) if isinstance(self.value, (list, tuple)) else self.value
         return format_value(value, self.value_type, self.unit)
 

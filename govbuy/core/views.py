@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from . import params
 from .errors import ApplicationError
 from .models import HolidayCalendar, ParameterDefinition, PolicyParameter
+from .roles import active_membership
 from .rules import REGISTRY
 
 
@@ -26,8 +27,6 @@ def rules_index(request):
 @login_required
 def parameters(request):
     """Policy parameters in force for the user's region at a date (default today)."""
-    from govbuy.accounts.selectors import active_membership
-
     from .permissions import NATIONAL, parameter_region
 
     membership = active_membership(request)
@@ -89,8 +88,6 @@ def holiday_calendars(request):
 
 
 def _may_enter_calendar(request) -> bool:
-    from govbuy.accounts.selectors import active_membership
-
     m = active_membership(request)
     if m is None:
         return False
@@ -133,8 +130,6 @@ def parameter_add(request):
     administrator a national default."""
     from django.core.exceptions import PermissionDenied
     from django.shortcuts import redirect
-
-    from govbuy.accounts.selectors import active_membership
 
     from .forms import PolicyParameterForm
     from .permissions import NATIONAL, parameter_region

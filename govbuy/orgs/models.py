@@ -3,13 +3,10 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+# RegionLevel lives in core (core.params names it too); re-exported here.
+from govbuy.core.regions import RegionLevel as RegionLevel
+
 from .validators import validate_uscc
-
-
-class RegionLevel(models.TextChoices):
-    PROVINCE = "province", _("Province (省级)")
-    CITY = "city", _("City (市级)")
-    COUNTY = "county", _("County (县级)")
 
 
 class RegionQuerySet(models.QuerySet):

@@ -11,10 +11,10 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from govbuy.accounts.models import Role
 from govbuy.core import audit, params
 from govbuy.core.errors import ApplicationError, InvalidInput, InvalidState, NotAllowed
 from govbuy.core.permissions import acts_for, member_orgs, refuse_platform_admin, require_member
+from govbuy.core.roles import Role
 from govbuy.core.rules import enforce
 
 from . import rules, selectors

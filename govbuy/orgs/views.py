@@ -20,10 +20,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from govbuy.accounts.models import Role
-from govbuy.accounts.selectors import active_membership
 from govbuy.core.errors import ApplicationError, InvalidInput
 from govbuy.core.permissions import acts_for
+from govbuy.core.roles import Role, active_membership
 from govbuy.core.rules import RuleViolation
 
 from . import selectors, services

@@ -272,3 +272,13 @@ def capacity_to_sign(user):
         .select_related(*CAPACITY_RELATED)
         .order_by("created_at", "pk")
     )
+
+
+def mark_clearable(user, flags) -> list:
+    """Set ``may_clear`` on each flag: the user's finance bureau decides for its
+    department (budgets.services.can_decide, without a query per flag)."""
+    regions = deciding_region_ids(user)
+    flags = list(flags)
+    for flag in flags:
+        flag.may_clear = flag.department.region_id in regions
+    return flags

@@ -20,9 +20,7 @@ urlpatterns = [
     path("<int:pk>/method/decide/", views.method_decide, name="method_decide"),
     # C8: the finance bureau and the competent department confirm a 公益一类 unit's capacity
     path("capacity/<int:pk>/", views.capacity_detail, name="capacity_detail"),
-    # inbox and splitting flags (B4)
-    path("inbox/", views.inbox, name="inbox"),
-    path("inbox/below/", views.inbox_below, name="inbox_below"),
+    # splitting flags (B4); the inbox pages (inbox/, inbox/below/) are govbuy.workbench's
     path("split-flags/", views.split_flags, name="split_flags"),
     path("split-flags/<int:pk>/clear/", views.split_flag_clear, name="split_flag_clear"),
 ]

@@ -1,7 +1,7 @@
 """Procurement pages: purchase projects and their requirements, the managers'
 review, the method panel and the finance bureau's approval of a change of
-method, cancellation, splitting flags (B4), the inbox, and the public method
-oracle.
+method, cancellation, splitting flags (B4), and the public method oracle (the
+inbox pages are in govbuy.workbench).
 
 Every object comes through a scoped selector (404 for others' objects), every
 write is a POST that calls one service, and a refused action re-renders the
@@ -27,9 +27,7 @@ from govbuy.budgets.models import BudgetLine
 from govbuy.core.errors import ApplicationError, InvalidInput
 from govbuy.core.permissions import acts_for, get_for_user_or_404
 from govbuy.core.rules import RuleViolation
-from govbuy.orgs.selectors import finance_bureaus_of
 from govbuy.procurement import extensions, methods, selectors, services
-from govbuy.procurement import inbox as waiting
 from govbuy.procurement.forms import (
     BaseForm,
     CancelForm,
@@ -586,90 +584,7 @@ def capacity_detail(request, pk: int):
     )
 
 
-# --- inbox and splitting flags -------------------------------------------------------
-
-
-def _mark_clearable(user, flags) -> list:
-    """Set ``may_clear`` on each flag: the user's finance bureau decides for its
-    department (budgets.services.can_decide, without a query per flag)."""
-    regions = selectors.deciding_region_ids(user)
-    flags = list(flags)
-    for flag in flags:
-        flag.may_clear = flag.department.region_id in regions
-    return flags
-
-
-@login_required
-def inbox(request):
-    """What waits for the user: reviews, changes of method and splitting flags,
-    and in running purchases what is due and by when (`procurement.inbox`)."""
-    # Nothing waits for the platform administrator: it decides and buys nothing.
-    m = require_role(request, Role.PURCHASER, Role.FINANCE, Role.PROVIDER, Role.EXPERT)
-    deciding = m.role == Role.FINANCE
-    running = extensions.inbox_sections(request.user, m.role)
-    return render(
-        request,
-        "procurement/inbox.html",
-        {
-            "running": running,
-            "running_count": sum(len(s["items"]) for s in running),
-            "staff": m.role in (Role.PURCHASER, Role.FINANCE),
-            "reviews": list(selectors.review_queue(request.user)),
-            "is_manager": any(
-                x.role == Role.PURCHASER and x.is_manager for x in request.user.active_memberships
-            ),
-            "deciding": deciding,
-            "approvals": list(selectors.method_approvals_for(request.user)) if deciding else [],
-            "flags": _mark_clearable(request.user, selectors.split_flags_to_clear(request.user))
-            if deciding
-            else [],
-            "capacity": list(selectors.capacity_to_sign(request.user)),
-            "s11_purchases": list(selectors.s11_purchases_for(request.user)) if deciding else [],
-        },
-    )
-
-
-@login_required
-def inbox_below(request):
-    """What waits at the finance bureaus below the user's, each item with the bureau
-    it waits at: read-only here, the same-level bureau decides (同级财政部门)."""
-    require_role(request, Role.FINANCE)
-    from govbuy.budgets import selectors as budget_selectors
-    from govbuy.catalog import selectors as catalog_selectors
-
-    budgets_below = budget_selectors.inbox_below(request.user)
-    catalogs_below = catalog_selectors.inbox_below(request.user)
-    limit = 200
-    # Each kind with the path from an item to the region whose bureau decides it.
-    kinds = {
-        "lines": (budgets_below["lines"], "region"),
-        "budget_adjustments": (budgets_below["adjustments"], "line.region"),
-        "department_catalogs": (catalogs_below["department_catalogs"], "organization.region"),
-        "catalog_adjustments": (catalogs_below["adjustments"], "catalog.owner.region"),
-        "method_approvals": (selectors.method_approvals_below(request.user), "region"),
-        "split_flags": (selectors.split_flags_below(request.user), "region"),
-        "complaints": (waiting.complaints_below(request.user), "question.tender.project.region"),
-    }
-    context = {}
-    regions = {}
-    for kind, (qs, path) in kinds.items():
-        items = list(qs[:limit])
-        for item in items:
-            region = item
-            for step in path.split("."):
-                region = getattr(region, step)
-            regions[region.pk] = region
-            item.waiting_region = region
-        context[kind] = items
-    bureaus = finance_bureaus_of(regions) if regions else {}
-    for items in list(context.values()):
-        for item in items:
-            region = item.waiting_region
-            item.waiting_at = bureaus.get(region.pk) or _("the finance bureau of %(region)s") % {
-                "region": region.name
-            }
-    context["total"] = sum(len(items) for items in context.values())
-    return render(request, "procurement/inbox_below.html", context)
+# --- splitting flags ----------------------------------------------------------------
 
 
 @login_required
@@ -680,7 +595,7 @@ def split_flags(request):
     page = Paginator(
         selectors.split_flags_for_user(request.user, wanted or None), PAGE_SIZE
     ).get_page(request.GET.get("page"))
-    page.object_list = _mark_clearable(request.user, page.object_list)
+    page.object_list = selectors.mark_clearable(request.user, page.object_list)
     return render(request, "procurement/split_flags.html", {"page": page, "filters": filters})
 
 

@@ -33,6 +33,5 @@ class TenderingConfig(AppConfig):
         from . import views
 
         credit_links.register("tendering.bid", projects_bid_on)
-        # The project page and the inbox of procurement show the running purchase.
+        # The project page of procurement shows the running purchase.
         extensions.register_project_context("tendering", views.project_running_context)
-        extensions.register_inbox_sections("tendering", views.inbox_sections)

@@ -4,9 +4,21 @@ experts and staff who may sit on its panel, the providers it may invite."""
 
 from __future__ import annotations
 
+from django.db.models import Count, Exists, OuterRef, Q
+from django.utils import timezone
+
 from govbuy.accounts.models import Membership, Role
 from govbuy.orgs.models import Organization
-from govbuy.tendering.models import Tender
+from govbuy.tendering import bidding_selectors
+from govbuy.tendering.models import Deadline, DeadlineKind, Notice, Tender, TenderStatus
+
+# The deadlines a purchasing department meets itself, and what it does to meet each.
+PURCHASER_TASKS = (
+    DeadlineKind.OPENING,
+    DeadlineKind.CONFIRMATION,
+    DeadlineKind.RESULT_NOTICE,
+    DeadlineKind.CONTRACT_SIGNING,
+)
 
 
 def rounds_of(project):
@@ -62,3 +74,59 @@ def providers_to_invite(project):
 def ancestor_paths(path: str) -> list[str]:
     parts = [p for p in path.split("/") if p]
     return ["/" + "/".join(parts[: i + 1]) + "/" for i in range(len(parts))]
+
+
+def rounds_for_user(user, *, status=None, q=None, flag=None):
+    """The rounds the user sees, with their late flags (a notice published late,
+    a deadline met late or passed unmet) for supervisors' lists."""
+    qs = bidding_selectors.tenders_for_user(user, status=status, q=q)
+    now = timezone.now()
+    late_notice = Exists(Notice.objects.late().filter(tender=OuterRef("pk")))
+    early_notice = Exists(Notice.objects.early().filter(tender=OuterRef("pk")))
+    late_deadline = Exists(Deadline.objects.current().filter(tender=OuterRef("pk"), late=True))
+    overdue = Exists(
+        Deadline.objects.current().filter(
+            tender=OuterRef("pk"),
+            done_at__isnull=True,
+            due_at__lt=now,
+            kind__in=list(PURCHASER_TASKS),
+        )
+    )
+    qs = qs.annotate(
+        late_notice=late_notice,
+        early_notice=early_notice,
+        late_deadline=late_deadline,
+        overdue=overdue,
+    )
+    if flag == "late":
+        qs = qs.filter(
+            Q(late_notice=True) | Q(early_notice=True) | Q(late_deadline=True) | Q(overdue=True)
+        )
+    elif flag == "emergency":
+        qs = qs.filter(emergency=True)
+    elif flag == "suspended":
+        qs = qs.filter(suspended_at__isnull=False)
+    elif flag:
+        qs = qs.none()
+    return qs
+
+
+def round_counts(user) -> dict:
+    """Rounds the user sees that are running, flagged late, or emergencies (one query)."""
+    rounds = rounds_for_user(user).order_by()
+    return rounds.aggregate(
+        running=Count(
+            "pk",
+            filter=Q(
+                status__in=(TenderStatus.BIDDING, TenderStatus.OPENED, TenderStatus.EVALUATED)
+            ),
+        ),
+        late=Count(
+            "pk",
+            filter=Q(late_notice=True)
+            | Q(early_notice=True)
+            | Q(late_deadline=True)
+            | Q(overdue=True),
+        ),
+        emergency=Count("pk", filter=Q(emergency=True)),
+    )

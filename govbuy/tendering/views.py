@@ -34,7 +34,7 @@ from govbuy.core.errors import ApplicationError
 from govbuy.core.permissions import member_orgs
 from govbuy.orgs.models import SmeSize
 from govbuy.orgs.selectors import bidding_violations
-from govbuy.procurement import inbox, selectors
+from govbuy.procurement import selectors
 from govbuy.procurement.forms import BaseForm
 from govbuy.procurement.models import Method, ProjectStatus
 from govbuy.procurement.views import (
@@ -165,7 +165,9 @@ def deadline_rows(deadlines, tender, now=None) -> list:
         elif d.due_at is None:
             d.state = "unknown"
         elif now > d.due_at:
-            d.state = "overdue" if live and d.kind in inbox.PURCHASER_TASKS else "passed"
+            d.state = (
+                "overdue" if live and d.kind in tendering_selectors.PURCHASER_TASKS else "passed"
+            )
         else:
             d.state = "open"
     return rows
@@ -377,7 +379,7 @@ def round_list(request):
     rounds are flagged and can be filtered."""
     m = require_role(request, *STAFF_ROLES)
     filters, wanted = filters_of(RoundFilterForm, request)
-    rounds = inbox.rounds_for_user(
+    rounds = tendering_selectors.rounds_for_user(
         request.user,
         status=wanted.get("status") or None,
         q=wanted.get("q"),
@@ -1543,47 +1545,3 @@ def round_public(request, pk: int):
             "now": now,
         },
     )
-
-
-def inbox_sections(user, role) -> list[dict]:
-    """The running items of the inbox, section by section, for `views.inbox`."""
-    titles = {
-        "deadlines": _("Deadlines of your purchases"),
-        "questions": _("Questions to answer (质疑)")
-        if role == Role.PURCHASER
-        else _("Your questions and complaint windows"),
-        "objections": _("Objections to the opening record"),
-        "panels": _("Panels to score"),
-        "invitations": _("Invitations to bid"),
-        "bids": _("Your live bids"),
-        "openings": _("Opening records to confirm"),
-        "quotes": _("Rounds of quotes to answer"),
-        "complaints": _("Complaints to handle (投诉)"),
-        "credit": _("Credit records about you (信用记录)"),
-        "credit_objections": _("Objections to credit records"),
-    }
-    return [
-        {"key": key, "title": titles[key], "items": items}
-        for key, items in inbox.items_for(user, role).items()
-    ]
-
-
-def workbench_context(request, membership) -> dict:
-    """What each role's workbench shows of running purchases (called by the
-    accounts workbench)."""
-    user = request.user
-    role = membership.role if membership else None
-    sections = inbox.items_for(user, role)
-    context = {
-        "running_due": sorted(
-            (i for items in sections.values() for i in items), key=lambda i: i.sort_key
-        )[:8],
-        "running_due_count": inbox.count(sections),
-    }
-    if role == Role.PROVIDER:
-        context["provider_counts"] = inbox.provider_counts(user)
-    if role == Role.EXPERT:
-        context["panels"] = list(bidding.panels_for(user))
-    if role in (Role.FINANCE, Role.AUDITOR, Role.PLATFORM_ADMIN, Role.PURCHASER):
-        context["round_counts"] = inbox.round_counts(user)
-    return context

@@ -71,7 +71,7 @@ def test_the_deciding_bureau_has_it_in_its_own_inbox_and_nothing_below(client, b
 
 
 def test_another_city_sees_nothing_of_zhengzhou(client, buying):
-    from govbuy.procurement.inbox import waiting_below
+    from govbuy.workbench.inbox import waiting_below
 
     submitted_line(buying)
 

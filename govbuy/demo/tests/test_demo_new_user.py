@@ -23,11 +23,11 @@ from govbuy.budgets.models import BudgetLine
 from govbuy.catalog import selectors as catalog_selectors
 from govbuy.catalog.models import DepartmentCatalogItem
 from govbuy.demo import data, running
-from govbuy.procurement import inbox
 from govbuy.procurement import selectors as procurement_selectors
 from govbuy.procurement import services as procurement
 from govbuy.procurement.models import PurchaseProject
 from govbuy.tendering.models import BidStatus, TenderStatus
+from govbuy.workbench import inbox
 
 README = Path(settings.BASE_DIR) / "README.md"
 

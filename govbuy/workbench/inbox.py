@@ -1,6 +1,8 @@
 """What is due, for whom, and by when: the in-app inbox of running purchases,
-and the other scoped reads the running pages and workbenches need beside
-`bidding_selectors`.
+and what waits at the finance bureaus below (the workbenches' and the inbox
+pages' sections). It composes every app's selectors, so it sits in the
+workbench, above them all; the reads the running pages need themselves are in
+`govbuy.tendering.selectors` and `govbuy.challenges.selectors`.
 
 Each party sees its own work:
 
@@ -25,17 +27,16 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import CharField, Count, Exists, OuterRef, Q, Value
+from django.db.models import CharField, Count, Exists, OuterRef, Value
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from govbuy.accounts.models import Role
 from govbuy.budgets import selectors as budget_selectors
-from govbuy.budgets.selectors import deciding_region_ids
 from govbuy.catalog import selectors as catalog_selectors
 from govbuy.challenges.models import Complaint, ComplaintStatus, Question
-from govbuy.core.errors import ApplicationError
+from govbuy.challenges.selectors import complaint_queue, complaint_window_ends
 from govbuy.core.permissions import member_orgs
 from govbuy.orgs import selectors as org_selectors
 from govbuy.orgs.selectors import finance_bureaus_of, overseen_below_q
@@ -48,27 +49,12 @@ from govbuy.tendering.models import (
     BidStatus,
     Deadline,
     DeadlineKind,
-    Notice,
     OpeningAnswer,
     OpeningResponse,
     Tender,
     TenderStatus,
 )
-from govbuy.tendering.selectors import (  # noqa: F401  (moved to tendering; read through inbox too)
-    expert_pool,
-    panel_candidates,
-    providers_to_invite,
-    representatives,
-    rounds_of,
-)
-
-# The deadlines a purchasing department meets itself, and what it does to meet each.
-PURCHASER_TASKS = (
-    DeadlineKind.OPENING,
-    DeadlineKind.CONFIRMATION,
-    DeadlineKind.RESULT_NOTICE,
-    DeadlineKind.CONTRACT_SIGNING,
-)
+from govbuy.tendering.selectors import PURCHASER_TASKS
 
 
 def _task_label(kind: str) -> str:
@@ -393,15 +379,6 @@ class _RulesCache:
         return self._rules[key]
 
 
-def complaint_window_ends(question, rules: schedule.Rules) -> dt.date | None:
-    """The last day to complain about `question` (15 working days after its
-    answer period), or None when that year's calendar is not entered yet."""
-    try:
-        return schedule.complaint_window(rules, question.answer_due).due_on
-    except ApplicationError:
-        return None
-
-
 def my_questions(orgs: list[int]) -> list[Item]:
     """The orgs' questions without a complaint: waiting for the answer, or (answered
     or past the answer period) open to a complaint until the window ends."""
@@ -554,84 +531,6 @@ def complaints_below(user):
             "question__tender__project__department", "question__tender__project__region", "provider"
         )
         .order_by("review_due", "decision_due", "pk")
-    )
-
-
-# --- reads for the running pages --------------------------------------------------------------
-
-
-def complaint_queue(user):
-    """Complaints being handled by the finance bureaus the user acts for (the
-    bureau of the purchasing department's region), soonest due first."""
-    regions = deciding_region_ids(user)
-    qs = Complaint.objects.filter(
-        status__in=[ComplaintStatus.FILED, ComplaintStatus.ACCEPTED],
-        question__tender__project__department__region_id__in=regions,
-    )
-    return qs.select_related("question__tender__project", "provider").order_by(
-        "review_due", "decision_due", "pk"
-    )
-
-
-def receipts_for_user(user, *, q=None, status=None):
-    """The user's providers' bids on every round, as receipts: the one read path
-    of receipts (`tendering.bidding_selectors.receipts`)."""
-    return bidding_selectors.receipts(user, q=q, status=status)
-
-
-def rounds_for_user(user, *, status=None, q=None, flag=None):
-    """The rounds the user sees, with their late flags (a notice published late,
-    a deadline met late or passed unmet) for supervisors' lists."""
-    qs = bidding_selectors.tenders_for_user(user, status=status, q=q)
-    now = timezone.now()
-    late_notice = Exists(Notice.objects.late().filter(tender=OuterRef("pk")))
-    early_notice = Exists(Notice.objects.early().filter(tender=OuterRef("pk")))
-    late_deadline = Exists(Deadline.objects.current().filter(tender=OuterRef("pk"), late=True))
-    overdue = Exists(
-        Deadline.objects.current().filter(
-            tender=OuterRef("pk"),
-            done_at__isnull=True,
-            due_at__lt=now,
-            kind__in=list(PURCHASER_TASKS),
-        )
-    )
-    qs = qs.annotate(
-        late_notice=late_notice,
-        early_notice=early_notice,
-        late_deadline=late_deadline,
-        overdue=overdue,
-    )
-    if flag == "late":
-        qs = qs.filter(
-            Q(late_notice=True) | Q(early_notice=True) | Q(late_deadline=True) | Q(overdue=True)
-        )
-    elif flag == "emergency":
-        qs = qs.filter(emergency=True)
-    elif flag == "suspended":
-        qs = qs.filter(suspended_at__isnull=False)
-    elif flag:
-        qs = qs.none()
-    return qs
-
-
-def round_counts(user) -> dict:
-    """Rounds the user sees that are running, flagged late, or emergencies (one query)."""
-    rounds = rounds_for_user(user).order_by()
-    return rounds.aggregate(
-        running=Count(
-            "pk",
-            filter=Q(
-                status__in=(TenderStatus.BIDDING, TenderStatus.OPENED, TenderStatus.EVALUATED)
-            ),
-        ),
-        late=Count(
-            "pk",
-            filter=Q(late_notice=True)
-            | Q(early_notice=True)
-            | Q(late_deadline=True)
-            | Q(overdue=True),
-        ),
-        emergency=Count("pk", filter=Q(emergency=True)),
     )
 
 
