@@ -46,8 +46,19 @@ CHALLENGE_VIEWS = {
 }
 
 
+# The workbenches and inboxes compose every app from the project-level package
+# govbuy.workbench (issue 12, A2), under their old names and paths.
+WORKBENCH_VIEWS = {
+    "govbuy.accounts.views.workbench",
+    "govbuy.procurement.views.inbox",
+    "govbuy.procurement.views.inbox_below",
+}
+
+
 def expected_app(old_view: str) -> str:
-    """The app an old procurement view belongs to after the split."""
+    """The app an old view belongs to after the split."""
+    if old_view in WORKBENCH_VIEWS:
+        return "workbench"
     module, _, name = old_view.rpartition(".")
     if not module.startswith("govbuy.procurement."):
         return module.split(".")[1]
