@@ -416,7 +416,7 @@ def add_arguments(parser) -> None:
     parser.add_argument("--clients", type=int, default=4, help="concurrent HTTP clients")
     parser.add_argument("--conn-max-age", type=int, default=None, help="override CONN_MAX_AGE")
     parser.add_argument(
-        "--only", nargs="*", choices=sorted(SHORT), help="measure these pages (and the bare view)"
+        "--only", nargs="+", choices=sorted(SHORT), help="measure these pages (and the bare view)"
     )
     parser.add_argument("--label", default="", help="heading of the results section")
     parser.add_argument("--no-generate", action="store_true", help="use the database as it is")

@@ -122,7 +122,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     )
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 # Persistent connections: a new PostgreSQL connection per request costs more than
-# most pages (a trivial view: ~150 req/s without, ~1,000+ with, see bench/RESULTS.md).
+# most pages (a trivial view on the bench: ~90 req/s without, ~300 with; bench/RESULTS.md).
 # Each app process keeps one connection per thread for up to CONN_MAX_AGE seconds,
 # checked before reuse after an error (CONN_HEALTH_CHECKS), so a restarted database
 # costs one failed check, not a failed request. 0 closes after every request.
