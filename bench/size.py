@@ -450,6 +450,13 @@ def generate_command(args) -> int:
             file=sys.stderr,
         )
         return 2
+    if generate.model("Organization").objects.exists():
+        print(
+            "refusing to generate into a database that already holds organizations "
+            "(it is not a fresh one): create an empty database for the bench",
+            file=sys.stderr,
+        )
+        return 2
     call_command("load_demo", verbosity=0)
     generate.generate(args.purchases, seed=args.seed)
     return 0
