@@ -55,6 +55,24 @@ SHORT = {
 }
 
 
+LIST_PAGE_SIZE = 25  # the public notice list's page size today
+
+
+def deep_cursor_path(depth: int = 5000) -> str:
+    """The notice list `depth` pages deep by cursor (`--deep cursor`, once the
+    list pages with govbuy.core.pagination): the cursor after the last row of
+    the page before, in the list's order (published_at DESC, id DESC)."""
+    from bench.generate import model
+    from govbuy.core.pagination import NEXT, encode_cursor
+
+    row = (
+        model("Notice")
+        .objects.order_by("-published_at", "-pk")
+        .values_list("published_at", "pk")[(depth - 1) * LIST_PAGE_SIZE - 1]
+    )
+    return "/procurement/notices/?cursor=" + urllib.parse.quote(encode_cursor(NEXT, list(row)))
+
+
 def production_env(db_url: str, conn_max_age: int | None = None) -> dict:
     env = dict(os.environ)
     env.update(
@@ -302,6 +320,12 @@ def run(args) -> int:
     django.setup()
     collectstatic(env)
     pages = [PAGES[SHORT[s]] for s in args.only] if args.only else PAGES
+    if args.deep == "cursor":
+        deep = PAGES[SHORT["deep"]]
+        pages = [
+            ("notices, 5000 deep by cursor", deep_cursor_path(), None) if p == deep else p
+            for p in pages
+        ]
     if PAGES[0] not in pages:
         pages = [PAGES[0], *pages]
     cookies = sessions({who for _, _, who in pages if who})
@@ -417,6 +441,12 @@ def add_arguments(parser) -> None:
     parser.add_argument("--conn-max-age", type=int, default=None, help="override CONN_MAX_AGE")
     parser.add_argument(
         "--only", nargs="+", choices=sorted(SHORT), help="measure these pages (and the bare view)"
+    )
+    parser.add_argument(
+        "--deep",
+        choices=["page", "cursor"],
+        default="page",
+        help="reach the deep page by ?page=5000 (today) or by a cursor (once the list has them)",
     )
     parser.add_argument("--label", default="", help="heading of the results section")
     parser.add_argument("--no-generate", action="store_true", help="use the database as it is")

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext, gettext_noop, ngettext
@@ -305,8 +306,6 @@ def verify_on_tick(write=None) -> ChainReport | None:
     """`tick`'s share: verify at most GOVBUY_AUDIT_VERIFY_TICK_EVENTS new events
     (the rest at the next tick). An intact chain is only logged; a broken one is
     logged as an error and written out."""
-    from django.conf import settings
-
     report = verify_incremental(limit=settings.GOVBUY_AUDIT_VERIFY_TICK_EVENTS)
     if report is None or (report.ok and not report.checked):
         return report
