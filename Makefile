@@ -53,8 +53,11 @@ check-deploy: setup
 	GOVBUY_SECRET_KEY=ci-$$(date +%s)-0123456789abcdefghijklmnopqrstuvwxyzABCDEFGH GOVBUY_ALLOWED_HOSTS=govbuy.example.org \
 	  $(BIN)/python manage.py check --deploy --fail-level WARNING
 
-bench: setup
-	$(BIN)/python -m bench
+# Micro-benchmarks on var/bench.sqlite3; with GOVBUY_DATABASE_URL=postgres://… the pages at
+# size (200,000 purchases generated once, gunicorn): see bench/size.py and bench/RESULTS.md.
+BENCH_ARGS ?=
+bench: setup ## GOVBUY_DATABASE_URL=postgres://… for the size scenario; BENCH_ARGS="--purchases N"
+	$(BIN)/python -m bench $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) node_modules var

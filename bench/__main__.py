@@ -1,10 +1,15 @@
-"""Benchmarks of the foundation, each reported as a ratio against a baseline
-measured in the same run on the same machine (absolute times vary; ratios
-show regressions).
+"""Benchmarks, each reported as a ratio against a baseline measured in the same
+run on the same machine (absolute times vary; ratios show regressions).
 
-    make bench        # or: .venv/bin/python -m bench [--db postgres://…]
+    make bench                       # micro-benchmarks on var/bench.sqlite3, or, with
+                                     # GOVBUY_DATABASE_URL=postgres://…, the size scenario
+    .venv/bin/python -m bench micro [--db URL]      # the micro-benchmarks of the foundation
+    .venv/bin/python -m bench size --purchases 200000   # pages at size (bench/size.py)
+    .venv/bin/python -m bench explain               # EXPLAIN of each page's slow queries
+    .venv/bin/python -m bench generate --purchases N    # only generate (bench/generate.py)
 
-Uses its own database (var/bench.sqlite3 by default), never the demo one.
+The micro-benchmarks use their own database (var/bench.sqlite3 unless --db or
+GOVBUY_DATABASE_URL names one), never the demo one.
 """
 
 from __future__ import annotations
@@ -27,15 +32,45 @@ def timed(fn, repeat=5):
     return statistics.median(samples)
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--db", default=None, help="database URL (default: var/bench.sqlite3)")
+def main(argv=None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    command = argv.pop(0) if argv and argv[0] in ("micro", "size", "explain", "generate") else None
+    if command is None:
+        url = os.environ.get("GOVBUY_DATABASE_URL", "")
+        command = "size" if url.startswith(("postgres://", "postgresql://")) else "micro"
+    if command == "micro":
+        return micro(argv)
+    from bench import size
+
+    parser = argparse.ArgumentParser(prog=f"python -m bench {command}", description=size.__doc__)
+    size.add_arguments(parser)
+    args = parser.parse_args(argv)
+    if command == "generate":
+        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "govbuy.settings")
+        os.environ.setdefault("GOVBUY_DEBUG", "true")
+        if args.db:
+            os.environ["GOVBUY_DATABASE_URL"] = args.db
+        return size.generate_command(args)
+    return size.run(args) if command == "size" else size.explain(args)
+
+
+def micro(argv) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench micro", description=__doc__)
+    parser.add_argument(
+        "--db",
+        default=None,
+        help="database URL (default: GOVBUY_DATABASE_URL, else var/bench.sqlite3)",
+    )
     parser.add_argument("--n", type=int, default=500)
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
     root = Path(__file__).resolve().parent.parent
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "govbuy.settings")
     os.environ.setdefault("GOVBUY_DEBUG", "true")
-    os.environ["GOVBUY_DATABASE_URL"] = args.db or f"sqlite:///{root / 'var' / 'bench.sqlite3'}"
+    os.environ["GOVBUY_DATABASE_URL"] = (
+        args.db
+        or os.environ.get("GOVBUY_DATABASE_URL")
+        or f"sqlite:///{root / 'var' / 'bench.sqlite3'}"
+    )
     import django
 
     django.setup()

@@ -123,7 +123,15 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         }
     )
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
-DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("GOVBUY_CONN_MAX_AGE", default=0))
+# Persistent connections: a new PostgreSQL connection per request costs more than
+# most pages (a trivial view on the bench: ~90 req/s without, ~300 with; bench/RESULTS.md).
+# Each app process keeps one connection per thread for up to CONN_MAX_AGE seconds,
+# checked before reuse after an error (CONN_HEALTH_CHECKS), so a restarted database
+# costs one failed check, not a failed request. 0 closes after every request.
+DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("GOVBUY_CONN_MAX_AGE", default=60))
+DATABASES["default"].setdefault(
+    "CONN_HEALTH_CHECKS", env.bool("GOVBUY_CONN_HEALTH_CHECKS", default=True)
+)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache (rate limits, lockout) ------------------------------------------------
@@ -305,6 +313,11 @@ GOVBUY_API_MAX_PAGE = env.int("GOVBUY_API_MAX_PAGE", default=100000)
 NINJA_MAX_PER_PAGE_SIZE = env.int("GOVBUY_API_MAX_PAGE_SIZE", default=100)
 # How long a money-moving API call's Idempotency-Key is remembered (its replay answered).
 GOVBUY_IDEMPOTENCY_KEY_HOURS = env.int("GOVBUY_IDEMPOTENCY_KEY_HOURS", default=24)
+# Audit chain verification by `tick`: at most this many new events per run (the
+# rest at the next run), so a tick stays short; `verify_audit` has no limit.
+GOVBUY_AUDIT_VERIFY_TICK_EVENTS = env.int("GOVBUY_AUDIT_VERIFY_TICK_EVENTS", default=100000)
+if GOVBUY_AUDIT_VERIFY_TICK_EVENTS <= 0:
+    raise environ.ImproperlyConfigured("GOVBUY_AUDIT_VERIFY_TICK_EVENTS must be positive")
 if min(GOVBUY_API_MAX_PAGE, NINJA_MAX_PER_PAGE_SIZE, GOVBUY_IDEMPOTENCY_KEY_HOURS) <= 0:
     raise environ.ImproperlyConfigured(
         "GOVBUY_API_MAX_PAGE, GOVBUY_API_MAX_PAGE_SIZE and GOVBUY_IDEMPOTENCY_KEY_HOURS "

@@ -10,17 +10,20 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext, gettext_noop, ngettext
 
-from .models import AuditChainHead, AuditEvent
+from .models import AuditChainHead, AuditCheckpoint, AuditEvent
 
 GENESIS = "0" * 64
+logger = logging.getLogger("govbuy.audit")
 
 
 def _default(value):
@@ -123,9 +126,20 @@ class ChainReport:
     reason: str = ""
     # (English template, values) of `reason`, so pages can show it translated.
     reason_i18n: tuple[str, dict] | None = field(default=None, compare=False)
+    # The last event found intact (and its hash): where the next run starts.
+    last_seq: int | None = None
+    last_hash: str | None = None
+    # False when a run with a limit stopped before the head.
+    complete: bool = True
+
+    def _upto(self, seq: int, hash_: str) -> ChainReport:
+        self.last_seq, self.last_hash = seq, hash_
+        return self
 
     def __str__(self):
         # English: for the command line and logs.
+        if self.ok and not self.complete:
+            return f"audit chain intact up to seq {self.last_seq}: {self.checked} events checked"
         if self.ok:
             return f"audit chain intact: {self.checked} events"
         return f"audit chain broken at seq {self.seq} (event id {self.event_id}): {self.reason}"
@@ -154,11 +168,28 @@ def _broken(checked: int, seq, event_id, template: str, **values) -> ChainReport
     return ChainReport(False, checked, seq, event_id, template % values, (template, values))
 
 
-def verify_chain(batch_size: int = 2000) -> ChainReport:
-    """Walk the chain in seq order; report the first broken link."""
-    prev_hash, expected_seq, checked = GENESIS, 1, 0
-    last = None
-    for event in AuditEvent.objects.order_by("seq").iterator(chunk_size=batch_size):
+def verify_chain(
+    batch_size: int = 2000,
+    *,
+    after_seq: int = 0,
+    after_hash: str = GENESIS,
+    limit: int | None = None,
+) -> ChainReport:
+    """Walk the chain in seq order from the event after `after_seq` (whose hash
+    is `after_hash`; the genesis by default); report the first broken link.
+
+    The head is read first and the walk stops at it: events appended meanwhile
+    are left for the next run. With `limit`, at most that many events are read
+    and the report says how far it got (`last_seq`, `complete`)."""
+    head = AuditChainHead.objects.filter(id=1).first()
+    events = AuditEvent.objects.filter(seq__gt=after_seq).order_by("seq")
+    if head is not None:
+        events = events.filter(seq__lte=head.seq)
+    if limit is not None:
+        events = events[:limit]
+    prev_hash, expected_seq, checked = after_hash, after_seq + 1, 0
+    last_seq = after_seq
+    for event in events.iterator(chunk_size=batch_size):
         if event.seq != expected_seq:
             return _broken(
                 checked,
@@ -169,7 +200,7 @@ def verify_chain(batch_size: int = 2000) -> ChainReport:
                 ),
                 expected=expected_seq,
                 last=event.seq - 1,
-            )
+            )._upto(last_seq, prev_hash)
         if event.prev_hash != prev_hash:
             return _broken(
                 checked,
@@ -178,14 +209,17 @@ def verify_chain(batch_size: int = 2000) -> ChainReport:
                 gettext_noop(
                     "previous-hash link does not match the event before it (deleted or reordered)"
                 ),
-            )
+            )._upto(last_seq, prev_hash)
         if compute_hash(event) != event.hash:
             return _broken(
                 checked, event.seq, event.pk, gettext_noop("content changed after it was written")
-            )
-        prev_hash, expected_seq, checked, last = event.hash, expected_seq + 1, checked + 1, event
-    head = AuditChainHead.objects.filter(id=1).first()
-    if head is not None and (head.seq != (last.seq if last else 0) or head.hash != prev_hash):
+            )._upto(last_seq, prev_hash)
+        prev_hash, expected_seq, checked = event.hash, expected_seq + 1, checked + 1
+        last_seq = event.seq
+    head_seq = head.seq if head is not None else last_seq
+    if limit is not None and checked == limit and last_seq < head_seq:
+        return ChainReport(True, checked, last_seq=last_seq, last_hash=prev_hash, complete=False)
+    if head is not None and (head.seq != last_seq or head.hash != prev_hash):
         return _broken(
             checked,
             head.seq,
@@ -194,7 +228,91 @@ def verify_chain(batch_size: int = 2000) -> ChainReport:
                 "chain ends at seq %(last)s but the head records seq %(head)s: "
                 "the latest event(s) were deleted"
             ),
-            last=last.seq if last else 0,
+            last=last_seq,
             head=head.seq,
+        )._upto(last_seq, prev_hash)
+    if head is None and last_seq == 0 and after_seq == 0:
+        return ChainReport(True, checked, last_seq=0, last_hash=GENESIS)
+    # An event past the head was written around the lock (the head moves with every append).
+    current = AuditChainHead.objects.filter(id=1).values_list("seq", flat=True).first() or 0
+    stray = AuditEvent.objects.filter(seq__gt=max(current, last_seq)).order_by("seq").first()
+    if stray is not None:
+        return _broken(
+            checked,
+            stray.seq,
+            stray.pk,
+            gettext_noop("event after the head of the chain: written around the chain's lock"),
+        )._upto(last_seq, prev_hash)
+    return ChainReport(True, checked, last_seq=last_seq, last_hash=prev_hash)
+
+
+# --- incremental verification from a stored checkpoint (verify_audit, tick) -----------------
+
+
+def last_verification() -> AuditCheckpoint | None:
+    """What the last run found (one row read): for pages, which never verify."""
+    return AuditCheckpoint.objects.filter(id=1).first()
+
+
+def verify_incremental(*, full: bool = False, limit: int | None = None) -> ChainReport | None:
+    """Verify the events written since the last verified one and store the result
+    in the checkpoint; `full` starts again from the first event. Returns None if
+    another run holds the checkpoint (runs never overlap; the other one reports).
+
+    The checkpoint's own event is checked first (still there, same hash), so a
+    run notices if the event it starts from was changed; changes further back
+    are found by a `full` run (`manage.py verify_audit --full`)."""
+    with transaction.atomic():
+        AuditCheckpoint.objects.get_or_create(id=1)
+        checkpoint = (
+            AuditCheckpoint.objects.select_for_update(skip_locked=True).filter(id=1).first()
         )
-    return ChainReport(True, checked)
+        if checkpoint is None:
+            return None
+        after_seq, after_hash = (
+            (0, GENESIS) if full else (checkpoint.verified_seq, checkpoint.verified_hash)
+        )
+        report = None
+        if after_seq:
+            anchor = AuditEvent.objects.filter(seq=after_seq).first()
+            if anchor is None or anchor.hash != after_hash or compute_hash(anchor) != anchor.hash:
+                report = _broken(
+                    0,
+                    after_seq,
+                    anchor.pk if anchor is not None else None,
+                    gettext_noop(
+                        "the last verified event was changed or deleted after it was verified"
+                    ),
+                )._upto(after_seq, after_hash)
+        if report is None:
+            report = verify_chain(after_seq=after_seq, after_hash=after_hash, limit=limit)
+        checkpoint.checked_at = timezone.now()
+        checkpoint.ok = report.ok
+        checkpoint.checked = report.checked
+        checkpoint.head_seq = (
+            AuditChainHead.objects.filter(id=1).values_list("seq", flat=True).first() or 0
+        )
+        if report.last_seq is not None:
+            checkpoint.verified_seq, checkpoint.verified_hash = report.last_seq, report.last_hash
+        checkpoint.broken_seq = None if report.ok else report.seq
+        checkpoint.broken_event_id = None if report.ok else report.event_id
+        checkpoint.reason = report.reason
+        checkpoint.reason_i18n = list(report.reason_i18n) if report.reason_i18n else []
+        checkpoint.save()
+    return report
+
+
+def verify_on_tick(write=None) -> ChainReport | None:
+    """`tick`'s share: verify at most GOVBUY_AUDIT_VERIFY_TICK_EVENTS new events
+    (the rest at the next tick). An intact chain is only logged; a broken one is
+    logged as an error and written out."""
+    report = verify_incremental(limit=settings.GOVBUY_AUDIT_VERIFY_TICK_EVENTS)
+    if report is None or (report.ok and not report.checked):
+        return report
+    if report.ok:
+        logger.info("%s%s", report, "" if report.complete else " (more at the next run)")
+    else:
+        logger.error("%s", report)
+        if write is not None:
+            write(str(report))
+    return report

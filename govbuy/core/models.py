@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from .formats import ValueType as ParameterValueType
@@ -233,3 +234,47 @@ class IdempotencyKey(models.Model):
 
     def __str__(self):
         return f"{self.method} {self.path} [{self.key}] → {self.status}"
+
+
+class AuditCheckpoint(models.Model):
+    """The last verification of the audit chain (a single row), written by
+    `verify_audit` and `tick`, never by a page: up to which event the chain was
+    found intact (`verified_seq`, `verified_hash`), and what the last run found.
+    The next run starts after `verified_seq`, so it reads only the new events."""
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    verified_seq = models.PositiveBigIntegerField(_("verified up to event"), default=0)
+    verified_hash = models.CharField(max_length=64, default="0" * 64)
+    checked_at = models.DateTimeField(_("last verified at"), null=True, blank=True)
+    # None: never verified.
+    ok = models.BooleanField(_("intact"), null=True, blank=True)
+    # Events read by the last run, and the chain's length (head) it verified against.
+    checked = models.PositiveBigIntegerField(default=0)
+    head_seq = models.PositiveBigIntegerField(default=0)
+    broken_seq = models.PositiveBigIntegerField(null=True, blank=True)
+    broken_event_id = models.BigIntegerField(null=True, blank=True)
+    reason = models.TextField(blank=True)
+    # (English template, values) of `reason`, so the page shows it translated.
+    reason_i18n = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        verbose_name = _("audit chain checkpoint")
+        constraints = [
+            models.CheckConstraint(condition=models.Q(id=1), name="audit_checkpoint_singleton")
+        ]
+
+    def __str__(self):
+        return f"audit checkpoint #{self.verified_seq}"
+
+    @property
+    def reason_text(self) -> str:
+        """Why the chain is broken, in the reader's language."""
+        if self.reason_i18n:
+            template, values = self.reason_i18n
+            return gettext(template) % values
+        return self.reason
+
+    @property
+    def unverified(self) -> int:
+        """Events that were already written at the last run but not read yet (a limited run)."""
+        return max(self.head_seq - self.verified_seq, 0)

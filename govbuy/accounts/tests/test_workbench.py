@@ -99,17 +99,38 @@ def test_auditor_sees_the_audit_log_of_its_region_only(client, orgs, make_user):
     assert response.context["chain"] is None
 
 
-def test_auditor_can_verify_the_chain(client, orgs, make_user):
+def test_auditor_sees_the_last_verification_and_the_page_never_verifies(client, orgs, make_user):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from govbuy.core import audit
+
     client.force_login(make_user("auditor", orgs["auditor"]))
 
-    response = client.get(f"{WORKBENCH}?verify=1")
+    # Never verified yet: the page says how verification runs.
+    response = client.get(WORKBENCH)
+    assert response.context["chain"] is None
+    assert "manage.py verify_audit" in response.content.decode()
 
+    audit.verify_incremental()
+    # `?verify=1` (the old link) changes nothing: the page reads the stored result only.
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(f"{WORKBENCH}?verify=1")
+    event_reads = [q["sql"] for q in ctx.captured_queries if '"core_auditevent"' in q["sql"]]
+    assert event_reads and all("LIMIT 15" in sql for sql in event_reads), event_reads
     chain = response.context["chain"]
     assert chain.ok is True
-    assert chain.checked == AuditEvent.objects.count()
+    assert chain.verified_seq == AuditEvent.objects.order_by("-seq")[0].seq
     html = response.content.decode()
     assert 'class="alert alert-success mt-2 mb-2" role="status"' in html
+    assert f"#{chain.verified_seq}" in html
     assert "alert-danger" not in html
+    assert 'href="?verify=1"' not in html
+
+    AuditEvent.objects.filter(pk=AuditEvent.objects.order_by("-seq")[0].pk).update(action="x")
+    audit.verify_incremental(full=True)
+    html = client.get(WORKBENCH).content.decode()
+    assert "alert-danger" in html
 
 
 @pytest.mark.parametrize("role", ["purchaser", "provider", "evaluator"])

@@ -3,7 +3,7 @@ Kubernetes CronJob); any number of runs, even at once, are safe."""
 
 from django.core.management.base import BaseCommand
 
-from govbuy.core import idempotency
+from govbuy.core import audit, idempotency
 from govbuy.tendering.services.tick import tick
 
 
@@ -21,3 +21,4 @@ class Command(BaseCommand):
         purged = idempotency.purge_expired()
         if purged:
             self.stdout.write(f"idempotency keys expired and purged: {purged}")
+        audit.verify_on_tick(self.stdout.write)
