@@ -91,12 +91,9 @@ def holiday_calendars(request):
 def _may_enter_calendar(request) -> bool:
     from govbuy.accounts.selectors import active_membership
 
-    m = active_membership(request)
-    if m is None:
-        return False
-    if m.role == "platform_admin":
-        return True
-    return m.role == "finance" and m.organization.region.level == "province"
+    from .permissions import may_enter_calendar
+
+    return may_enter_calendar(active_membership(request))
 
 
 @login_required
