@@ -2,6 +2,8 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
+from govbuy.core.forms import RefusalMixin
+
 
 class LoginForm(AuthenticationForm):
     username = forms.CharField(
@@ -113,7 +115,7 @@ class MembershipForm(forms.Form):
         self.fields["role"].choices = Role.choices
 
 
-class OrganizationCreateForm(forms.Form):
+class OrganizationCreateForm(RefusalMixin, forms.Form):
     """The fields of orgs.services.create_organization; the service checks them
     (统一社会信用代码, the category's details) and S1–S5 for the roles."""
 
@@ -177,5 +179,3 @@ class OrganizationCreateForm(forms.Form):
         self.fields["staffing"].choices = blank + Staffing.choices
         self.fields["social_org_form"].choices = blank + SocialOrgForm.choices
         self.fields["sme_size"].choices = blank + SmeSize.choices
-        self.violations: dict[str, list] = {}
-        self.general_violations: list = []

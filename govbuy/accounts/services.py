@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from govbuy.core import audit
 from govbuy.core.errors import ApplicationError, NotAllowed
+from govbuy.core.permissions import require_platform_admin
 
 from .models import ROLE_ORG_FLAG, ApiToken, Membership, Role, User
 
@@ -29,6 +30,7 @@ def create_user(
     email: str = "",
     check_password: bool = True,
 ) -> User:
+    require_platform_admin(actor)
     username = (username or "").strip()
     if not username:
         raise ApplicationError("required", _("username is required"), field="username")
@@ -65,6 +67,7 @@ def add_membership(
 ) -> Membership:
     """Give a user a role in an organization; the organization must hold that
     platform role (a provider's staff cannot be given the purchaser role)."""
+    require_platform_admin(actor)
     if role not in Role.values:
         raise ApplicationError(
             "invalid_role", _("unknown role %(role)s") % {"role": repr(role)}, field="role"
@@ -185,6 +188,7 @@ def record_mfa(*, user: User, action: str, device) -> None:
 @transaction.atomic
 def remove_membership(*, actor: User, membership: Membership) -> Membership:
     """End a role (kept inactive for the record; add_membership gives it back)."""
+    require_platform_admin(actor)
     if membership.user_id == actor.pk and membership.role == Role.PLATFORM_ADMIN:
         raise ApplicationError(
             "own_admin_role",
@@ -206,6 +210,7 @@ def remove_membership(*, actor: User, membership: Membership) -> Membership:
 @transaction.atomic
 def set_user_active(*, actor: User, user: User, active: bool) -> User:
     """Deactivate (no login, no API token works) or reactivate a user."""
+    require_platform_admin(actor)
     if user.pk == actor.pk and not active:
         raise ApplicationError("own_account", _("You cannot deactivate your own account."))
     if user.is_active != active:
@@ -224,6 +229,7 @@ def set_user_active(*, actor: User, user: User, active: bool) -> User:
 def reset_mfa(*, actor: User, user: User) -> int:
     """Delete the user's second-factor devices: the next login sets up a new one.
     Returns how many were deleted."""
+    require_platform_admin(actor)
     from django_otp.plugins.otp_static.models import StaticDevice
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -245,6 +251,7 @@ def issue_password_link(*, actor: User, user: User) -> str:
     """A one-time link (path) with which the user sets a password. It stops
     working once used (the token covers the password hash) or after
     PASSWORD_RESET_TIMEOUT; the old password goes on working until then."""
+    require_platform_admin(actor)
     from django.contrib.auth.tokens import default_token_generator
     from django.urls import reverse
     from django.utils.encoding import force_bytes
@@ -271,6 +278,7 @@ def issue_password_link(*, actor: User, user: User) -> str:
 def unlock_login(*, actor: User, username: str) -> int:
     """Lift a login lockout (django-axes) for `username` at once, from every
     address. Returns how many attempt records were cleared."""
+    require_platform_admin(actor)
     from axes.utils import reset
 
     username = (username or "").strip()

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from govbuy.core.errors import ApplicationError
-from govbuy.core.rules import RuleViolation
+from govbuy.core.pages import REFUSED, refuse
 
 from . import lockout, selectors, services
 from .forms import MembershipForm, OrganizationCreateForm, UserCreateForm
@@ -33,17 +33,6 @@ def _admin(view):
     wrapped.__name__ = view.__name__
     wrapped.__doc__ = view.__doc__
     return login_required(wrapped)
-
-
-def _refuse(form, exc) -> None:
-    if isinstance(exc, RuleViolation):
-        for v in exc.violations:
-            if v.field in form.fields:
-                form.violations.setdefault(v.field, []).append(v)
-            else:
-                form.general_violations.append(v)
-        return
-    form.add_error(exc.field if exc.field in form.fields else None, exc.message)
 
 
 def _link_page(request, user, path: str, *, created: bool):
@@ -85,7 +74,7 @@ def user_create(request):
             user = services.create_user(actor=request.user, password=None, **form.cleaned_data)
             path = services.issue_password_link(actor=request.user, user=user)
         except ApplicationError as e:
-            _refuse(form, e)
+            refuse(form, e)
         else:
             return _link_page(request, user, path, created=True)
     return render(request, "accounts/admin/user_form.html", {"form": form})
@@ -266,19 +255,19 @@ def organization_list(request):
 @require_http_methods(["GET", "POST"])
 def organization_create(request):
     from govbuy.orgs import services as orgs_services
-    from govbuy.orgs.models import Region
+    from govbuy.orgs.selectors import region_by_code
 
     form = OrganizationCreateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
-        region = Region.objects.filter(code=data.pop("region").strip()).first()
+        region = region_by_code(data.pop("region"))
         if region is None:
             form.add_error("region", _("No region has this code."))
         else:
             try:
                 org = orgs_services.create_organization(actor=request.user, region=region, **data)
-            except (ApplicationError, RuleViolation) as e:
-                _refuse(form, e)
+            except REFUSED as e:
+                refuse(form, e)
             else:
                 messages.success(request, _("Organization registered."))
                 return redirect("orgs:detail", org.pk)

@@ -7,7 +7,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from govbuy.catalog import rules as catalog_rules
-from govbuy.catalog.forms import BaseForm, UploadForm
+from govbuy.catalog.forms import UploadForm
+from govbuy.core.forms import BaseForm
 
 from .excel import MAX_IMPORT_BYTES
 from .models import BudgetLineStatus, FundNature

@@ -7,11 +7,11 @@ from decimal import Decimal
 
 from django.db.models import Count, Q, Sum
 
-from govbuy.accounts.models import Role
 from govbuy.catalog.models import DepartmentCatalogItem
 from govbuy.core.money import to_money
-from govbuy.core.permissions import get_for_user_or_404, member_orgs
+from govbuy.core.permissions import get_for_user_or_404
 from govbuy.orgs.models import Organization
+from govbuy.orgs.permissions import deciding_region_ids
 from govbuy.orgs.selectors import overseen_below_q
 
 from .models import AdjustmentStatus, BudgetAdjustment, BudgetLine, BudgetLineStatus
@@ -132,16 +132,9 @@ def adjustment_for_user(user, pk) -> BudgetAdjustment:
     )
 
 
-def deciding_region_ids(user) -> list[int]:
-    """The regions whose departments' budgets, methods and flags the user's
-    finance bureaus decide (同级财政部门, as ``services.can_decide``); none for
-    the platform administrator, who decides nothing (core.permissions)."""
-    return [o.region_id for o in member_orgs(user, Role.FINANCE) if o.is_finance_bureau]
-
-
 def finance_inbox(user) -> dict:
     """Submitted lines and proposed adjustments the user's finance bureau decides
-    (``services.can_decide``), oldest first."""
+    (``permissions.can_decide``), oldest first."""
     lines = BudgetLine.objects.filter(status=BudgetLineStatus.SUBMITTED)
     adjustments = BudgetAdjustment.objects.filter(status=AdjustmentStatus.PROPOSED)
     regions = deciding_region_ids(user)

@@ -16,7 +16,6 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from govbuy.accounts.models import Role
 from govbuy.catalog import rules as catalog_rules
 from govbuy.catalog.models import DepartmentCatalogItem
 from govbuy.catalog.screening_service import screen_text
@@ -24,12 +23,11 @@ from govbuy.catalog.selectors import own_public_services
 from govbuy.core import audit, bounds, dates, params
 from govbuy.core.errors import ApplicationError, InvalidInput, InvalidState, NotAllowed
 from govbuy.core.money import to_money
-from govbuy.core.permissions import member_orgs, refuse_platform_admin, require_member
 from govbuy.core.rules import RuleViolation, Violation, enforce
 from govbuy.orgs import rules as org_rules
 from govbuy.orgs.models import Organization
 
-from . import rules
+from . import permissions, rules
 from .models import (
     AdjustmentStatus,
     BudgetAdjustment,
@@ -38,6 +36,7 @@ from .models import (
     BudgetLineYear,
     FundNature,
 )
+from .permissions import approving_bureaus, can_decide  # noqa: F401 (procurement reads them here)
 
 FUNCTIONAL_RE = re.compile(r"^\d{3}(\d{2}){0,2}$")
 ECONOMIC_RE = re.compile(r"^\d{3}(\d{2})?$")
@@ -61,26 +60,7 @@ LINE_FIELDS = (
 # --- who decides ---------------------------------------------------------------------
 
 
-def approving_bureaus(user, department) -> list[Organization]:
-    """The user's finance bureaus of the department's own region (同级财政部门)."""
-    return [
-        o
-        for o in member_orgs(user, Role.FINANCE)
-        if o.is_finance_bureau and o.region_id == department.region_id
-    ]
-
-
-def can_decide(user, department) -> bool:
-    return bool(approving_bureaus(user, department))
-
-
-def _require_decider(actor, department) -> None:
-    refuse_platform_admin(actor, Role.FINANCE)
-    if not can_decide(actor, department):
-        raise NotAllowed(
-            _("Only the finance bureau of %(region)s decides on this department's budget.")
-            % {"region": department.region.name}
-        )
+# `approving_bureaus` and `can_decide` (used by procurement) live in .permissions.
 
 
 # --- field checks ----------------------------------------------------------------------
@@ -316,7 +296,7 @@ def create_line(*, actor, department, fiscal_year, **data) -> BudgetLine:
 
     There is no other way to create one: no catalog item, approval or import
     makes money by itself (B2)."""
-    require_member(actor, department, roles=(Role.PURCHASER,))
+    permissions.require_file(actor, department)
     if not department.is_purchaser:
         raise NotAllowed(_("Only purchasing departments file budget lines."))
     year = _check_fiscal_year(fiscal_year, department.region)
@@ -371,7 +351,7 @@ def update_line(*, actor, line: BudgetLine, **data) -> BudgetLine:
     """Edit a draft or returned line. An approved line changes only through a
     budget adjustment (B6)."""
     line = _locked(line)
-    require_member(actor, line.department, roles=(Role.PURCHASER,))
+    permissions.require_file(actor, line.department)
     enforce(rules.direct_edit_violations(status=line.status))
     if not line.is_editable:
         raise InvalidState(
@@ -417,7 +397,7 @@ def update_line(*, actor, line: BudgetLine, **data) -> BudgetLine:
 def delete_line(*, actor, line: BudgetLine) -> None:
     """Delete a draft that was never submitted (a returned line keeps its history)."""
     line = _locked(line)
-    require_member(actor, line.department, roles=(Role.PURCHASER,))
+    permissions.require_file(actor, line.department)
     if line.status != BudgetLineStatus.DRAFT or line.submitted_at is not None:
         raise InvalidState(_("Only a draft that was never submitted can be deleted."))
     audit.record(actor=actor, action="budgets.line.delete", obj=line, data={"code": line.code})
@@ -471,7 +451,7 @@ def _store_warnings(obj, problems: list[Violation]) -> None:
 @transaction.atomic
 def submit_line(*, actor, line: BudgetLine) -> BudgetLine:
     line = _locked(line)
-    require_member(actor, line.department, roles=(Role.PURCHASER,))
+    permissions.require_file(actor, line.department)
     if not line.is_editable:
         raise InvalidState(
             _("The line is %(status)s; it cannot be submitted again.")
@@ -500,7 +480,7 @@ def submit_line(*, actor, line: BudgetLine) -> BudgetLine:
 
 def _decidable(actor, line: BudgetLine) -> BudgetLine:
     line = _locked(line)
-    _require_decider(actor, line.department)
+    permissions.require_decide(actor, line.department)
     if line.status != BudgetLineStatus.SUBMITTED:
         raise InvalidState(
             _("The line is %(status)s, not awaiting approval.")
@@ -588,7 +568,7 @@ def release(*, line: BudgetLine, amount: Decimal) -> None:
 @transaction.atomic
 def propose_adjustment(*, actor, line: BudgetLine, amount_after, reason: str) -> BudgetAdjustment:
     line = _locked(line)
-    require_member(actor, line.department, roles=(Role.PURCHASER,))
+    permissions.require_file(actor, line.department)
     if line.status != BudgetLineStatus.APPROVED:
         raise InvalidState(
             _("Only an approved line is adjusted; edit a draft or returned line directly.")
@@ -643,7 +623,7 @@ def _open_adjustment(adjustment: BudgetAdjustment) -> BudgetAdjustment:
 @transaction.atomic
 def approve_adjustment(*, actor, adjustment: BudgetAdjustment, note: str = "") -> BudgetAdjustment:
     adjustment = _open_adjustment(adjustment)
-    _require_decider(actor, adjustment.line.department)
+    permissions.require_decide(actor, adjustment.line.department)
     delta = adjustment.amount_after - adjustment.amount_before
     # Conditional, like commit(): a purchase made meanwhile may have taken money.
     changed = BudgetLine.objects.filter(
@@ -688,7 +668,7 @@ def return_adjustment(*, actor, adjustment: BudgetAdjustment, note: str) -> Budg
             "required", _("Say why the adjustment is returned."), field="decision_note"
         )
     adjustment = _open_adjustment(adjustment)
-    _require_decider(actor, adjustment.line.department)
+    permissions.require_decide(actor, adjustment.line.department)
     adjustment.status = AdjustmentStatus.RETURNED
     adjustment.decided_by = actor
     adjustment.decided_at = timezone.now()
@@ -703,7 +683,7 @@ def return_adjustment(*, actor, adjustment: BudgetAdjustment, note: str) -> Budg
 @transaction.atomic
 def withdraw_adjustment(*, actor, adjustment: BudgetAdjustment) -> BudgetAdjustment:
     adjustment = _open_adjustment(adjustment)
-    require_member(actor, adjustment.line.department, roles=(Role.PURCHASER,))
+    permissions.require_file(actor, adjustment.line.department)
     adjustment.status = AdjustmentStatus.WITHDRAWN
     adjustment.save(update_fields=["status"])
     audit.record(actor=actor, action="budgets.adjustment.withdraw", obj=adjustment)

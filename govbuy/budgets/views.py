@@ -23,15 +23,13 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from govbuy.accounts.models import Role
-from govbuy.accounts.selectors import active_membership
-from govbuy.catalog.forms import BaseForm
+from govbuy.accounts.permissions import require_role
 from govbuy.core import bounds
-from govbuy.core.errors import ApplicationError, InvalidInput
-from govbuy.core.permissions import acts_for
-from govbuy.core.rules import RuleViolation
+from govbuy.core.forms import BaseForm
+from govbuy.core.pages import REFUSED, post_data, refuse
 from govbuy.orgs.selectors import organization_for_user
 
-from . import excel, selectors, services
+from . import excel, permissions, selectors, services
 from .forms import (
     AdjustmentForm,
     DecisionForm,
@@ -48,7 +46,6 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 STAFF_ROLES = (Role.PURCHASER, Role.FINANCE, Role.AUDITOR, Role.PLATFORM_ADMIN)
 # Deciding on budgets is the finance bureau's; the administrator only reads.
 FINANCE_ROLES = (Role.FINANCE,)
-REFUSED = (ApplicationError, RuleViolation)
 OUT_YEARS = "out_years"
 # Where a service's field name is shown on the pages.
 RENAME = {"decision_note": "note"}
@@ -62,24 +59,6 @@ FIELD_LABELS = {
 # --- helpers -----------------------------------------------------------------------
 
 
-def _require_role(request, *roles):
-    """The active membership, when its role is one of ``roles`` (403 otherwise)."""
-    m = active_membership(request)
-    if m is None or m.role not in roles:
-        raise PermissionDenied
-    return m
-
-
-def _acts_for(user, department) -> bool:
-    """The user files this department's lines (a purchaser of it; never the
-    platform administrator)."""
-    return acts_for(user, department, Role.PURCHASER)
-
-
-def _post(request):
-    return request.POST if request.method == "POST" else None
-
-
 def _int(value) -> int | None:
     try:
         return int(value)
@@ -88,14 +67,8 @@ def _int(value) -> int | None:
 
 
 def _refuse(form, exc: Exception, *, formset=None, entries=()) -> int:
-    """Put a refused action's messages on ``form`` (and the out-years formset):
-    beside the field the service names when the page has it, else above the
-    form. ``entries`` maps the service's out-year index to the formset row.
-    Returns the page's HTTP status."""
-
-    def field_of(name):
-        name = RENAME.get(name, name)
-        return name if name in form.fields else None
+    """`core.pages.refuse` with this app's field names, and the out-years
+    formset: ``entries`` maps the service's out-year index to the formset row."""
 
     def out_year(name: str, message, violation=None) -> bool:
         if formset is None or not (name == OUT_YEARS or name.startswith(OUT_YEARS + ".")):
@@ -114,25 +87,7 @@ def _refuse(form, exc: Exception, *, formset=None, entries=()) -> int:
             formset.problems.append(message)
         return True
 
-    if isinstance(exc, RuleViolation):
-        for v in exc.violations:
-            if out_year(v.field or "", v.message, v):
-                continue
-            name = field_of(v.field)
-            if name:
-                form.violations.setdefault(name, []).append(v)
-            else:
-                form.general_violations.append(v)
-        return 200
-    if isinstance(exc, InvalidInput):
-        for error in exc.errors:
-            if "row" in error:
-                form.row_errors.append(error)
-            elif not out_year(error.get("field") or "", error["message"]):
-                form.add_error(field_of(error.get("field")), error["message"])
-        return 200
-    form.add_error(field_of(exc.field), exc.message)
-    return 403 if exc.status == 403 else 200
+    return refuse(form, exc, fields=RENAME, elsewhere=out_year)
 
 
 def _labelled(violations) -> list[dict]:
@@ -152,7 +107,7 @@ def _xlsx(content: bytes, filename: str) -> HttpResponse:
 @login_required
 @require_safe
 def line_list(request):
-    m = _require_role(request, *STAFF_ROLES)
+    m = require_role(request, *STAFF_ROLES)
     user = request.user
     own = m.role == Role.PURCHASER
     years = sorted(set(selectors.years_with_lines(user)) | set(filing_years()), reverse=True)
@@ -179,7 +134,7 @@ def line_list(request):
             "totals": selectors.totals(lines),
             "own": own,
             "department": m.organization if own else None,
-            "may_file": own,
+            "may_file": own and permissions.can_file(user, m.organization),
             "may_export": own or bool(wanted.get("department")),
             "export_query": export_query,
             "filtered": bool(wanted),
@@ -205,15 +160,15 @@ def _line_form_page(request, *, form, formset, department, line=None, status=200
 @login_required
 @require_http_methods(["GET", "POST"])
 def line_create(request):
-    m = _require_role(request, Role.PURCHASER)
+    m = require_role(request, Role.PURCHASER)
     department = m.organization
     source = request.POST if request.method == "POST" else request.GET
     year = _int(source.get("fiscal_year"))
     if year not in filing_years():
         year = timezone.localdate().year
     items = selectors.catalog_items_for(department, year)
-    form = LineForm(_post(request), items=items, initial={"fiscal_year": year})
-    formset = out_year_formset()(_post(request), prefix=OUT_YEARS)
+    form = LineForm(post_data(request), items=items, initial={"fiscal_year": year})
+    formset = out_year_formset()(post_data(request), prefix=OUT_YEARS)
     status = 200
     if request.method == "POST" and form.is_valid() and formset.is_valid():
         entries = formset.entries()
@@ -255,13 +210,13 @@ def _line_initial(line) -> dict:
 @require_http_methods(["GET", "POST"])
 def line_edit(request, pk: int):
     line = selectors.line_for_user(request.user, pk)
-    if not _acts_for(request.user, line.department):
+    if not permissions.can_file(request.user, line.department):
         raise PermissionDenied
     years = list(line.out_years.all())
     items = selectors.catalog_items_for(line.department, line.fiscal_year)
-    form = LineForm(_post(request), items=items, with_year=False, initial=_line_initial(line))
+    form = LineForm(post_data(request), items=items, with_year=False, initial=_line_initial(line))
     formset = out_year_formset(len(years))(
-        _post(request),
+        post_data(request),
         prefix=OUT_YEARS,
         initial=[{"year": y.year, "amount": f"{y.amount:.2f}"} for y in years],
     )
@@ -296,7 +251,6 @@ def line_edit(request, pk: int):
 
 def _line_page(request, line, *, status: int = 200, **forms):
     user = request.user
-    owner = _acts_for(user, line.department)
     adjustments = list(selectors.adjustments_for_user(user, line=line))
     open_adjustment = next((a for a in adjustments if a.status == AdjustmentStatus.PROPOSED), None)
     context = {
@@ -305,12 +259,13 @@ def _line_page(request, line, *, status: int = 200, **forms):
         "projects": list(selectors.projects_of(user, line)),
         "adjustments": adjustments,
         "open_adjustment": open_adjustment,
-        "may_edit": owner and line.is_editable,
-        "may_submit": owner and line.is_editable,
-        "may_delete": owner and line.status == BudgetLineStatus.DRAFT and line.submitted_at is None,
-        "may_adjust": owner and line.status == BudgetLineStatus.APPROVED and not open_adjustment,
-        "may_decide": line.status == BudgetLineStatus.SUBMITTED
-        and services.can_decide(user, line.department),
+        "may_edit": permissions.can_edit_line(user, line),
+        "may_submit": permissions.can_edit_line(user, line),
+        "may_delete": permissions.can_delete_line(user, line),
+        "may_adjust": permissions.can_propose_adjustment(
+            user, line, open_adjustment=open_adjustment
+        ),
+        "may_decide": permissions.can_decide_line(user, line),
         "submit_form": BaseForm(),
         "decision_form": DecisionForm(),
         "refusal": [],
@@ -349,9 +304,9 @@ def line_submit(request, pk: int):
 @require_http_methods(["GET", "POST"])
 def line_delete(request, pk: int):
     line = selectors.line_for_user(request.user, pk)
-    if not _acts_for(request.user, line.department):
+    if not permissions.can_file(request.user, line.department):
         raise PermissionDenied
-    form = BaseForm(_post(request))
+    form = BaseForm(post_data(request))
     status = 200
     if request.method == "POST" and form.is_valid():
         try:
@@ -405,9 +360,9 @@ def line_return(request, pk: int):
 @require_http_methods(["GET", "POST"])
 def adjustment_create(request, pk: int):
     line = selectors.line_for_user(request.user, pk)
-    if not _acts_for(request.user, line.department):
+    if not permissions.can_file(request.user, line.department):
         raise PermissionDenied
-    form = AdjustmentForm(_post(request))
+    form = AdjustmentForm(post_data(request))
     status = 200
     if request.method == "POST" and form.is_valid():
         try:
@@ -431,12 +386,11 @@ def adjustment_create(request, pk: int):
 
 def _adjustment_page(request, adjustment, *, status: int = 200, **forms):
     user = request.user
-    proposed = adjustment.status == AdjustmentStatus.PROPOSED
     context = {
         "adjustment": adjustment,
         "line": adjustment.line,
-        "may_decide": proposed and services.can_decide(user, adjustment.line.department),
-        "may_withdraw": proposed and _acts_for(user, adjustment.line.department),
+        "may_decide": permissions.can_decide_adjustment(user, adjustment),
+        "may_withdraw": permissions.can_withdraw_adjustment(user, adjustment),
         "decision_form": DecisionForm(),
         "withdraw_form": BaseForm(),
     }
@@ -503,7 +457,7 @@ def adjustment_withdraw(request, pk: int):
 @login_required
 @require_safe
 def inbox(request):
-    _require_role(request, *FINANCE_ROLES)
+    require_role(request, *FINANCE_ROLES)
     waiting = selectors.finance_inbox(request.user)
     below = selectors.inbox_below(request.user)
     return render(
@@ -525,7 +479,7 @@ def inbox(request):
 def export(request):
     """The department's table for a fiscal year as .xlsx (a finance bureau or
     auditor names the department with ?department=)."""
-    m = _require_role(request, *STAFF_ROLES)
+    m = require_role(request, *STAFF_ROLES)
     raw_year = request.GET.get("year") or ""
     year = bounds.year_or_none(raw_year) if raw_year else timezone.localdate().year
     if year is None:
@@ -546,9 +500,9 @@ def export(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def import_table(request):
-    m = _require_role(request, Role.PURCHASER)
+    m = require_role(request, Role.PURCHASER)
     form = ImportForm(
-        _post(request),
+        post_data(request),
         request.FILES if request.method == "POST" else None,
         initial={"fiscal_year": timezone.localdate().year},
     )

@@ -13,6 +13,7 @@ from govbuy.core.api_types import Code, Id, PageNumberPagination, Year
 from govbuy.core.errors import ApplicationError
 from govbuy.core.permissions import get_for_user_or_404
 from govbuy.core.text import shown_records
+from govbuy.orgs.selectors import region_by_code
 
 from . import department, screening_service, selectors, services
 from .models import Catalog
@@ -218,11 +219,9 @@ class NegativeFilter(Schema):
     summary="The negative list in force for a region (national items and local additions)",
 )
 def negative_list(request, filters: Query[NegativeFilter]):
-    from govbuy.orgs.models import Region
-
     region = None
     if filters.region:
-        region = Region.objects.filter(code=filters.region).select_related("parent").first()
+        region = region_by_code(filters.region)
         if region is None:
             raise ApplicationError(
                 "invalid_input", f"unknown region {filters.region}", field="region"

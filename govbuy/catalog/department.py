@@ -14,7 +14,7 @@ from govbuy.core import audit, dates
 from govbuy.core.errors import ApplicationError, InvalidInput, InvalidState
 from govbuy.core.rules import enforce
 
-from . import excel, rules
+from . import excel, permissions, rules
 from .models import (
     DepartmentCatalog,
     DepartmentCatalogItem,
@@ -23,29 +23,16 @@ from .models import (
 from .selectors import catalog_in_force
 from .services import (
     CODE_RE,
-    NotAllowed,
     content_violations,
     export_rows,
-    member_orgs,
     parse_upload,
     refuse_platform_admin,
-    require_member,
     sort_key,
 )
 
 
-def approving_bureaus(user, department_catalog) -> list:
-    """The user's finance bureaus of the department's own region (同级财政部门)."""
-    region_id = department_catalog.organization.region_id
-    return [
-        o
-        for o in member_orgs(user, Role.FINANCE)
-        if o.is_finance_bureau and o.region_id == region_id
-    ]
-
-
 def _require_editable(actor, dc: DepartmentCatalog) -> DepartmentCatalog:
-    require_member(actor, dc.organization, roles=(Role.PURCHASER,))
+    permissions.require_compile_department_catalog(actor, dc.organization)
     dc = DepartmentCatalog.objects.select_for_update(of=("self",)).get(pk=dc.pk)
     if not dc.is_editable:
         raise InvalidState(
@@ -59,7 +46,7 @@ def _require_editable(actor, dc: DepartmentCatalog) -> DepartmentCatalog:
 def create_department_catalog(*, actor, organization, year: int) -> DepartmentCatalog:
     """Start a department catalog with levels 1 and 2 of the level's catalog
     (which it must match anyway); the department adds level 3 and deeper."""
-    require_member(actor, organization, roles=(Role.PURCHASER,))
+    permissions.require_compile_department_catalog(actor, organization)
     if not organization.is_purchaser:
         raise ApplicationError(
             "not_a_purchaser",
@@ -305,11 +292,7 @@ def _decidable(actor, department_catalog) -> DepartmentCatalog:
         .select_related("organization")
         .get(pk=department_catalog.pk)
     )
-    if not approving_bureaus(actor, dc):
-        raise NotAllowed(
-            _("Only the finance bureau of %(region)s approves this department's catalog.")
-            % {"region": dc.organization.region.name}
-        )
+    permissions.require_decide_department_catalog(actor, dc)
     if dc.status != DepartmentCatalogStatus.SUBMITTED:
         raise InvalidState(
             _("The department catalog is %(status)s, not awaiting approval.")

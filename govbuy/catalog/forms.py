@@ -5,6 +5,8 @@ from django import forms
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
+from govbuy.core.forms import BaseForm, RefusalMixin  # noqa: F401 (procurement.forms reads RefusalMixin here)
+
 from .models import AdjustmentAction, AdjustmentStatus, NegativeClause, ServiceKind
 
 MAX_IMPORT_BYTES = 5 * 1024 * 1024
@@ -12,26 +14,6 @@ MAX_EXPERT_REVIEW_BYTES = 10 * 1024 * 1024
 
 TEXT = {"class": "form-control"}
 SELECT = {"class": "form-select"}
-
-
-class RefusalMixin:
-    """Where a page puts a refused action's rule violations: ``violations``
-    beside the named fields (core/_field.html), ``general_violations`` above
-    the form, ``row_errors`` (imports) as a table."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.violations: dict[str, list] = {}
-        self.general_violations: list = []
-        self.row_errors: list[dict] = []
-
-    @property
-    def refused(self) -> bool:
-        return bool(self.errors or self.violations or self.general_violations or self.row_errors)
-
-
-class BaseForm(RefusalMixin, forms.Form):
-    pass
 
 
 def _kind_field(*, required: bool = False, blank_label=None) -> forms.ChoiceField:

@@ -15,7 +15,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from govbuy.core.errors import InvalidInput
-from govbuy.orgs.models import Region
+from govbuy.orgs.selectors import region_by_code
 
 from . import rules, screening
 from .models import NegativeClause, NegativeListItem
@@ -138,7 +138,7 @@ def screen_purchase(
     errors = _input_errors(title, description, catalog_item, region)
     region_obj = None
     if region:
-        region_obj = Region.objects.filter(code=region.strip()).select_related("parent").first()
+        region_obj = region_by_code(region)
         if region_obj is None and not errors:
             errors.append(
                 {

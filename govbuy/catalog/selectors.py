@@ -10,7 +10,7 @@ from govbuy.accounts.models import Role
 from govbuy.core.params import lineage
 from govbuy.core.permissions import get_for_user_or_404, member_orgs
 from govbuy.orgs.models import Region
-from govbuy.orgs.selectors import overseen_below_q
+from govbuy.orgs.selectors import overseen_below_q, region_by_code
 
 from . import search
 from .models import (
@@ -59,7 +59,7 @@ def catalog_for_user(user, pk) -> Catalog:
 def default_public_catalog(region_code: str | None = None, year: int | None = None):
     """The catalog the public browser opens: the region's catalog in force for the
     year (latest published year by default), else the newest published one."""
-    region = Region.objects.filter(code=region_code).first() if region_code else None
+    region = region_by_code(region_code) if region_code else None
     published = Catalog.objects.published()
     if year is None:
         latest = published.order_by("-year").values_list("year", flat=True).first()

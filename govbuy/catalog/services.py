@@ -20,10 +20,10 @@ from django.utils.translation import gettext as _
 from govbuy.accounts.models import Role
 from govbuy.core import audit, dates, params
 from govbuy.core.errors import ApplicationError, InvalidInput, InvalidState, NotAllowed
-from govbuy.core.permissions import member_orgs, refuse_platform_admin, require_member
+from govbuy.core.permissions import refuse_platform_admin, require_member
 from govbuy.core.rules import enforce
 
-from . import excel, rules, search
+from . import excel, permissions, rules, search
 from .models import (
     CATEGORY_NAMES,
     AdjustmentAction,
@@ -40,6 +40,7 @@ from .models import (
     OutOfCatalogConsent,
     ServiceKind,
 )
+from .permissions import is_keeper, require_keeper
 from .selectors import catalog_in_force
 
 CODE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,39}$")
@@ -64,22 +65,6 @@ COPIED_FIELDS = (
 
 
 # --- who may do what ---------------------------------------------------------------
-
-
-def is_keeper(user, catalog: Catalog) -> bool:
-    """The finance bureau that keeps the catalog. National catalogs (no owner) are
-    the model catalog shipped with the platform: nobody edits them here."""
-    if not getattr(user, "is_authenticated", False):
-        return False
-    if catalog.owner_id is None:
-        return False
-    return any(o.pk == catalog.owner_id for o in member_orgs(user, Role.FINANCE))
-
-
-def require_keeper(user, catalog: Catalog) -> None:
-    refuse_platform_admin(user, Role.FINANCE)
-    if not is_keeper(user, catalog):
-        raise NotAllowed(_("Only the finance bureau that keeps this catalog may do this."))
 
 
 def _actor_repr(actor) -> str:
@@ -921,11 +906,7 @@ def grant_out_of_catalog_consent(
     """C4: the finance bureau of the purchaser's region (or above) consents to a
     purchase outside the catalog; the adjustment adding it is created at once."""
     refuse_platform_admin(actor, Role.FINANCE)
-    bureaus = [
-        o
-        for o in member_orgs(actor, Role.FINANCE)
-        if o.is_finance_bureau and purchaser.region.path.startswith(o.region.path)
-    ]
+    bureaus = permissions.consenting_bureaus(actor, purchaser)
     if not bureaus:
         raise NotAllowed(
             _("Only the finance bureau of %(region)s or above consents.")
@@ -972,18 +953,6 @@ def grant_out_of_catalog_consent(
 # --- negative list (C2, C3, C7) -------------------------------------------------------
 
 
-def can_keep_negative_list(user, region) -> bool:
-    """The region's own finance bureau. The national list ships with the platform
-    (data/negative_list.json): nobody edits it here."""
-    if not getattr(user, "is_authenticated", False):
-        return False
-    if region is None:
-        return False
-    return any(
-        o.is_finance_bureau and o.region_id == region.pk for o in member_orgs(user, Role.FINANCE)
-    )
-
-
 def _pattern_errors(field: str, text: str) -> list[dict]:
     from .screening import PatternError, compile_pattern
 
@@ -1020,11 +989,9 @@ def save_negative_item(
     is_active: bool = True,
 ) -> NegativeListItem:
     """Add or change an item of a region's negative list (its finance bureau)."""
-    refuse_platform_admin(actor, Role.FINANCE)
     if item is not None:
         region = item.region
-    if not can_keep_negative_list(actor, region):
-        raise NotAllowed(_("Only the region's finance bureau keeps its negative list."))
+    permissions.require_keep_negative_list(actor, region)
     errors = []
     if clause not in NegativeClause.values:
         errors.append({"field": "clause", "message": _("Choose the clause that bars it.")})
@@ -1077,10 +1044,9 @@ def save_negative_item(
         actor=actor,
         action=action,
         obj=item,
-        organization=next(
-            (o for o in member_orgs(actor, Role.FINANCE) if region and o.region_id == region.pk),
-            None,
-        ),
+        organization=next(iter(permissions.deciding_bureaus(actor, region.pk)), None)
+        if region
+        else None,
         data={k: v for k, v in values.items() if not k.endswith("_en")},
     )
     return item

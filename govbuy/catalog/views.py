@@ -27,18 +27,17 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from govbuy.accounts.models import Role
+from govbuy.accounts.permissions import require_role
 from govbuy.accounts.selectors import active_membership
-from govbuy.core.errors import ApplicationError, InvalidInput
-from govbuy.core.permissions import acts_for
-from govbuy.core.rules import RuleViolation
+from govbuy.core.forms import BaseForm
+from govbuy.core.pages import REFUSED, post_data, refuse
 from govbuy.core.throttling import throttle_anonymous_downloads
-from govbuy.orgs.models import Region
+from govbuy.orgs.selectors import region_by_code
 
-from . import department, selectors, services
+from . import department, permissions, selectors, services
 from .forms import (
     AdjustmentFilterForm,
     AdjustmentForm,
-    BaseForm,
     CatalogCopyForm,
     CatalogEditForm,
     CatalogImportForm,
@@ -51,7 +50,6 @@ from .forms import (
 )
 from .models import (
     AdjustmentAction,
-    AdjustmentStatus,
     ChangeAction,
     DepartmentCatalogStatus,
     NegativeClause,
@@ -73,46 +71,6 @@ ITEM_FIELDS = {"title": "name", "guidance_item": "parent_code"}
 def _role(request) -> str | None:
     m = active_membership(request)
     return m.role if m else None
-
-
-def _require_role(request, *roles):
-    """The active membership, when its role is one of ``roles`` (403 otherwise),
-    as core's finance pages check it."""
-    m = active_membership(request)
-    if m is None or m.role not in roles:
-        raise PermissionDenied
-    return m
-
-
-def _refuse(form, exc: Exception, *, fields: dict | None = None) -> int:
-    """Put a refused action's messages on ``form`` (beside the field it names
-    when the form has one, else above it); returns the page's HTTP status."""
-    rename = fields or {}
-
-    def field_of(name):
-        name = rename.get(name, name)
-        return name if name in form.fields else None
-
-    if isinstance(exc, RuleViolation):
-        for v in exc.violations:
-            name = field_of(v.field)
-            if name:
-                form.violations.setdefault(name, []).append(v)
-            else:
-                form.general_violations.append(v)
-        return 200
-    if isinstance(exc, InvalidInput):
-        for error in exc.errors:
-            if "row" in error:
-                form.row_errors.append(error)
-            else:
-                form.add_error(field_of(error.get("field")), error["message"])
-        return 200
-    form.add_error(field_of(exc.field), exc.message)
-    return 403 if exc.status == 403 else 200
-
-
-REFUSED = (ApplicationError, RuleViolation)
 
 
 def tree_events(items, *, expand_depth: int = 1) -> list[dict]:
@@ -147,21 +105,10 @@ def _descendant_count(items, item) -> int:
     return sum(1 for i in items if i.sort_key.startswith(prefix))
 
 
-def _region_by_code(code: str):
-    """Regions are public reference data (GB/T 2260); the parents come along for
-    the region lineage."""
-    return Region.objects.select_related("parent__parent").filter(code=code).first()
-
-
 def _xlsx(content: bytes, filename: str) -> HttpResponse:
     response = HttpResponse(content, content_type=XLSX)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
-
-
-def _post(request):
-    """The POST data on a POST (bound even when empty), None otherwise."""
-    return request.POST if request.method == "POST" else None
 
 
 def _int(value) -> int | None:
@@ -277,7 +224,7 @@ def catalog_export(request, pk: int):
 def negative_list(request):
     """负面清单: national items, and with ?region= that region's and its ancestors'."""
     code = request.GET.get("region", "").strip()[:12]
-    region = _region_by_code(code) if code else None
+    region = region_by_code(code) if code else None
     english = (translation.get_language() or "").startswith("en")
     order = {c: n for n, c in enumerate(NegativeClause.values)}
     items = sorted(selectors.negative_list(region), key=lambda i: order.get(i.clause, 99))
@@ -312,7 +259,7 @@ def negative_list(request):
 
 def screen(request):
     """Screen a purchase (public): what the negative list and the catalog say."""
-    form = ScreenForm(_post(request))
+    form = ScreenForm(post_data(request))
     result = None
     status = 200
     if request.method == "POST" and form.is_valid():
@@ -327,7 +274,7 @@ def screen(request):
                 region=data["region"] or None,
             )
         except REFUSED as e:
-            status = _refuse(form, e)
+            status = refuse(form, e)
     hard = [v for v in result or [] if v.is_hard]
     return render(
         request,
@@ -348,13 +295,15 @@ def screen(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def department_list(request):
-    m = _require_role(request, *STAFF_ROLES)
-    is_purchaser = m.role == Role.PURCHASER
+    m = require_role(request, *STAFF_ROLES)
+    is_purchaser = m.role == Role.PURCHASER and permissions.can_compile_department_catalog(
+        request.user, m.organization
+    )
     form = None
     status = 200
     if is_purchaser:
         form = DepartmentCatalogCreateForm(
-            _post(request), initial={"year": timezone.localdate().year}
+            post_data(request), initial={"year": timezone.localdate().year}
         )
     if request.method == "POST":
         if form is None:
@@ -365,7 +314,7 @@ def department_list(request):
                     actor=request.user, organization=m.organization, year=form.cleaned_data["year"]
                 )
             except REFUSED as e:
-                status = _refuse(form, e)
+                status = refuse(form, e)
             else:
                 messages.success(request, _("The department catalog was created."))
                 return redirect("catalog:department_detail", dc.pk)
@@ -382,21 +331,14 @@ def department_list(request):
     )
 
 
-def _may_edit_department(user, dc) -> bool:
-    return dc.is_editable and acts_for(user, dc.organization, Role.PURCHASER)
-
-
 def _department_page(request, dc, *, status: int = 200, **forms):
     items = list(dc.items.select_related("guidance_item").order_by("sort_key"))
-    may_decide = dc.status == DepartmentCatalogStatus.SUBMITTED and bool(
-        department.approving_bureaus(request.user, dc)
-    )
     context = {
         "dc": dc,
         "items": items,
         "tree": tree_events(items),
-        "may_edit": _may_edit_department(request.user, dc),
-        "may_decide": may_decide,
+        "may_edit": permissions.can_edit_department_catalog(request.user, dc),
+        "may_decide": permissions.can_decide_department_catalog(request.user, dc),
         "add_form": DepartmentItemForm(),
         "import_form": UploadForm(),
         "submit_form": BaseForm(),
@@ -431,7 +373,7 @@ def department_add_item(request, pk: int):
                 description=data["description"],
             )
         except REFUSED as e:
-            status = _refuse(form, e, fields=ITEM_FIELDS)
+            status = refuse(form, e, fields=ITEM_FIELDS)
         else:
             messages.success(request, _("Added %(item)s.") % {"item": f"{item.code} {item.name}"})
             return redirect("catalog:department_detail", dc.pk)
@@ -443,13 +385,13 @@ def department_add_item(request, pk: int):
 def department_remove_item(request, pk: int, item_pk: int):
     dc = selectors.department_catalog_for_user(request.user, pk)
     item = get_object_or_404(dc.items.all(), pk=item_pk)
-    form = BaseForm(_post(request))
+    form = BaseForm(post_data(request))
     status = 200
     if request.method == "POST" and form.is_valid():
         try:
             department.remove_department_item(actor=request.user, item=item)
         except REFUSED as e:
-            status = _refuse(form, e)
+            status = refuse(form, e)
         else:
             messages.success(request, _("Removed %(item)s.") % {"item": f"{item.code} {item.name}"})
             return redirect("catalog:department_detail", dc.pk)
@@ -483,7 +425,7 @@ def department_import(request, pk: int):
                 actor=request.user, department_catalog=dc, data=form.cleaned_data["file"].read()
             )
         except REFUSED as e:
-            status = _refuse(form, e)
+            status = refuse(form, e)
         else:
             messages.success(request, _("Imported %(n)s items.") % {"n": count})
             return redirect("catalog:department_detail", dc.pk)
@@ -499,7 +441,7 @@ def department_submit(request, pk: int):
     try:
         department.submit_department_catalog(actor=request.user, department_catalog=dc)
     except REFUSED as e:
-        return _department_page(request, dc, submit_form=form, status=_refuse(form, e))
+        return _department_page(request, dc, submit_form=form, status=refuse(form, e))
     messages.success(request, _("Submitted to the finance bureau for approval."))
     return redirect("catalog:department_detail", dc.pk)
 
@@ -518,7 +460,7 @@ def _decide(request, *, approve, send_back, approved: str, returned: str):
     try:
         (approve if decision == "approve" else send_back)(form.cleaned_data["note"])
     except REFUSED as e:
-        return form, _refuse(form, e, fields={"decision_note": "note"}), False
+        return form, refuse(form, e, fields={"decision_note": "note"}), False
     messages.success(request, approved if decision == "approve" else returned)
     return form, 200, True
 
@@ -548,7 +490,7 @@ def department_decide(request, pk: int):
 
 @login_required
 def adjustment_list(request):
-    m = _require_role(request, *STAFF_ROLES)
+    m = require_role(request, *STAFF_ROLES)
     filters = AdjustmentFilterForm(request.GET or None)
     wanted = filters.cleaned_data["status"] if filters.is_valid() else ""
     page = Paginator(
@@ -560,7 +502,7 @@ def adjustment_list(request):
         {
             "page": page,
             "filters": filters,
-            "may_propose": m.role in (Role.PURCHASER, Role.FINANCE),
+            "may_propose": permissions.can_propose_adjustment(m),
         },
     )
 
@@ -568,12 +510,12 @@ def adjustment_list(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def adjustment_new(request):
-    m = _require_role(request, Role.PURCHASER, Role.FINANCE)
+    m = require_role(request, Role.PURCHASER, Role.FINANCE)
     proposer = m.organization
     today = timezone.localdate()
     catalog = selectors.catalog_in_force(proposer.region, today.year)
     form = AdjustmentForm(
-        _post(request),
+        post_data(request),
         request.FILES if request.method == "POST" else None,
         initial={
             "action": request.GET.get("action", AdjustmentAction.ADD),
@@ -595,7 +537,7 @@ def adjustment_new(request):
                 expert_review=data.get("expert_review") or None,
             )
         except REFUSED as e:
-            status = _refuse(form, e, fields=ITEM_FIELDS)
+            status = refuse(form, e, fields=ITEM_FIELDS)
         else:
             messages.success(
                 request,
@@ -623,12 +565,10 @@ def adjustment_new(request):
 
 def _adjustment_page(request, adjustment, *, status: int = 200, **forms):
     user = request.user
-    submitted = adjustment.status == AdjustmentStatus.SUBMITTED
     context = {
         "adjustment": adjustment,
-        "may_withdraw": submitted
-        and any(acts_for(user, adjustment.proposer, r) for r in (Role.PURCHASER, Role.FINANCE)),
-        "may_decide": submitted and services.is_keeper(user, adjustment.catalog),
+        "may_withdraw": permissions.can_withdraw_adjustment(user, adjustment),
+        "may_decide": permissions.can_decide_adjustment(user, adjustment),
         "decision_form": DecisionForm(),
         "withdraw_form": BaseForm(),
     }
@@ -663,7 +603,7 @@ def adjustment_withdraw(request, pk: int):
     try:
         services.withdraw_adjustment(actor=request.user, adjustment=adjustment)
     except REFUSED as e:
-        return _adjustment_page(request, adjustment, withdraw_form=form, status=_refuse(form, e))
+        return _adjustment_page(request, adjustment, withdraw_form=form, status=refuse(form, e))
     messages.success(request, _("The proposal was withdrawn."))
     return redirect("catalog:adjustment_detail", adjustment.pk)
 
@@ -693,7 +633,7 @@ def adjustment_decide(request, pk: int):
 
 @login_required
 def inbox(request):
-    _require_role(request, *FINANCE_ROLES)
+    require_role(request, *FINANCE_ROLES)
     waiting = selectors.finance_inbox(request.user)
     return render(
         request,
@@ -706,16 +646,16 @@ def inbox(request):
 
 
 def _kept_catalogs(user) -> list:
-    return [c for c in selectors.catalogs_for_user(user) if services.is_keeper(user, c)]
+    return [c for c in selectors.catalogs_for_user(user) if permissions.is_keeper(user, c)]
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def manage_list(request):
-    _require_role(request, *FINANCE_ROLES)
+    require_role(request, *FINANCE_ROLES)
     kept = _kept_catalogs(request.user)
     next_year = max([c.year for c in kept], default=timezone.localdate().year) + 1
-    form = CatalogCopyForm(_post(request), catalogs=kept, initial={"year": next_year})
+    form = CatalogCopyForm(post_data(request), catalogs=kept, initial={"year": next_year})
     status = 200
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -725,7 +665,7 @@ def manage_list(request):
                 actor=request.user, source=source, year=data["year"], name=data["name"]
             )
         except REFUSED as e:
-            status = _refuse(form, e)
+            status = refuse(form, e)
         else:
             messages.success(
                 request,
@@ -736,9 +676,9 @@ def manage_list(request):
 
 
 def _kept_catalog(request, pk):
-    _require_role(request, *FINANCE_ROLES)
+    require_role(request, *FINANCE_ROLES)
     catalog = selectors.catalog_for_user(request.user, pk)
-    if not services.is_keeper(request.user, catalog):
+    if not permissions.is_keeper(request.user, catalog):
         raise PermissionDenied
     return catalog
 
@@ -810,7 +750,7 @@ def manage_edit(request, pk: int):
                 fields=form.item_fields(),
             )
         except REFUSED as e:
-            status = _refuse(form, e, fields=ITEM_FIELDS)
+            status = refuse(form, e, fields=ITEM_FIELDS)
         else:
             done = {
                 AdjustmentAction.ADD: _("Added %(item)s."),
@@ -837,7 +777,7 @@ def manage_import(request, pk: int):
                 reason=form.cleaned_data["reason"],
             )
         except REFUSED as e:
-            status = _refuse(form, e)
+            status = refuse(form, e)
         else:
             messages.success(request, _("Imported %(n)s items.") % {"n": count})
             return redirect("catalog:manage_detail", catalog.pk)
@@ -848,13 +788,13 @@ def manage_import(request, pk: int):
 @require_http_methods(["GET", "POST"])
 def manage_publish(request, pk: int):
     catalog = _kept_catalog(request, pk)
-    form = BaseForm(_post(request))
+    form = BaseForm(post_data(request))
     status = 200
     if request.method == "POST" and form.is_valid():
         try:
             services.publish_catalog(actor=request.user, catalog=catalog)
         except REFUSED as e:
-            status = _refuse(form, e)
+            status = refuse(form, e)
         else:
             messages.success(request, _("The catalog is published."))
             return redirect("catalog:manage_detail", catalog.pk)
@@ -868,9 +808,9 @@ def manage_publish(request, pk: int):
 
 def _negative_region(request):
     """The region whose negative list the user keeps: a finance bureau its own."""
-    m = _require_role(request, *FINANCE_ROLES)
+    m = require_role(request, *FINANCE_ROLES)
     region = m.organization.region
-    if not services.can_keep_negative_list(request.user, region):
+    if not permissions.can_keep_negative_list(request.user, region):
         raise PermissionDenied
     return region
 
@@ -899,7 +839,7 @@ def _negative_values(source) -> dict:
 @require_http_methods(["GET", "POST"])
 def negative_manage(request):
     region = _negative_region(request)
-    form = NegativeItemForm(_post(request))
+    form = NegativeItemForm(post_data(request))
     status = 200
     if request.method == "POST" and form.is_valid():
         try:
@@ -907,7 +847,7 @@ def negative_manage(request):
                 actor=request.user, region=region, **_negative_values(form.cleaned_data)
             )
         except REFUSED as e:
-            status = _refuse(form, e)
+            status = refuse(form, e)
         else:
             messages.success(request, _("Added “%(title)s”.") % {"title": item.title})
             return redirect(_negative_manage_url(region))
@@ -947,7 +887,7 @@ def _own_negative_item(request, pk):
 @require_http_methods(["GET", "POST"])
 def negative_edit(request, pk: int):
     region, item = _own_negative_item(request, pk)
-    form = NegativeItemForm(_post(request), initial=_negative_values(item))
+    form = NegativeItemForm(post_data(request), initial=_negative_values(item))
     status = 200
     if request.method == "POST" and form.is_valid():
         try:
@@ -955,7 +895,7 @@ def negative_edit(request, pk: int):
                 actor=request.user, region=region, item=item, **_negative_values(form.cleaned_data)
             )
         except REFUSED as e:
-            status = _refuse(form, e)
+            status = refuse(form, e)
         else:
             messages.success(
                 request, _("Saved “%(title)s”.") % {"title": form.cleaned_data["title"]}
@@ -981,7 +921,7 @@ def negative_toggle(request, pk: int):
     except REFUSED as e:
         form = NegativeItemForm(values)
         form.is_valid()
-        status = _refuse(form, e)
+        status = refuse(form, e)
         return render(
             request,
             "catalog/negative_form.html",

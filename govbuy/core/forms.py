@@ -3,6 +3,26 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 
+class RefusalMixin:
+    """Where a page puts a refused action's rule violations: ``violations``
+    beside the named fields (core/_field.html), ``general_violations`` above
+    the form, ``row_errors`` (imports) as a table (`core.pages.refuse`)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.violations: dict[str, list] = {}
+        self.general_violations: list = []
+        self.row_errors: list[dict] = []
+
+    @property
+    def refused(self) -> bool:
+        return bool(self.errors or self.violations or self.general_violations or self.row_errors)
+
+
+class BaseForm(RefusalMixin, forms.Form):
+    """The form of every page whose service may refuse with rule violations."""
+
+
 class HolidayCalendarForm(forms.Form):
     year = forms.IntegerField(
         label=_("Year"),

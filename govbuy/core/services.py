@@ -12,6 +12,7 @@ from . import audit
 from .errors import ApplicationError
 from .models import HolidayCalendar, HolidayCalendarDay, ParameterDefinition, PolicyParameter
 from .params import parse_value
+from .permissions import require_add_parameter, require_enter_calendar
 
 KIND_WORDS = {
     "holiday": HolidayCalendarDay.Kind.HOLIDAY,
@@ -86,7 +87,10 @@ def set_holiday_calendar(
     note: str = "",
 ) -> HolidayCalendar:
     """Enter (or replace) a year's holiday arrangement from the State Council's notice.
-    The entry then governs every working-day computation in that year."""
+    The entry then governs every working-day computation in that year. A
+    provincial finance bureau or the platform administrator enters it
+    (`permissions.require_enter_calendar`)."""
+    require_enter_calendar(actor)
     if not (2000 <= year <= 2100):
         raise ApplicationError(
             "out_of_range", gettext("the year must be within 2000–2100"), field="year"
@@ -131,7 +135,10 @@ def set_policy_parameter(
     level: str = "",
     note: str = "",
 ) -> PolicyParameter:
-    """Add a value of a policy parameter from a date (for a region, or national)."""
+    """Add a value of a policy parameter from a date (for a region, or national):
+    a finance bureau for its region and below, the platform administrator
+    national values too (`permissions.require_add_parameter`)."""
+    require_add_parameter(actor, region)
     definition = ParameterDefinition.objects.filter(key=key).first()
     if definition is None:
         raise ApplicationError(

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from . import params
 from .errors import ApplicationError
 from .models import HolidayCalendar, ParameterDefinition, PolicyParameter
+from .permissions import NATIONAL, may_enter_calendar, parameter_region
 from .roles import active_membership
 from .rules import REGISTRY
 
@@ -27,7 +28,6 @@ def rules_index(request):
 @login_required
 def parameters(request):
     """Policy parameters in force for the user's region at a date (default today)."""
-    from .permissions import NATIONAL, parameter_region
 
     membership = active_membership(request)
     region = membership.organization.region if membership else None
@@ -88,12 +88,7 @@ def holiday_calendars(request):
 
 
 def _may_enter_calendar(request) -> bool:
-    m = active_membership(request)
-    if m is None:
-        return False
-    if m.role == "platform_admin":
-        return True
-    return m.role == "finance" and m.organization.region.level == "province"
+    return may_enter_calendar(active_membership(request))
 
 
 @login_required
@@ -132,7 +127,6 @@ def parameter_add(request):
     from django.shortcuts import redirect
 
     from .forms import PolicyParameterForm
-    from .permissions import NATIONAL, parameter_region
     from .services import set_policy_parameter
 
     region = parameter_region(active_membership(request))

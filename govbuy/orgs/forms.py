@@ -4,6 +4,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from govbuy.core.forms import BaseForm
+
 from . import rules
 from .models import CreditKind
 
@@ -11,18 +13,6 @@ TEXT = {"class": "form-control"}
 SELECT = {"class": "form-select"}
 CHECK = {"class": "form-check-input"}
 DATE = {"type": "date", "class": "form-control"}
-
-
-class BaseForm(forms.Form):
-    """Where a page puts a refused action's rule violations: ``violations`` beside
-    the named fields, ``general_violations`` above the form (as in the catalog
-    and budget pages)."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.violations: dict[str, list] = {}
-        self.general_violations: list = []
-        self.row_errors: list[dict] = []
 
 
 def _yes(label, help_text=""):

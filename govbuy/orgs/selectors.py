@@ -18,6 +18,7 @@ from .models import (
     ProviderCompliance,
     Region,
 )
+from .permissions import finance_bureaus
 
 
 def regions_for_user(
@@ -31,6 +32,15 @@ def regions_for_user(
     if q:
         qs = qs.filter(name__icontains=q)
     return qs.order_by("code")
+
+
+def region_by_code(code: str) -> Region | None:
+    """The region of a GB/T 2260 code, with its parents for the lineage, or None.
+    Regions are public reference data: no scoping."""
+    code = (code or "").strip()
+    if not code:
+        return None
+    return Region.objects.select_related("parent__parent").filter(code=code).first()
 
 
 def region_for_user(user, code: str) -> Region:
@@ -54,7 +64,7 @@ def organizations_for_user(
         if field:
             qs = qs.filter(**{field: True})
     if region_code:
-        region = Region.objects.filter(code=region_code).first()
+        region = region_by_code(region_code)
         qs = qs.filter(region__path__startswith=region.path) if region else qs.none()
     return qs.order_by("region__code", "name")
 
@@ -64,11 +74,7 @@ def overseen_below_q(user, region_field: str) -> Q | None:
     below the regions of the user's finance bureaus: a bureau oversees what waits
     at the bureaus below it, read-only, while the bureau of the same level decides
     (同级财政部门). None when the user acts for no finance bureau."""
-    bureaus = [
-        m.organization
-        for m in getattr(user, "active_memberships", [])
-        if m.role == "finance" and m.organization.is_finance_bureau
-    ]
+    bureaus = finance_bureaus(user)
     if not bureaus:
         return None
     below = Q()
@@ -319,7 +325,7 @@ def project_concerned(provider, ref):
 def objections_to_answer(user):
     """Open objections to credit records the user's finance bureaus may revoke (the
     provider's or the recorder's region, or above), oldest first."""
-    paths = [o.region.path for o in member_orgs(user, "finance") if o.is_finance_bureau]
+    paths = [o.region.path for o in finance_bureaus(user)]
     if not paths:
         return CreditObjection.objects.none()
     q = Q()

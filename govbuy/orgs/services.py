@@ -13,11 +13,15 @@ from django.utils.translation import gettext as _
 
 from govbuy.core import audit, params
 from govbuy.core.errors import ApplicationError, InvalidInput, InvalidState, NotAllowed
-from govbuy.core.permissions import acts_for, member_orgs, refuse_platform_admin, require_member
+from govbuy.core.permissions import (
+    refuse_platform_admin,
+    require_member,
+    require_platform_admin,
+)
 from govbuy.core.roles import Role
 from govbuy.core.rules import enforce
 
-from . import rules, selectors
+from . import permissions, rules, selectors
 from .models import (
     CreditKind,
     CreditObjection,
@@ -174,6 +178,7 @@ def role_violations(org_like, flags: dict) -> list:
 @transaction.atomic
 def create_organization(*, actor, **data) -> Organization:
     """Register an organization; S1–S5 decide which platform roles it may take."""
+    require_platform_admin(actor)
     unknown = set(data) - set(ORG_FIELDS) - set(ROLE_FLAGS)
     if unknown:
         raise TypeError(f"unknown fields: {sorted(unknown)}")
@@ -206,6 +211,7 @@ def create_organization(*, actor, **data) -> Organization:
 @transaction.atomic
 def set_platform_roles(*, actor, organization: Organization, **flags) -> Organization:
     """Change what an organization does on the platform (S1–S5 checked)."""
+    require_platform_admin(actor)
     unknown = set(flags) - set(ROLE_FLAGS)
     if unknown:
         raise TypeError(f"unknown role flags: {sorted(unknown)}")
@@ -229,6 +235,7 @@ def set_platform_roles(*, actor, organization: Organization, **flags) -> Organiz
 def set_organization_active(*, actor, organization: Organization, active: bool) -> Organization:
     """Deactivate an organization (its members lose the roles they hold in it, its
     records stay) or reactivate it."""
+    require_platform_admin(actor)
     org = Organization.objects.select_for_update().get(pk=organization.pk)
     if org.is_active != active:
         org.is_active = active
@@ -383,25 +390,11 @@ def declare_compliance(*, actor, organization: Organization, **facts) -> Provide
     return compliance
 
 
-def supervising_bureaus(user, organization: Organization) -> list[Organization]:
-    """The user's finance bureaus whose region contains the organization's region."""
-    return [
-        o
-        for o in member_orgs(user, Role.FINANCE)
-        if o.is_finance_bureau and organization.region.is_within(o.region)
-    ]
-
-
 @transaction.atomic
 def verify_compliance(*, actor, organization: Organization) -> ProviderCompliance:
     """A finance bureau of the provider's region (or above) confirms it checked the
     declaration against the registers (信用中国, 民政 directory, tax records)."""
-    refuse_platform_admin(actor, Role.FINANCE)
-    if not supervising_bureaus(actor, organization):
-        raise NotAllowed(
-            _("Only a finance bureau of %(region)s or above verifies this declaration.")
-            % {"region": organization.region.name}
-        )
+    permissions.require_verify_compliance(actor, organization)
     compliance = (
         ProviderCompliance.objects.select_for_update().filter(organization=organization).first()
     )
@@ -605,14 +598,6 @@ def record_credit(
     return record
 
 
-def may_revoke(user, record: CreditRecord) -> bool:
-    """Finance bureaus of the provider's or the recorder's region (or above)."""
-    return bool(
-        supervising_bureaus(user, record.organization)
-        or supervising_bureaus(user, record.recording_organization)
-    )
-
-
 def _clean_reason(text, *, field: str, required: str) -> str:
     text = (text or "").strip()
     if not text:
@@ -624,22 +609,12 @@ def _clean_reason(text, *, field: str, required: str) -> str:
     return text
 
 
-def _require_reviewer(actor, record: CreditRecord) -> None:
-    refuse_platform_admin(actor, Role.FINANCE)
-    if not may_revoke(actor, record):
-        raise NotAllowed(
-            _(
-                "Only a finance bureau of the provider's or the recorder's region revokes a credit record."
-            )
-        )
-
-
 @transaction.atomic
 def revoke_credit(*, actor, record: CreditRecord, reason: str) -> CreditRecord:
     """A finance bureau withdraws a credit record (wrongly recorded, or overturned on
     review); from that day it no longer excludes the provider. The record and
     the reason stay; an open objection is answered by the revocation."""
-    _require_reviewer(actor, record)
+    permissions.require_revoke_credit(actor, record)
     reason = _clean_reason(reason, field="reason", required=_("Give the reason for revoking."))
     locked = CreditRecord.objects.select_for_update().get(pk=record.pk)
     if locked.revoked_at is not None:
@@ -664,9 +639,7 @@ def revoke_credit(*, actor, record: CreditRecord, reason: str) -> CreditRecord:
 def object_to_credit(*, actor, record: CreditRecord, text: str) -> CreditObjection:
     """The provider a record is about objects to it (异议), once, with its reasons;
     the finance bureau that may revoke the record answers."""
-    refuse_platform_admin(actor, Role.PROVIDER)
-    if not acts_for(actor, record.organization, Role.PROVIDER):
-        raise NotAllowed(_("Only the provider the record is about objects to it."))
+    permissions.require_object_to_credit(actor, record)
     text = _clean_reason(text, field="text", required=_("Say why the record is wrong."))
     locked = CreditRecord.objects.select_for_update().get(pk=record.pk)
     if locked.revoked_at is not None:
@@ -689,7 +662,7 @@ def object_to_credit(*, actor, record: CreditRecord, text: str) -> CreditObjecti
 def keep_credit(*, actor, objection: CreditObjection, answer: str) -> CreditObjection:
     """The finance bureau answers an objection by keeping the record, with its reasons
     (to revoke it instead, it revokes the record)."""
-    _require_reviewer(actor, objection.record)
+    permissions.require_revoke_credit(actor, objection.record)
     answer = _clean_reason(answer, field="answer", required=_("Say why the record stands."))
     locked = CreditObjection.objects.select_for_update().get(pk=objection.pk)
     if locked.answered_at is not None:

@@ -20,64 +20,19 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from govbuy.core.errors import ApplicationError, InvalidInput
-from govbuy.core.permissions import acts_for
-from govbuy.core.roles import Role, active_membership
-from govbuy.core.rules import RuleViolation
+from govbuy.core.errors import ApplicationError
+from govbuy.core.pages import REFUSED, post_data, refuse
+from govbuy.core.roles import active_membership
 
-from . import selectors, services
+from . import permissions, selectors, services
 from .forms import ComplianceForm, CreditRecordForm, KeepForm, ObjectionForm, RevokeForm
 from .models import CreditKind, OrgType
 from .rules import COMPLIANCE_FIELDS, OrgCategory, eligibility
 
-REFUSED = (ApplicationError, RuleViolation)
-RECORDER_ROLES = (Role.PURCHASER, Role.FINANCE)
-
-
-def _post(request):
-    return request.POST if request.method == "POST" else None
-
-
-def _refuse(form, exc: Exception) -> int:
-    """Put a refused action's messages beside the fields the service names (above
-    the form otherwise); returns the page's HTTP status."""
-
-    def field_of(name):
-        return name if name in form.fields else None
-
-    if isinstance(exc, RuleViolation):
-        for v in exc.violations:
-            name = field_of(v.field)
-            if name:
-                form.violations.setdefault(name, []).append(v)
-            else:
-                form.general_violations.append(v)
-        return 200
-    if isinstance(exc, InvalidInput):
-        for error in exc.errors:
-            form.add_error(field_of(error.get("field")), error["message"])
-        return 200
-    form.add_error(field_of(exc.field), exc.message)
-    return 403 if exc.status == 403 else 200
-
-
-def _declares_for(user, org) -> bool:
-    """The user keeps this provider's profile (a provider member of it; never the
-    platform administrator)."""
-    return org.is_provider and acts_for(user, org, Role.PROVIDER)
-
 
 def _recorder(request):
     """The purchasing department or finance bureau the user acts for now, or None."""
-    m = active_membership(request)
-    if m is None or m.role not in RECORDER_ROLES:
-        return None
-    org = m.organization
-    if (m.role == Role.PURCHASER and org.is_purchaser) or (
-        m.role == Role.FINANCE and org.is_finance_bureau
-    ):
-        return org
-    return None
+    return permissions.recording_organization_of(active_membership(request))
 
 
 # --- organizations -----------------------------------------------------------------
@@ -109,7 +64,9 @@ def organization_detail(request, pk: int):
         selectors.credit_records_for_user(user, organization=org), today
     )
     for record in records:
-        record.may_revoke = record.revoked_at is None and services.may_revoke(user, record)
+        record.may_revoke = record.revoked_at is None and permissions.can_revoke_credit(
+            user, record
+        )
     return render(
         request,
         "orgs/organization_detail.html",
@@ -122,8 +79,8 @@ def organization_detail(request, pk: int):
             "bidding": bidding,
             "may_bid": not any(v.is_hard for v in bidding),
             "records": records,
-            "may_declare": _declares_for(user, org),
-            "may_verify": compliance is not None and bool(services.supervising_bureaus(user, org)),
+            "may_declare": permissions.can_declare_compliance(user, org),
+            "may_verify": compliance is not None and permissions.can_verify_compliance(user, org),
             "may_record": org.is_provider and _recorder(request) is not None,
         },
     )
@@ -146,20 +103,20 @@ def _compliance_rows(org, compliance) -> list[tuple]:
 @require_http_methods(["GET", "POST"])
 def compliance_edit(request, pk: int):
     org = selectors.organization_for_user(request.user, pk)
-    if not _declares_for(request.user, org):
+    if not permissions.can_declare_compliance(request.user, org):
         raise PermissionDenied
     compliance = selectors.compliance_of(org)
     social = org.org_type == OrgType.SOCIAL_ORGANIZATION
     initial = {}
     if compliance is not None:
         initial = {name: getattr(compliance, name) for name in services.COMPLIANCE_INPUT}
-    form = ComplianceForm(_post(request), social=social, initial=initial)
+    form = ComplianceForm(post_data(request), social=social, initial=initial)
     status = 200
     if request.method == "POST" and form.is_valid():
         try:
             services.declare_compliance(actor=request.user, organization=org, **form.service_data())
         except REFUSED as e:
-            status = _refuse(form, e)
+            status = refuse(form, e)
         else:
             messages.success(request, _("The compliance profile was saved."))
             return redirect("orgs:detail", org.pk)
@@ -217,7 +174,7 @@ def credit_create(request):
     if recorder is None:
         raise PermissionDenied
     form = CreditRecordForm(
-        _post(request), initial={"provider": request.GET.get("provider", "").strip()}
+        post_data(request), initial={"provider": request.GET.get("provider", "").strip()}
     )
     status = 200
     if request.method == "POST" and form.is_valid():
@@ -231,7 +188,7 @@ def credit_create(request):
                 **form.service_data(),
             )
         except REFUSED as e:
-            status = _refuse(form, e)
+            status = refuse(form, e)
         else:
             messages.success(
                 request,
@@ -252,7 +209,7 @@ def _credit_page(request, record, *, status=200, **forms):
     user = request.user
     objection = selectors.objection_of(record)
     open_record = record.revoked_at is None
-    reviewer = services.may_revoke(user, record)
+    reviewer = permissions.can_revoke_credit(user, record)
     context = {
         "record": record,
         "objection": objection,
@@ -260,7 +217,7 @@ def _credit_page(request, record, *, status=200, **forms):
         "may_revoke": open_record and reviewer,
         "may_object": open_record
         and objection is None
-        and acts_for(user, record.organization, Role.PROVIDER),
+        and permissions.can_object_to_credit(user, record),
         "may_keep": open_record and objection is not None and objection.is_open and reviewer,
         "may_see_provider": selectors.organizations_for_user(user)
         .filter(pk=record.organization_id)
@@ -289,7 +246,7 @@ def credit_object(request, pk: int):
                 actor=request.user, record=record, text=form.cleaned_data["text"]
             )
         except REFUSED as e:
-            return _credit_page(request, record, status=_refuse(form, e), objection_form=form)
+            return _credit_page(request, record, status=refuse(form, e), objection_form=form)
         messages.success(request, _("Your objection was sent to the finance bureau."))
         return redirect("orgs:credit_detail", record.pk)
     return _credit_page(request, record, objection_form=form)
@@ -309,7 +266,7 @@ def credit_keep(request, pk: int):
                 actor=request.user, objection=objection, answer=form.cleaned_data["answer"]
             )
         except REFUSED as e:
-            return _credit_page(request, record, status=_refuse(form, e), keep_form=form)
+            return _credit_page(request, record, status=refuse(form, e), keep_form=form)
         messages.success(request, _("The objection was answered; the record stands."))
         return redirect("orgs:credit_detail", record.pk)
     return _credit_page(request, record, keep_form=form)
@@ -319,12 +276,12 @@ def credit_keep(request, pk: int):
 @require_http_methods(["GET", "POST"])
 def credit_revoke(request, pk: int):
     record = selectors.credit_record_for_user(request.user, pk)
-    if not services.may_revoke(request.user, record):
+    if not permissions.can_revoke_credit(request.user, record):
         raise PermissionDenied
     if record.revoked_at is not None:
         messages.info(request, _("This credit record was already revoked."))
         return redirect("orgs:credit_detail", record.pk)
-    form = RevokeForm(_post(request))
+    form = RevokeForm(post_data(request))
     status = 200
     if request.method == "POST" and form.is_valid():
         try:
@@ -332,7 +289,7 @@ def credit_revoke(request, pk: int):
                 actor=request.user, record=record, reason=form.cleaned_data["reason"]
             )
         except REFUSED as e:
-            status = _refuse(form, e)
+            status = refuse(form, e)
         else:
             messages.success(request, _("The credit record was revoked."))
             return redirect("orgs:credit_detail", record.pk)

@@ -9,7 +9,7 @@ from django.utils import timezone
 from govbuy.core import audit
 from govbuy.core.errors import ApplicationError, InvalidInput, InvalidState, NotAllowed
 from govbuy.core.models import AuditEvent
-from govbuy.orgs import services
+from govbuy.orgs import permissions, services
 from govbuy.orgs.models import CreditRecord, ProviderCompliance
 from govbuy.orgs.rules import add_years
 from govbuy.orgs.tests.conftest import clean_facts
@@ -284,8 +284,8 @@ def test_finance_revokes_with_a_reason_audited(world, record):
 
 def test_finance_of_the_recorders_region_may_revoke_too(world, record):
     rec = record(world.orgs.other)  # 洛阳 provider, recorded by a 郑州 department
-    assert services.may_revoke(world.users.finance, rec)  # recorder's region
-    assert services.may_revoke(world.users.finance_ly, rec)  # provider's region
+    assert permissions.can_revoke_credit(world.users.finance, rec)  # recorder's region
+    assert permissions.can_revoke_credit(world.users.finance_ly, rec)  # provider's region
 
 
 @pytest.mark.parametrize("who", ["purchaser", "auditor", "provider", "finance_ly"])

@@ -11,8 +11,8 @@ from django.utils.translation import gettext as _
 
 from govbuy.accounts.models import Role
 from govbuy.core import dates
-from govbuy.core.errors import ApplicationError, InvalidState, NotAllowed
-from govbuy.core.permissions import acts_for, refuse_platform_admin
+from govbuy.core.errors import ApplicationError, InvalidState
+from govbuy.core.permissions import acts_for, require_acts_for  # noqa: F401 (evaluation reads acts_for here)
 from govbuy.core.rules import RuleViolation
 from govbuy.procurement.models import PurchaseProject
 from govbuy.tendering import schedule
@@ -52,18 +52,22 @@ def locked_project(project: PurchaseProject) -> PurchaseProject:
 
 
 def require_purchaser(user, project: PurchaseProject) -> None:
-    refuse_platform_admin(user, Role.PURCHASER)
-    if not acts_for(user, project.department, Role.PURCHASER):
-        raise NotAllowed(
-            _("Only the purchasing department %(org)s runs this purchase.")
-            % {"org": project.department.name}
-        )
+    require_acts_for(
+        user,
+        project.department,
+        Role.PURCHASER,
+        _("Only the purchasing department %(org)s runs this purchase.")
+        % {"org": project.department.name},
+    )
 
 
 def require_provider(user, provider) -> None:
-    refuse_platform_admin(user, Role.PROVIDER)
-    if not acts_for(user, provider, Role.PROVIDER):
-        raise NotAllowed(_("You do not act for %(org)s as a provider.") % {"org": provider.name})
+    require_acts_for(
+        user,
+        provider,
+        Role.PROVIDER,
+        _("You do not act for %(org)s as a provider.") % {"org": provider.name},
+    )
 
 
 def rules_for(project: PurchaseProject) -> schedule.Rules:
