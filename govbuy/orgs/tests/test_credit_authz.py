@@ -29,7 +29,7 @@ from govbuy.orgs import services
 from govbuy.orgs.models import CreditObjection, CreditRecord
 from govbuy.orgs.rules import add_years
 from govbuy.procurement import services as procurement
-from govbuy.procurement.tests.conftest import Clock, approved_project, provider_org
+from govbuy.procurement.tests.conftest import approved_project, provider_org
 
 API = "/api/v1"
 CRITERIA = [
@@ -44,13 +44,6 @@ def english(client, settings):
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     with translation.override("en"):
         yield
-
-
-@pytest.fixture
-def clock():
-    c = Clock()
-    yield c
-    c.stop()
 
 
 def _round(buying, project, deadline):
