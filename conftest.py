@@ -300,6 +300,76 @@ def buying(db, make_org, make_user, region):
     )
 
 
+# --- the demo, loaded once per test module (issue 12 B8) ---------------------------------
+
+
+def load_demo_for_tests():
+    """`manage.py load_demo` as a fresh installation gets it today. Where this year
+    has no official holiday calendar yet (e.g. under faketime in 2027), the
+    platform administrator's entry is made first — New Year's Day and weekends —
+    so the demo's current round can compute its working-day deadlines; the demo
+    without it is tested in demo/tests/test_demo_dates.py."""
+    from io import StringIO
+
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    from govbuy.core.calendar import years_without_calendar
+    from govbuy.core.services import set_holiday_calendar
+
+    today = timezone.localdate()
+    if today.year in years_without_calendar(today):
+        set_holiday_calendar(
+            actor="test",
+            year=today.year,
+            basis="国办发明电（测试：仅元旦）",
+            days_text=f"{today.year}-01-01 holiday 元旦",
+        )
+    call_command("load_demo", stdout=StringIO())
+
+
+@pytest.fixture(scope="module")
+def demo_module(django_db_setup, django_db_blocker):
+    """The demo loaded once for a test module, inside a transaction rolled back
+    after the module's last test; each test runs in a savepoint within it, so it
+    starts from the freshly loaded demo. A test module's `demo` fixture requests
+    it; its tests that do not are run first (pytest_collection_modifyitems)."""
+    from django.db import transaction
+
+    from govbuy.orgs.models import Organization
+
+    with django_db_blocker.unblock():
+        outer = transaction.atomic()
+        outer._from_testcase = True  # like TestCase's own: durable blocks may nest
+        outer.__enter__()
+        try:
+            # The demo is an installation of its own: the standard world's bureaus
+            # would be a second 郑州 finance bureau beside the demo's. Deactivated
+            # here (rolled back with the module), they decide and list nothing.
+            Organization.objects.filter(name__in=[o[1] for o in STANDARD_ORGS]).update(
+                is_active=False
+            )
+            load_demo_for_tests()
+            yield
+        finally:
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items):
+    """Within each module, the tests without the module's demo first: once the
+    demo is loaded for a module, every later test of that module sees it."""
+    modules: dict = {}
+    for index, item in enumerate(items):
+        key = item.nodeid.split("::", 1)[0]
+        uses_demo = "demo_module" in getattr(item, "fixturenames", ())
+        modules.setdefault(key, []).append((uses_demo, index, item))
+    items[:] = [
+        item for group in modules.values() for _, _, item in sorted(group, key=lambda t: t[:2])
+    ]
+
+
 class Clock:
     # The one clock fixture of the suite (issue 12 B7): every test that needs a
     # moment moves this clock; nothing else patches time.

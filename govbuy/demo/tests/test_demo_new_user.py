@@ -23,6 +23,7 @@ from govbuy.budgets.models import BudgetLine
 from govbuy.catalog import selectors as catalog_selectors
 from govbuy.catalog.models import DepartmentCatalogItem
 from govbuy.demo import data, running
+from govbuy.demo.catalog import current_year
 from govbuy.procurement import inbox
 from govbuy.procurement import selectors as procurement_selectors
 from govbuy.procurement import services as procurement
@@ -32,8 +33,8 @@ README = Path(settings.BASE_DIR) / "README.md"
 
 
 @pytest.fixture
-def demo(db):
-    call_command("load_demo", stdout=StringIO())
+def demo(demo_module, db):
+    """The demo, loaded once for this module (conftest.demo_module)."""
 
 
 def login(client, username):
@@ -138,7 +139,7 @@ def test_the_demo_buys_items_never_categories(demo):
 
 def test_the_elderly_assessment_is_filed_under_its_own_item(demo):
     project = PurchaseProject.objects.select_related("budget_line__catalog_item").get(
-        name=running.LIVE_NAME
+        name=running.live_name(current_year())
     )
     item = project.budget_line.catalog_item
 
@@ -185,7 +186,7 @@ def test_a_new_meals_purchase_raises_no_false_splitting_warning(demo):
 def test_the_demos_open_tender_has_the_bids_its_method_needs_and_opens(demo):
     import time_machine
 
-    tender = PurchaseProject.objects.get(name=running.LIVE_NAME).tenders.get()
+    tender = PurchaseProject.objects.get(name=running.live_name(current_year())).tenders.get()
     bids = tender.bids.filter(status=BidStatus.SUBMITTED)
     assert tender.status == TenderStatus.BIDDING  # sealed until the opening
     assert bids.count() >= tender.min_bids == 3
