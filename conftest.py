@@ -78,15 +78,16 @@ def finance_zz(make_org, make_user):
     return make_user("finance", org)
 
 
-# --- the standard world, seeded once per test database (issue 12 B8) ----------------------
+# --- the standard world ------------------------------------------------------------------
 #
 # Regions, policy parameters and the negative list arrive with `migrate`
-# (post_migrate, also after a flush). On top of them every test database gets,
-# once: the standard organizations of `buying`, 河南's published guidance catalog
-# (the shipped model, 362 items) and 郑州市民政局's approved department catalog of
-# this year (a test whose clock is in another year gets them built in the test).
-# Tests run in transactions rolled back to this state; after a transactional
-# test's flush it is seeded again.
+# (post_migrate, also after a flush), once per test database. The standard world
+# — the organizations of `buying`, 河南's published guidance catalog (the shipped
+# model, 362 items) and 郑州市民政局's approved department catalog of this year —
+# is built for the tests that ask for it (`standard`, `buying`, the catalog
+# worlds); a test whose clock is in another year gets that year's catalogs.
+# (Seeded once per database instead, it appeared in every test's lists and counts
+# of organizations and audit events: see the closing note of issue 12 B8.)
 
 STANDARD_ORGS = (
     ("hn", "河南省财政厅（测）", "410000", {"is_finance_bureau": True}),
@@ -183,54 +184,16 @@ def seed_standard_world() -> bool:
     return True
 
 
-@pytest.fixture(scope="session")
-def django_db_setup(django_db_setup, django_db_blocker):
-    """pytest-django's test database (migrated), then the standard world, once."""
-    with django_db_blocker.unblock():
-        seed_standard_world()
-
-
-_TRANSACTIONAL = {"transactional_db", "live_server", "django_db_reset_sequences"}
-_flushed = {"maybe": False}
-
-
-def _uses_db(request) -> tuple[bool, bool]:
-    marker = request.node.get_closest_marker("django_db")
-    names = set(request.fixturenames)
-    transactional = bool(names & _TRANSACTIONAL) or bool(
-        marker and (marker.kwargs.get("transaction") or (marker.args and marker.args[0]))
-    )
-    return bool(marker) or "db" in names or transactional, transactional
-
-
-@pytest.fixture(autouse=True)
-def _standard_world(request):
-    """A transactional test flushes the database after it: the next test that
-    uses the database seeds the standard world again (outside its transaction
-    when it can, so once)."""
-    uses_db, transactional = _uses_db(request)
-    if uses_db and _flushed["maybe"]:
-        from django.db import connection
-
-        blocker = request.getfixturevalue("django_db_blocker")
-        request.getfixturevalue("django_db_setup")
-        with blocker.unblock():
-            seed_standard_world()
-            if not connection.in_atomic_block:
-                _flushed["maybe"] = False
-    yield
-    if transactional:
-        _flushed["maybe"] = True
-
-
 @pytest.fixture
 def standard(db):
-    """The standard world's organizations (hn, zz, ly, dept, other, audit_office)."""
+    """The standard world (seed_standard_world) for this test: its organizations
+    (hn, zz, ly, dept, other, audit_office)."""
+    seed_standard_world()
     return standard_orgs()
 
 
 @pytest.fixture
-def buying(db, make_org, make_user, region):
+def buying(db, standard, make_org, make_user, region):
     """Budget-first world for this year: 河南's guidance catalog, 郑州市民政局 with an
     approved department catalog, its purchaser and manager, the 郑州 and 洛阳 finance
     bureaus, an auditor, another department; `line(amount, ...)` files and approves
@@ -246,7 +209,7 @@ def buying(db, make_org, make_user, region):
     from govbuy.catalog.models import DepartmentCatalog
 
     year = timezone.localdate().year
-    orgs = standard_orgs()
+    orgs = standard
     hn, zz, ly, dept, other = orgs.hn, orgs.zz, orgs.ly, orgs.dept, orgs.other
     purchaser = make_user("purchaser", dept)
     manager = make_user()
@@ -336,19 +299,11 @@ def demo_module(django_db_setup, django_db_blocker):
     it; its tests that do not are run first (pytest_collection_modifyitems)."""
     from django.db import transaction
 
-    from govbuy.orgs.models import Organization
-
     with django_db_blocker.unblock():
         outer = transaction.atomic()
         outer._from_testcase = True  # like TestCase's own: durable blocks may nest
         outer.__enter__()
         try:
-            # The demo is an installation of its own: the standard world's bureaus
-            # would be a second 郑州 finance bureau beside the demo's. Deactivated
-            # here (rolled back with the module), they decide and list nothing.
-            Organization.objects.filter(name__in=[o[1] for o in STANDARD_ORGS]).update(
-                is_active=False
-            )
             load_demo_for_tests()
             yield
         finally:
