@@ -82,45 +82,149 @@ def finance_zz(make_org, make_user):
     return make_user("finance", org)
 
 
+# --- the standard world ------------------------------------------------------------------
+#
+# Regions, policy parameters and the negative list arrive with `migrate`
+# (post_migrate, also after a flush), once per test database. The standard world
+# — the organizations of `buying`, 河南's published guidance catalog (the shipped
+# model, 362 items) and 郑州市民政局's approved department catalog of this year —
+# is built for the tests that ask for it (`standard`, `buying`, the catalog
+# worlds); a test whose clock is in another year gets that year's catalogs.
+# (Seeded once per database instead, it appeared in every test's lists and counts
+# of organizations and audit events: see the closing note of issue 12 B8.)
+
+STANDARD_ORGS = (
+    ("hn", "河南省财政厅（测）", "410000", {"is_finance_bureau": True}),
+    ("zz", "郑州市财政局（测）", "410100", {"is_finance_bureau": True}),
+    ("ly", "洛阳市财政局（测）", "410300", {"is_finance_bureau": True}),
+    ("dept", "郑州市民政局（测）", "410100", {"is_purchaser": True}),
+    ("other", "郑州市人社局（测）", "410100", {"is_purchaser": True}),
+    ("audit_office", "郑州市审计局（测）", "410100", {"is_audit_office": True}),
+)
+DEPARTMENT_ITEMS = (
+    ("A05", "A0501", "居家养老服务"),
+    ("A0501", "A050101", "助餐服务"),
+    ("B03", "B0301", "社会工作服务"),
+)
+
+
+def standard_years() -> tuple[int, ...]:
+    from django.utils import timezone
+
+    return (timezone.localdate().year,)
+
+
+def standard_orgs():
+    """The seeded organizations by key (hn, zz, ly, dept, other, audit_office)."""
+    from types import SimpleNamespace
+
+    from govbuy.orgs.models import Organization
+
+    by_name = {
+        o.name: o for o in Organization.objects.filter(name__in=[n for _, n, *_ in STANDARD_ORGS])
+    }
+    return SimpleNamespace(**{key: by_name[name] for key, name, *_ in STANDARD_ORGS})
+
+
+def build_department_catalog(orgs, year, *, purchaser, finance):
+    """郑州市民政局's department catalog of `year` with three items of its own, approved."""
+    from govbuy.catalog import department
+
+    dc = department.create_department_catalog(actor=purchaser, organization=orgs.dept, year=year)
+    for parent, code, name in DEPARTMENT_ITEMS:
+        department.add_department_item(
+            actor=purchaser, department_catalog=dc, parent_code=parent, code=code, name=name
+        )
+    department.submit_department_catalog(actor=purchaser, department_catalog=dc)
+    department.approve_department_catalog(actor=finance, department_catalog=dc)
+    return dc
+
+
+def seed_standard_world() -> bool:
+    """Seed the standard world unless present. True when it was (re)seeded."""
+    from django.db import transaction
+
+    from govbuy.accounts import services as accounts
+    from govbuy.catalog import seed
+    from govbuy.demo.management.commands.load_demo import demo_uscc
+    from govbuy.orgs import services
+    from govbuy.orgs.models import Organization, Region
+
+    if Organization.objects.filter(name=STANDARD_ORGS[0][1]).exists():
+        return False
+    with transaction.atomic():
+        for key, name, code, flags in STANDARD_ORGS:
+            services.create_organization(
+                actor="test-seed",
+                name=name,
+                region=Region.objects.get(code=code),
+                org_type="administrative_organ",
+                uscc=demo_uscc("11", code, f"standard-{key}"),
+                **flags,
+            )
+        orgs = standard_orgs()
+        purchaser = accounts.create_user(
+            actor="test-seed",
+            username="seed_purchaser",
+            password="seed-not-a-login-1",
+            display_name="种子购买主体",
+        )
+        accounts.add_membership(
+            actor="test-seed", user=purchaser, organization=orgs.dept, role="purchaser"
+        )
+        finance = accounts.create_user(
+            actor="test-seed",
+            username="seed_finance",
+            password="seed-not-a-login-1",
+            display_name="种子财政",
+        )
+        accounts.add_membership(
+            actor="test-seed", user=finance, organization=orgs.zz, role="finance"
+        )
+        henan = Region.objects.get(code="410000")
+        for year in standard_years():
+            seed.load_guidance_catalog(year=year, region=henan, owner=orgs.hn, publish=True)
+            build_department_catalog(orgs, year, purchaser=purchaser, finance=finance)
+    return True
+
+
 @pytest.fixture
-def buying(db, make_org, make_user, region):
+def standard(db):
+    """The standard world (seed_standard_world) for this test: its organizations
+    (hn, zz, ly, dept, other, audit_office)."""
+    seed_standard_world()
+    return standard_orgs()
+
+
+@pytest.fixture
+def buying(db, standard, make_org, make_user, region):
     """Budget-first world for this year: 河南's guidance catalog, 郑州市民政局 with an
     approved department catalog, its purchaser and manager, the 郑州 and 洛阳 finance
     bureaus, an auditor, another department; `line(amount, ...)` files and approves
-    a budget line of 郑州市民政局."""
+    a budget line of 郑州市民政局. The organizations and catalogs are the standard
+    world's (seeded once per database); the users are the test's own."""
     from types import SimpleNamespace
 
     from django.utils import timezone
 
     from govbuy.accounts import services as accounts
     from govbuy.budgets import services as budgets
-    from govbuy.catalog import department, seed
+    from govbuy.catalog import seed
+    from govbuy.catalog.models import DepartmentCatalog
 
     year = timezone.localdate().year
-    hn = make_org("河南省财政厅（测）", "410000", is_finance_bureau=True)
-    zz = make_org("郑州市财政局（测）", "410100", is_finance_bureau=True)
-    ly = make_org("洛阳市财政局（测）", "410300", is_finance_bureau=True)
-    dept = make_org("郑州市民政局（测）", "410100", is_purchaser=True)
-    other = make_org("郑州市人社局（测）", "410100", is_purchaser=True)
-    audit_office = make_org("郑州市审计局（测）", "410100", is_audit_office=True)
-    seed.load_guidance_catalog(year=year, region=region("410000"), owner=hn, publish=True)
+    orgs = standard
+    hn, zz, ly, dept, other = orgs.hn, orgs.zz, orgs.ly, orgs.dept, orgs.other
     purchaser = make_user("purchaser", dept)
     manager = make_user()
     accounts.add_membership(
         actor="test", user=manager, organization=dept, role="purchaser", is_manager=True
     )
     finance = make_user("finance", zz)
-    dc = department.create_department_catalog(actor=purchaser, organization=dept, year=year)
-    for parent, code, name in (
-        ("A05", "A0501", "居家养老服务"),
-        ("A0501", "A050101", "助餐服务"),
-        ("B03", "B0301", "社会工作服务"),
-    ):
-        department.add_department_item(
-            actor=purchaser, department_catalog=dc, parent_code=parent, code=code, name=name
-        )
-    department.submit_department_catalog(actor=purchaser, department_catalog=dc)
-    department.approve_department_catalog(actor=finance, department_catalog=dc)
+    dc = DepartmentCatalog.objects.filter(organization=dept, year=year).first()
+    if dc is None:  # a year the standard world does not have: built here
+        seed.load_guidance_catalog(year=year, region=region("410000"), owner=hn, publish=True)
+        dc = build_department_catalog(orgs, year, purchaser=purchaser, finance=finance)
     item = dc.items.get(code="A050101")
 
     def line(amount="500000.00", *, approve=True, **fields):
@@ -158,9 +262,71 @@ def buying(db, make_org, make_user, region):
         finance_hn=make_user("finance", hn),
         finance_ly=make_user("finance", ly),
         other_purchaser=make_user("purchaser", other),
-        auditor=make_user("auditor", audit_office),
+        auditor=make_user("auditor", orgs.audit_office),
         line=line,
     )
+
+
+# --- the demo, loaded once per test module (issue 12 B8) ---------------------------------
+
+
+def load_demo_for_tests():
+    """`manage.py load_demo` as a fresh installation gets it today. Where this year
+    has no official holiday calendar yet (e.g. under faketime in 2027), the
+    platform administrator's entry is made first — New Year's Day and weekends —
+    so the demo's current round can compute its working-day deadlines; the demo
+    without it is tested in demo/tests/test_demo_dates.py."""
+    from io import StringIO
+
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    from govbuy.core.calendar import years_without_calendar
+    from govbuy.core.services import set_holiday_calendar
+
+    today = timezone.localdate()
+    if today.year in years_without_calendar(today):
+        set_holiday_calendar(
+            actor="test",
+            year=today.year,
+            basis="国办发明电（测试：仅元旦）",
+            days_text=f"{today.year}-01-01 holiday 元旦",
+        )
+    call_command("load_demo", stdout=StringIO())
+
+
+@pytest.fixture(scope="module")
+def demo_module(django_db_setup, django_db_blocker):
+    """The demo loaded once for a test module, inside a transaction rolled back
+    after the module's last test; each test runs in a savepoint within it, so it
+    starts from the freshly loaded demo. A test module's `demo` fixture requests
+    it; its tests that do not are run first (pytest_collection_modifyitems)."""
+    from django.db import transaction
+
+    with django_db_blocker.unblock():
+        outer = transaction.atomic()
+        outer._from_testcase = True  # like TestCase's own: durable blocks may nest
+        outer.__enter__()
+        try:
+            load_demo_for_tests()
+            yield
+        finally:
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items):
+    """Within each module, the tests without the module's demo first: once the
+    demo is loaded for a module, every later test of that module sees it."""
+    modules: dict = {}
+    for index, item in enumerate(items):
+        key = item.nodeid.split("::", 1)[0]
+        uses_demo = "demo_module" in getattr(item, "fixturenames", ())
+        modules.setdefault(key, []).append((uses_demo, index, item))
+    items[:] = [
+        item for group in modules.values() for _, _, item in sorted(group, key=lambda t: t[:2])
+    ]
 
 
 class Clock:
@@ -183,6 +349,16 @@ class Clock:
         self._traveller = time_machine.travel(moment, tick=False)
         self._traveller.start()
         return moment
+
+    @property
+    def is_set(self) -> bool:
+        return self._traveller is not None
+
+    def today(self) -> dt.date:
+        """The platform's today (Asia/Shanghai) on this clock."""
+        from django.utils import timezone
+
+        return timezone.localdate()
 
     def stop(self):
         if self._traveller is not None:

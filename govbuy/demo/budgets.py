@@ -1,4 +1,4 @@
-"""Demo budget lines and purchases of 郑州市民政局 for the demo year: lines in
+"""Demo budget lines and purchases of 郑州市民政局 for the current year: lines in
 every state, an adjustment awaiting the finance bureau, purchases at each step
 before the purchase starts (draft, under review, approved with a method, a
 change of method awaiting approval) and a splitting flag (B4). Idempotent."""
@@ -14,7 +14,7 @@ from govbuy.budgets import services as budgets
 from govbuy.budgets.models import BudgetLine
 from govbuy.procurement import services as procurement
 
-from .catalog import YEAR
+from .catalog import current_year
 
 JUSTIFICATION = {
     "助餐": "全市 120 个社区助餐点运营补助：按 2025 年实际就餐 28.6 万人次、每人次补助 4.2 元测算，另含送餐上门 1.2 万次。",
@@ -44,7 +44,8 @@ def _requirement(year: int, **over) -> dict:
 
 def load(orgs: dict) -> list[str]:
     dept = orgs["pur_zz_mz"]
-    if BudgetLine.objects.filter(department=dept, fiscal_year=YEAR).exists():
+    year = current_year()
+    if BudgetLine.objects.filter(department=dept, fiscal_year=year).exists():
         return []
     purchaser = User.objects.get(username="purchaser")
     manager = User.objects.get(username="purchaser_mgr")
@@ -55,12 +56,12 @@ def load(orgs: dict) -> list[str]:
         created = budgets.create_line(
             actor=purchaser,
             department=dept,
-            fiscal_year=YEAR,
+            fiscal_year=year,
             name=name,
             catalog_item=item,
             amount=amount,
             justification=JUSTIFICATION[key],
-            out_years=[{"year": YEAR + 1, "amount": out}] if out else [],
+            out_years=[{"year": year + 1, "amount": out}] if out else [],
             **{**common, **fields},
         )
         if submit:
@@ -95,7 +96,7 @@ def load(orgs: dict) -> list[str]:
         approve=False,
         out="4500000.00",
         procurement_budget="9000000.00",
-        ex_ante_assessment="河南正衡绩效评价咨询有限公司事前绩效评估：立项必要、投入经济、方案可行（2026-09）。",
+        ex_ante_assessment=f"河南正衡绩效评价咨询有限公司事前绩效评估：立项必要、投入经济、方案可行（{year - 1}-09）。",
     )
     bath = line(
         "居家老人上门助浴服务",
@@ -112,15 +113,15 @@ def load(orgs: dict) -> list[str]:
         actor=purchaser, line=children, amount_after="650000.00", reason="新增困境儿童 110 名"
     )
 
-    if timezone.localdate() >= dt.date(YEAR + 1, 11, 1):
+    if timezone.localdate() >= dt.date(year + 1, 11, 1):
         return ["budget lines"]  # the demo year's lines no longer fund a year of service
     # A purchase ready to start: requirements approved, method chosen (no approval needed).
     p = procurement.create_project(
         actor=purchaser,
         budget_line=meals,
-        name="2026-2027 年度社区老年助餐服务采购",
+        name=f"{year}-{year + 1} 年度社区老年助餐服务采购",
         amount="2400000.00",
-        **_requirement(YEAR),
+        **_requirement(year),
     )
     procurement.submit_for_review(actor=purchaser, project=p)
     procurement.review_requirements(
@@ -140,7 +141,7 @@ def load(orgs: dict) -> list[str]:
         name="困境儿童关爱保护服务采购",
         amount="1200000.00",
         **_requirement(
-            YEAR,
+            year,
             content="为困境儿童提供走访探视、心理辅导、学业支持和个案管理服务。",
             quantity="1,350 名困境儿童，每人每季度走访不少于 1 次",
             recipients="郑州市困境儿童",
@@ -156,7 +157,7 @@ def load(orgs: dict) -> list[str]:
             name=f"居家老人上门助浴服务（第{i}批）",
             amount=amount,
             **_requirement(
-                YEAR,
+                year,
                 content="为失能半失能老人提供上门助浴服务。",
                 quantity="每批 5,000 人次",
                 indicators="助浴人次：≥5000\n服务满意度：≥90%",

@@ -1,10 +1,14 @@
-"""Demo catalogs: the model catalog nationally and for 河南 (2026, published),
-one department catalog approved, one awaiting approval, one adjustment
-awaiting approval, and a 公益一类 unit's funded service (C8). Idempotent."""
+"""Demo catalogs: the model catalog nationally and for 河南 (published) for the
+current year — and for 2026, the year of the replayed purchase history, when
+that is in the past — one department catalog approved, one awaiting approval,
+one adjustment awaiting approval, and a 公益一类 unit's funded service (C8).
+Idempotent."""
 
 from __future__ import annotations
 
 import datetime as dt
+
+from django.utils import timezone
 
 from govbuy.catalog import department, seed, services
 from govbuy.catalog.models import (
@@ -17,7 +21,26 @@ from govbuy.orgs.models import Region
 
 from .staff import staff
 
-YEAR = 2026
+# The purchase history (running.py) happened in 2026, at fixed dates; everything
+# current follows today's date.
+HISTORY_YEAR = 2026
+HISTORY_DONE = dt.date(HISTORY_YEAR, 11, 6)
+
+
+def current_year(today: dt.date | None = None) -> int:
+    """The demo's current year: today's."""
+    return (today or timezone.localdate()).year
+
+
+def demo_years(today: dt.date | None = None) -> list[int]:
+    """The years the demo's catalogs are for: the history's (once it is past) and
+    the current year."""
+    today = today or timezone.localdate()
+    years = {today.year}
+    if today >= HISTORY_DONE:
+        years.add(HISTORY_YEAR)
+    return sorted(years)
+
 
 # (department key, [(parent code, code, name, description)], approve?)
 DEPARTMENT_CATALOGS = [
@@ -67,30 +90,32 @@ PENDING_ADJUSTMENT = {
 }
 
 
-def load(orgs: dict, *, today: dt.date | None = None) -> list[str]:
+def _load_year(orgs: dict, year: int, *, current: bool) -> list[str]:
     done = []
     # The national model catalog is reference data shipped with the platform.
-    national = seed.load_guidance_catalog(year=YEAR, actor="load_demo")
+    national = seed.load_guidance_catalog(year=year, actor="load_demo")
     henan_region = Region.objects.get(code="410000")
-    henan = Catalog.objects.filter(region=henan_region, year=YEAR).first()
+    henan = Catalog.objects.filter(region=henan_region, year=year).first()
     finance_hn = staff(orgs["fin_hn"], "finance")
     if henan is None:
         henan = services.copy_catalog(
             actor=finance_hn,
             source=national,
-            year=YEAR,
+            year=year,
             region=henan_region,
             owner=orgs["fin_hn"],
             name="河南省政府购买服务指导性目录（演示）",
         )
         services.publish_catalog(actor=finance_hn, catalog=henan)
-        done.append("河南 catalog")
+        done.append(f"河南 catalog {year}")
     for key, items, approve in DEPARTMENT_CATALOGS:
         org = orgs[key]
-        if DepartmentCatalog.objects.filter(organization=org, year=YEAR).exists():
+        if not approve and not current:
+            continue  # only the current year has a catalog awaiting approval
+        if DepartmentCatalog.objects.filter(organization=org, year=year).exists():
             continue
         purchaser = staff(org, "purchaser")
-        dc = department.create_department_catalog(actor=purchaser, organization=org, year=YEAR)
+        dc = department.create_department_catalog(actor=purchaser, organization=org, year=year)
         existing = set(dc.items.values_list("code", flat=True))
         for parent_code, code, name, description in items:
             if code in existing:
@@ -111,7 +136,14 @@ def load(orgs: dict, *, today: dt.date | None = None) -> list[str]:
                 department_catalog=dc,
                 note="符合省级目录，同意使用。",
             )
-        done.append(f"department catalog of {org.name}")
+        done.append(f"department catalog {year} of {org.name}")
+    return done
+
+
+def load(orgs: dict, *, today: dt.date | None = None) -> list[str]:
+    done = []
+    for year in demo_years(today):
+        done += _load_year(orgs, year, current=year == current_year(today))
     spec = PENDING_ADJUSTMENT
     if not CatalogAdjustment.objects.filter(name=spec["name"]).exists():
         services.propose_adjustment(

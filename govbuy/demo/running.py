@@ -9,8 +9,11 @@
   thread.
 - 老年人能力综合评估服务采购 (open tender, 1,200,000 元, item 老年人能力综合评估 —
   not 助餐服务, whose purchases it would otherwise join in the splitting check,
-  B4): its notice published today, three bids (the method's minimum) received
-  and sealed until the opening, which then succeeds.
+  B4), on the current year's budget: its notice published today, three bids
+  (the method's minimum) received and sealed until the opening, which then
+  succeeds. Its deadlines are working days: in a year whose holiday arrangements
+  are not entered yet (core.calendar) it is not loaded, and load_demo says so, as
+  the finance workbench does.
 
 The platform decides by the server's clock, so the history is replayed at the
 dates it happened by moving the clock (time-machine, installed with the
@@ -29,17 +32,23 @@ from govbuy.accounts.models import User
 from govbuy.budgets import services as budgets
 from govbuy.catalog.models import DepartmentCatalogItem
 from govbuy.challenges import services as challenge_services
+from govbuy.core.calendar import years_without_calendar
 from govbuy.procurement import services
 from govbuy.procurement.models import PurchaseProject
 from govbuy.tendering import services as tendering_services
 
 from . import providers as demo_providers
-from .catalog import YEAR
+from .catalog import HISTORY_DONE, current_year
+from .catalog import HISTORY_YEAR as YEAR
 from .staff import staff
 
 HISTORY_NAME = "2026年居家养老上门服务采购"
-LIVE_NAME = "2027年老年人能力综合评估服务采购"
-HISTORY_DONE = dt.date(YEAR, 11, 6)
+
+
+def live_name(year: int) -> str:
+    """The open purchase of the current year's budget, for the service of the next."""
+    return f"{year + 1}年老年人能力综合评估服务采购"
+
 
 REQUIREMENT = dict(
     standards="执行《居家养老上门服务基本规范》；服务人员持证上岗；每次服务留痕可查。",
@@ -68,25 +77,25 @@ def _users(*names):
     return [User.objects.get(username=n) for n in names]
 
 
-def _item(dept, code):
+def _item(dept, code, year):
     return DepartmentCatalogItem.objects.get(
-        department_catalog__organization=dept, department_catalog__year=YEAR, code=code
+        department_catalog__organization=dept, department_catalog__year=year, code=code
     )
 
 
-def _project(dept, purchaser, manager, finance, *, name, item, amount, content, method):
+def _project(dept, purchaser, manager, finance, *, name, item, amount, content, method, year):
     line = budgets.create_line(
         actor=purchaser,
         department=dept,
-        fiscal_year=YEAR,
+        fiscal_year=year,
         name=name.replace("采购", ""),
-        catalog_item=_item(dept, item),
+        catalog_item=_item(dept, item, year),
         amount=str(int(amount) * 2) + ".00",
         functional_class="2081002",
         economic_class="30227",
         justification="按服务对象人数与上门服务单价测算（民政局 2025 年统计）。",
         procurement_budget=str(int(amount) * 2) + ".00",
-        out_years=[{"year": YEAR + 1, "amount": amount + ".00"}],
+        out_years=[{"year": year + 1, "amount": amount + ".00"}],
     )
     budgets.submit_line(actor=purchaser, line=line)
     budgets.approve_line(actor=finance, line=line, note="同意")
@@ -96,8 +105,8 @@ def _project(dept, purchaser, manager, finance, *, name, item, amount, content, 
         name=name,
         amount=amount + ".00",
         content=content,
-        term_start=f"{YEAR + 1}-01-01",
-        term_end=f"{YEAR + 1}-12-31",
+        term_start=f"{year + 1}-01-01",
+        term_end=f"{year + 1}-12-31",
         **REQUIREMENT,
     )
     services.submit_for_review(actor=purchaser, project=project)
@@ -131,6 +140,7 @@ def _history(orgs) -> None:
             amount="1600000",
             content="为居家独居、失能老人提供助浴、助洁、助行、代办等上门服务。",
             method="open_tender",
+            year=YEAR,
         )
         tendering_services.publish_intention(
             actor=purchaser, project=project, expected_on=f"{YEAR}-09-15"
@@ -249,7 +259,7 @@ def _history(orgs) -> None:
         )
 
 
-def _live(orgs) -> None:
+def _live(orgs, year: int) -> None:
     dept = orgs["pur_zz_mz"]
     purchaser, manager, finance = _users("purchaser", "purchaser_mgr", "finance_zz")
     now = timezone.localtime()
@@ -259,11 +269,12 @@ def _live(orgs) -> None:
             purchaser,
             manager,
             finance,
-            name=LIVE_NAME,
+            name=live_name(year),
             item="A0506",
             amount="1200000",
             content="对申请养老服务补贴的老年人开展能力综合评估，出具评估报告并动态复评。",
             method="open_tender",
+            year=year,
         )
         tendering_services.publish_intention(
             actor=purchaser, project=project, expected_on=now.date().isoformat()
@@ -310,8 +321,16 @@ def load(orgs) -> list[str]:
     if time_travel and not history and timezone.localdate() >= HISTORY_DONE:
         _history(orgs)
         done.append("purchase history")
-    live = PurchaseProject.objects.filter(department=dept, name=LIVE_NAME).exists()
-    if time_travel and not live:
-        _live(orgs)
+    year = current_year()
+    live = PurchaseProject.objects.filter(department=dept, name=live_name(year)).exists()
+    missing = years_without_calendar(timezone.localdate())
+    if time_travel and not live and year in missing:
+        # Its deadlines cannot be computed: say so rather than guess (or fail).
+        done.append(
+            f"no open purchase: the {year} holiday arrangements have not been entered yet "
+            "(/calendar/)"
+        )
+    elif time_travel and not live:
+        _live(orgs, year)
         done.append("open purchase")
     return done

@@ -7,6 +7,7 @@ import pytest
 
 from govbuy.catalog import department, services
 from govbuy.catalog.models import CatalogAdjustment, PublicUnitService
+from govbuy.catalog.tests.conftest import YEAR
 
 SCREEN = "/api/v1/rules/screen"
 
@@ -169,7 +170,7 @@ def test_public_catalog_items_search_and_export(client, world):
 
 
 def test_draft_catalogs_are_not_public(client, world):
-    draft = services.copy_catalog(actor=world.finance_hn, source=world.catalog, year=2027)
+    draft = services.copy_catalog(actor=world.finance_hn, source=world.catalog, year=YEAR + 1)
     assert client.get(f"/api/v1/catalogs/{draft.pk}/items").status_code == 404
     client.force_login(world.finance_hn)
     r = client.get("/api/v1/catalog/catalogs")
@@ -193,7 +194,7 @@ def test_public_negative_list(client):
 
 def test_department_catalogs_are_scoped_and_others_answer_404(client, world):
     dc = department.create_department_catalog(
-        actor=world.purchaser, organization=world.dept, year=2026
+        actor=world.purchaser, organization=world.dept, year=YEAR
     )
     client.force_login(world.purchaser_ly)
     assert client.get(f"/api/v1/catalog/department-catalogs/{dc.pk}").status_code == 404
@@ -217,7 +218,7 @@ def test_department_catalog_flow_over_the_api(client, world):
     client.force_login(world.purchaser)
     r = client.post(
         "/api/v1/catalog/department-catalogs",
-        data=json.dumps({"organization_id": world.dept.pk, "year": 2026}),
+        data=json.dumps({"organization_id": world.dept.pk, "year": YEAR}),
         content_type="application/json",
     )
     assert r.status_code == 201, r.content

@@ -34,12 +34,14 @@ def test_propose_approve_and_find_in_the_public_catalog(live_server, monkeypatch
     from govbuy.accounts.models import User
     from govbuy.catalog.models import Catalog, CatalogItem
     from govbuy.core.services import set_policy_parameter
+    from govbuy.demo.catalog import current_year
     from govbuy.orgs.models import Region
 
     call_command("load_demo", verbosity=0)
     henan = Region.objects.get(code="410000")
+    year = current_year()
     # The yearly adjustment of 河南 closes on 31 December in this test, so the
-    # approved item enters the published 2026 catalog at once (C6).
+    # approved item enters this year's published catalog at once (C6).
     from django.db import transaction
 
     with transaction.atomic():
@@ -47,11 +49,11 @@ def test_propose_approve_and_find_in_the_public_catalog(live_server, monkeypatch
             actor=User.objects.get(username="admin"),
             key="catalog.adjustment_closes",
             value="12-31",
-            effective_from=dt.date(2026, 1, 1),
+            effective_from=dt.date(year, 1, 1),
             basis="browser test",
             region=henan,
         )
-    catalog = Catalog.objects.get(region=henan, year=2026)
+    catalog = Catalog.objects.get(region=henan, year=year)
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     base = live_server.url
 

@@ -18,12 +18,13 @@ from govbuy.catalog.models import (
     DepartmentCatalogStatus,
     NegativeListItem,
 )
+from govbuy.catalog.tests.conftest import YEAR
 from govbuy.core.errors import ApplicationError, InvalidInput, InvalidState
 from govbuy.core.models import AuditEvent
 from govbuy.core.rules import RuleViolation
 
-BEFORE = dt.date(2026, 6, 1)
-AFTER = dt.date(2026, 11, 21)
+BEFORE = dt.date(YEAR, 6, 1)
+AFTER = dt.date(YEAR, 11, 21)
 
 
 def _append(ws, code, *path, kind="公共服务", description=""):
@@ -80,11 +81,11 @@ def test_the_national_negative_list_is_loaded_on_migrate(db):
 
 
 def test_catalog_in_force_walks_up_to_the_province_then_national(world, region):
-    assert selectors.catalog_in_force(region("410122"), 2026) == world.catalog
-    assert selectors.catalog_in_force(region("410122"), 2025) is None
-    national = seed.load_guidance_catalog(year=2026)
-    assert selectors.catalog_in_force(region("110000"), 2026) == national
-    assert selectors.catalog_in_force(region("410100"), 2026) == world.catalog
+    assert selectors.catalog_in_force(region("410122"), YEAR) == world.catalog
+    assert selectors.catalog_in_force(region("410122"), YEAR - 1) is None
+    national = seed.load_guidance_catalog(year=YEAR)
+    assert selectors.catalog_in_force(region("110000"), YEAR) == national
+    assert selectors.catalog_in_force(region("410100"), YEAR) == world.catalog
 
 
 def test_a_new_year_starts_as_a_copy_with_queued_adjustments_applied(world):
@@ -97,14 +98,14 @@ def test_a_new_year_starts_as_a_copy_with_queued_adjustments_applied(world):
         reason="数字鸿沟",
         today=AFTER,
     )
-    assert adj.target_year == 2027
+    assert adj.target_year == YEAR + 1
     assert [w["rule"] for w in adj.warnings] == ["C6"]
     services.approve_adjustment(actor=world.finance_hn, adjustment=adj)
     adj.refresh_from_db()
     assert adj.status == AdjustmentStatus.APPROVED and adj.applied_at is None
     assert not world.catalog.items.filter(name="老年人智能技术运用培训服务").exists()
 
-    new = services.copy_catalog(actor=world.finance_hn, source=world.catalog, year=2027)
+    new = services.copy_catalog(actor=world.finance_hn, source=world.catalog, year=YEAR + 1)
     assert new.status == "draft" and new.copied_from == world.catalog
     copied = _items(new)
     assert len(copied) == len(_items(world.catalog)) + 1
@@ -112,7 +113,7 @@ def test_a_new_year_starts_as_a_copy_with_queued_adjustments_applied(world):
     assert added.parent.code == "A05" and added.kind == "public_service"
     adj.refresh_from_db()
     assert adj.applied_at is not None and adj.code == added.code
-    assert not Catalog.objects.published().filter(year=2027).exists()
+    assert not Catalog.objects.published().filter(year=YEAR + 1).exists()
     services.publish_catalog(actor=world.finance_hn, catalog=new)
     with pytest.raises(InvalidState):
         services.publish_catalog(actor=world.finance_hn, catalog=new)
@@ -120,8 +121,8 @@ def test_a_new_year_starts_as_a_copy_with_queued_adjustments_applied(world):
 
 def test_only_the_keeping_bureau_copies_or_publishes(world):
     with pytest.raises(services.NotAllowed):
-        services.copy_catalog(actor=world.finance_zz, source=world.catalog, year=2027)
-    assert not Catalog.objects.filter(year=2027).exists()
+        services.copy_catalog(actor=world.finance_zz, source=world.catalog, year=YEAR + 1)
+    assert not Catalog.objects.filter(year=YEAR + 1).exists()
 
 
 def test_an_approved_adjustment_enters_the_catalog_with_history(world):
@@ -134,7 +135,7 @@ def test_an_approved_adjustment_enters_the_catalog_with_history(world):
         reason="全市失能老人约两万人",
         today=BEFORE,
     )
-    assert adj.target_year == 2026 and adj.warnings == []
+    assert adj.target_year == YEAR and adj.warnings == []
     services.approve_adjustment(actor=world.finance_hn, adjustment=adj, note="同意")
     item = world.catalog.items.get(name="失能老年人探访关爱服务")
     assert item.keywords == "探访 失能"
@@ -329,7 +330,7 @@ def test_c4_consent_to_buy_outside_the_catalog_creates_the_adjustment(world):
 
 def test_c5_department_catalog_lifecycle(world):
     dc = department.create_department_catalog(
-        actor=world.purchaser, organization=world.dept, year=2026
+        actor=world.purchaser, organization=world.dept, year=YEAR
     )
     assert dc.within == world.catalog
     assert dc.items.filter(depth=1).count() == 6 and dc.items.filter(depth__gte=3).count() == 0
@@ -400,7 +401,7 @@ def test_c5_department_catalog_lifecycle(world):
 
 def test_department_catalog_excel_round_trip_and_c5_rows(world):
     dc = department.create_department_catalog(
-        actor=world.purchaser, organization=world.dept, year=2026
+        actor=world.purchaser, organization=world.dept, year=YEAR
     )
     department.add_department_item(
         actor=world.purchaser,
@@ -439,7 +440,11 @@ def test_department_catalog_excel_round_trip_and_c5_rows(world):
 def test_catalog_excel_round_trip_reproduces_the_catalog_exactly(world):
     data = services.export_catalog(world.catalog)
     draft = services.create_catalog(
-        actor=world.finance_hn, region=world.catalog.region, owner=world.hn, year=2028, name="草稿"
+        actor=world.finance_hn,
+        region=world.catalog.region,
+        owner=world.hn,
+        year=YEAR + 2,
+        name="草稿",
     )
     n = services.import_catalog(actor=world.finance_hn, catalog=draft, data=data, reason="导入")
     assert n == world.catalog.items.filter(is_active=True).count()
@@ -452,7 +457,11 @@ def test_catalog_excel_round_trip_reproduces_the_catalog_exactly(world):
 
 def test_a_file_with_bad_rows_imports_nothing_and_lists_each_row(world):
     draft = services.create_catalog(
-        actor=world.finance_hn, region=world.catalog.region, owner=world.hn, year=2028, name="草稿"
+        actor=world.finance_hn,
+        region=world.catalog.region,
+        owner=world.hn,
+        year=YEAR + 2,
+        name="草稿",
     )
     good = services.export_catalog(world.catalog)
     services.import_catalog(actor=world.finance_hn, catalog=draft, data=good)

@@ -26,10 +26,11 @@ from govbuy.catalog.models import (
     DepartmentCatalogStatus,
     NegativeListItem,
 )
+from govbuy.catalog.tests.conftest import YEAR
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # After the yearly adjustment closed (30 September): proposals go to next year (C6).
-AFTER_CLOSING = dt.date(2026, 11, 21)
+AFTER_CLOSING = dt.date(YEAR, 11, 21)
 HEADER = ["编码", "一级", "二级", "三级", "四级", "类型", "说明", "品目编码", "关键词"]
 
 
@@ -49,25 +50,29 @@ def logout(client):
 
 
 @pytest.fixture
-def fixed_today(monkeypatch):
-    """Pin "today" to 2026-11-21: the 2026 catalog is in force and closed for adjustments."""
-    monkeypatch.setattr(timezone, "localdate", lambda *args, **kwargs: AFTER_CLOSING)
+def fixed_today(clock):
+    """The clock on 21 November: YEAR's catalog is in force and closed for adjustments."""
+    clock.at(f"{AFTER_CLOSING} 10:00")
     return AFTER_CLOSING
 
 
 @pytest.fixture
-def site(db, make_org, make_user, region, settings, tmp_path):
-    """河南's finance bureau keeps the published 2026 catalog (the shipped model);
-    郑州 and 洛阳 each have a finance bureau and a purchasing department."""
+def site(db, clock, standard, make_org, make_user, region, settings, tmp_path):
+    """河南's finance bureau keeps the published catalog of YEAR (the shipped model,
+    seeded once per database); 郑州 and 洛阳 each have a finance bureau and a
+    purchasing department. The site is of YEAR: its clock is on 21 November unless
+    a test moves it."""
     settings.MEDIA_ROOT = tmp_path
-    hn = make_org("河南省财政厅（页面）", "410000", is_finance_bureau=True, is_purchaser=True)
+    if not clock.is_set:
+        clock.at(f"{AFTER_CLOSING} 10:00")
+    hn = standard.hn
     zz = make_org("郑州市财政局（页面）", "410100", is_finance_bureau=True, is_purchaser=True)
     ly = make_org("洛阳市财政局（页面）", "410300", is_finance_bureau=True, is_purchaser=True)
     dept = make_org("郑州市民政局（页面）", "410100", is_purchaser=True)
     dept_ly = make_org("洛阳市民政局（页面）", "410300", is_purchaser=True)
     audit = make_org("郑州市审计局（页面）", "410100", is_audit_office=True)
     provider = make_org("郑州某养老服务有限公司", "410100", "enterprise", is_provider=True)
-    catalog = seed.load_guidance_catalog(year=2026, region=region("410000"), owner=hn, publish=True)
+    catalog = seed.load_guidance_catalog(year=YEAR, region=region("410000"), owner=hn, publish=True)
     return SimpleNamespace(
         hn=hn,
         zz=zz,
@@ -112,9 +117,9 @@ def upload(data: bytes, name="catalog.xlsx"):
 
 @pytest.fixture
 def dept_catalog(site):
-    """郑州市民政局's 2026 department catalog with one level-3 item of its own."""
+    """郑州市民政局's department catalog of YEAR with one level-3 item of its own."""
     dc = department.create_department_catalog(
-        actor=site.purchaser, organization=site.dept, year=2026
+        actor=site.purchaser, organization=site.dept, year=YEAR
     )
     department.add_department_item(
         actor=site.purchaser,
@@ -224,7 +229,7 @@ def test_live_search_answers_htmx_with_the_results_only(client, site):
 
 
 def test_browser_chooses_a_catalog_and_404s_for_a_hidden_one(client, site, region):
-    draft = services.copy_catalog(actor=site.finance_hn, source=site.catalog, year=2027)
+    draft = services.copy_catalog(actor=site.finance_hn, source=site.catalog, year=YEAR + 1)
     assert client.get("/catalog/", {"catalog": site.catalog.pk}).status_code == 200
     assert client.get("/catalog/", {"catalog": draft.pk}).status_code == 404
     assert client.get(f"/catalog/{draft.pk}/items/A0501/").status_code == 404
@@ -393,14 +398,14 @@ def test_purchaser_creates_a_department_catalog(client, site):
     login(client, site.purchaser)
     page = client.get("/catalog/department/")
     assert page.status_code == 200 and page.context["form"] is not None
-    response = client.post("/catalog/department/", {"year": 2026})
-    dc = DepartmentCatalog.objects.get(organization=site.dept, year=2026)
+    response = client.post("/catalog/department/", {"year": YEAR})
+    dc = DepartmentCatalog.objects.get(organization=site.dept, year=YEAR)
     assert response.status_code == 302 and response["Location"] == f"/catalog/department/{dc.pk}/"
     detail = client.get(response["Location"])
     assert detail.status_code == 200 and detail.context["may_edit"] is True
     assert dc.items.count() == detail.context["items"].__len__() > 60
     # the same year again: refused beside the field, nothing created
-    again = client.post("/catalog/department/", {"year": 2026})
+    again = client.post("/catalog/department/", {"year": YEAR})
     assert again.status_code == 200 and "year" in again.context["form"].errors
     # no catalog in force in the plan's last year; a year past the plan is no year
     last = timezone.localdate().year + 2
@@ -503,7 +508,7 @@ def test_department_catalog_submit_return_and_approve(client, site, dept_catalog
 
 def test_submitting_an_empty_department_catalog_is_refused(client, site):
     dc = department.create_department_catalog(
-        actor=site.purchaser, organization=site.dept, year=2026
+        actor=site.purchaser, organization=site.dept, year=YEAR
     )
     login(client, site.purchaser)
     response = client.post(f"/catalog/department/{dc.pk}/submit/")
@@ -551,7 +556,9 @@ def test_guidance_catalog_downloads_as_xlsx(client, site):
     response = client.get(f"/catalog/{site.catalog.pk}/export.xlsx")
     assert response.status_code == 200
     assert response["Content-Type"] == XLSX
-    assert "2026" in response["Content-Disposition"] and ".xlsx" in response["Content-Disposition"]
+    assert (
+        str(YEAR) in response["Content-Disposition"] and ".xlsx" in response["Content-Disposition"]
+    )
     sheet = openpyxl.load_workbook(io.BytesIO(response.content)).worksheets[0]
     rows = list(sheet.iter_rows(values_only=True))
     assert rows[0][0] == "编码" and rows[0][1] == "一级"
@@ -562,7 +569,7 @@ def test_department_catalog_downloads_and_round_trips(client, site, dept_catalog
     login(client, site.purchaser)
     response = client.get(f"/catalog/department/{dept_catalog.pk}/export.xlsx")
     assert response.status_code == 200 and response["Content-Type"] == XLSX
-    assert "department-catalog-2026" in response["Content-Disposition"]
+    assert f"department-catalog-{YEAR}" in response["Content-Disposition"]
     count = dept_catalog.items.count()
     again = client.post(
         f"/catalog/department/{dept_catalog.pk}/import/",
@@ -657,9 +664,9 @@ def test_purchaser_proposes_an_adjustment_and_sees_the_c6_warning(client, site, 
     )
     adjustment = CatalogAdjustment.objects.get(proposer=site.dept)
     assert response.redirect_chain[-1][0] == f"/catalog/adjustments/{adjustment.pk}/"
-    assert adjustment.target_year == 2027 and adjustment.status == AdjustmentStatus.SUBMITTED
+    assert adjustment.target_year == YEAR + 1 and adjustment.status == AdjustmentStatus.SUBMITTED
     body = text(response)
-    assert "C6" in body and "2027" in body  # the warning, after submitting and on the page
+    assert "C6" in body and str(YEAR + 1) in body  # the warning, after submitting and on the page
     download = client.get(f"/catalog/adjustments/{adjustment.pk}/expert-review/")
     assert download.status_code == 200 and b"".join(download.streaming_content) == b"%PDF-1.4 test"
 
@@ -773,12 +780,12 @@ def test_keeper_copies_edits_and_publishes_next_years_catalog(client, site):
     login(client, site.finance_hn)
     listing = client.get("/catalog/manage/")
     assert listing.context["kept"] == [site.catalog]
-    created = client.post("/catalog/manage/", {"source": site.catalog.pk, "year": 2027})
-    draft = Catalog.objects.get(region=site.catalog.region, year=2027)
+    created = client.post("/catalog/manage/", {"source": site.catalog.pk, "year": YEAR + 1})
+    draft = Catalog.objects.get(region=site.catalog.region, year=YEAR + 1)
     assert created["Location"] == f"/catalog/manage/{draft.pk}/"
     assert draft.status == CatalogStatus.DRAFT
     assert draft.items.count() == site.catalog.items.filter(is_active=True).count()
-    duplicate = client.post("/catalog/manage/", {"source": site.catalog.pk, "year": 2027})
+    duplicate = client.post("/catalog/manage/", {"source": site.catalog.pk, "year": YEAR + 1})
     assert duplicate.status_code == 200 and "year" in duplicate.context["form"].errors
 
     page = client.get(f"/catalog/manage/{draft.pk}/", {"edit": "A0502"})
@@ -850,7 +857,7 @@ def test_catalog_edit_refusals_change_nothing(client, site):
 
 def test_catalog_import_into_a_draft_and_its_refusals(client, site):
     login(client, site.finance_hn)
-    draft = services.copy_catalog(actor=site.finance_hn, source=site.catalog, year=2027)
+    draft = services.copy_catalog(actor=site.finance_hn, source=site.catalog, year=YEAR + 1)
     url = f"/catalog/manage/{draft.pk}/import/"
     count = draft.items.count()
     bad = xlsx(
@@ -983,7 +990,7 @@ def test_list_pages_do_not_grow_with_their_rows(
     def add_department(n):
         org = make_org(f"郑州市测试局{n}", "410100", is_purchaser=True)
         user = make_user("purchaser", org)
-        dc = department.create_department_catalog(actor=user, organization=org, year=2026)
+        dc = department.create_department_catalog(actor=user, organization=org, year=YEAR)
         department.add_department_item(
             actor=user, department_catalog=dc, parent_code="A05", code="A0501", name="居家养老服务"
         )
@@ -1040,10 +1047,11 @@ def test_workbenches_link_to_the_catalog_pages(client, site):
 def test_reading_the_public_pages_writes_nothing(client, site):
     """Reading every public page writes nothing."""
     counts = (CatalogItem.objects.count(), CatalogItemChange.objects.count())
+    department_items = DepartmentCatalogItem.objects.count()
     client.get("/catalog/")
     client.get("/catalog/", {"q": "养老"})
     client.get(f"/catalog/{site.catalog.pk}/items/A05/")
     client.get("/catalog/negative-list/")
     client.post("/catalog/screen/", {"title": "居家养老"})
     assert (CatalogItem.objects.count(), CatalogItemChange.objects.count()) == counts
-    assert not DepartmentCatalogItem.objects.exists()
+    assert DepartmentCatalogItem.objects.count() == department_items

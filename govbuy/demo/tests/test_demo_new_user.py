@@ -23,6 +23,7 @@ from govbuy.budgets.models import BudgetLine
 from govbuy.catalog import selectors as catalog_selectors
 from govbuy.catalog.models import DepartmentCatalogItem
 from govbuy.demo import data, running
+from govbuy.demo.catalog import current_year
 from govbuy.procurement import selectors as procurement_selectors
 from govbuy.procurement import services as procurement
 from govbuy.procurement.models import PurchaseProject
@@ -33,8 +34,8 @@ README = Path(settings.BASE_DIR) / "README.md"
 
 
 @pytest.fixture
-def demo(db):
-    call_command("load_demo", stdout=StringIO())
+def demo(demo_module, db):
+    """The demo, loaded once for this module (conftest.demo_module)."""
 
 
 def login(client, username):
@@ -139,7 +140,7 @@ def test_the_demo_buys_items_never_categories(demo):
 
 def test_the_elderly_assessment_is_filed_under_its_own_item(demo):
     project = PurchaseProject.objects.select_related("budget_line__catalog_item").get(
-        name=running.LIVE_NAME
+        name=running.live_name(current_year())
     )
     item = project.budget_line.catalog_item
 
@@ -183,16 +184,14 @@ def test_a_new_meals_purchase_raises_no_false_splitting_warning(demo):
     assert [w["rule"] for w in project.warnings if w["rule"] == "B4"] == []
 
 
-def test_the_demos_open_tender_has_the_bids_its_method_needs_and_opens(demo):
-    import time_machine
-
-    tender = PurchaseProject.objects.get(name=running.LIVE_NAME).tenders.get()
+def test_the_demos_open_tender_has_the_bids_its_method_needs_and_opens(demo, clock):
+    tender = PurchaseProject.objects.get(name=running.live_name(current_year())).tenders.get()
     bids = tender.bids.filter(status=BidStatus.SUBMITTED)
     assert tender.status == TenderStatus.BIDDING  # sealed until the opening
     assert bids.count() >= tender.min_bids == 3
 
-    with time_machine.travel(tender.opening_at + dt.timedelta(minutes=1), tick=False):
-        call_command("tick", stdout=StringIO())  # what opens a due round by the clock
+    clock.at(tender.opening_at + dt.timedelta(minutes=1))
+    call_command("tick", stdout=StringIO())  # what opens a due round by the clock
 
     tender.refresh_from_db()
     assert tender.status == TenderStatus.OPENED, tender.end_reason

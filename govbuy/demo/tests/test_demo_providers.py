@@ -13,8 +13,8 @@ from govbuy.orgs.selectors import bidding_violations, with_bidding_facts
 
 
 @pytest.fixture
-def demo(db):
-    call_command("load_demo", stdout=StringIO())
+def demo(demo_module, db):
+    """The demo, loaded once for this module (conftest.demo_module)."""
 
 
 def names():

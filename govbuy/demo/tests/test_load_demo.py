@@ -17,8 +17,8 @@ PROVINCE, CITIES, COUNTIES = "410000", {"410100", "410300"}, {"410122", "410185"
 
 
 @pytest.fixture
-def demo(db):
-    call_command("load_demo", stdout=StringIO())
+def demo(demo_module, db):
+    """The demo, loaded once for this module (conftest.demo_module)."""
 
 
 def counts():
@@ -32,16 +32,20 @@ def counts():
 
 def test_first_run_creates_the_whole_demo_set(db):
     out = StringIO()
+    # What the suite's standard world (conftest) holds before: not the demo's.
+    orgs, users, members = (m.objects.count() for m in (Organization, User, Membership))
 
     call_command("load_demo", stdout=out)
 
-    assert Organization.objects.count() == len(data.ORGANIZATIONS)
+    assert Organization.objects.count() - orgs == len(data.ORGANIZATIONS)
     # Besides the logins, members made for organizations without one (demo/staff.py):
     # the administrator acts for no organization, and nobody logs in as them.
     staff = User.objects.filter(username__startswith="demo_")
-    assert User.objects.count() - staff.count() == len(data.USERS)
+    assert User.objects.count() - users - staff.count() == len(data.USERS)
     assert staff.exists() and not any(u.has_usable_password() for u in staff)
-    assert Membership.objects.exclude(user__in=staff).count() == sum(1 for u in data.USERS if u[2])
+    assert Membership.objects.exclude(user__in=staff).count() - members == sum(
+        1 for u in data.USERS if u[2]
+    )
     assert f"{len(data.ORGANIZATIONS)} organizations and {len(data.USERS)} users created" in (
         out.getvalue()
     )
