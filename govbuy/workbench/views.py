@@ -17,6 +17,7 @@ from govbuy.budgets import selectors as budget_selectors
 from govbuy.budgets.models import BudgetLine
 from govbuy.catalog import selectors as catalog_selectors
 from govbuy.core.audit import last_verification
+from govbuy.core.counts import count_kinds, scope_branches
 from govbuy.core.models import AuditEvent, HolidayCalendar
 from govbuy.core.roles import NON_ACTING_ROLES, Role, active_membership
 from govbuy.orgs.models import Organization
@@ -86,19 +87,43 @@ def workbench(request):
     return render(request, f"workbench/{role}.html", context)
 
 
+def line_counts(user) -> dict:
+    """The budget lines the user sees, by status (status first, per indexed
+    visibility branch: `core.counts`)."""
+    branches = scope_branches(user, own="department_id", region_path="region__path")
+    lines = BudgetLine.objects.all()
+    return count_kinds(
+        {
+            "draft": (lines.filter(status__in=("draft", "returned")), "pk", branches),
+            "submitted": (lines.filter(status="submitted"), "pk", branches),
+            "approved": (lines.filter(status="approved"), "pk", branches),
+        }
+    )
+
+
+def project_counts(user) -> dict:
+    """The purchases the user sees still in planning, by status, and those whose
+    change of method waits for a decision (status first, per indexed branch)."""
+    branches = scope_branches(user, own="department_id", region_path="region__path")
+    projects = PurchaseProject.objects.all()
+    return count_kinds(
+        {
+            "draft": (projects.filter(status="draft"), "pk", branches),
+            "review": (projects.filter(status="review"), "pk", branches),
+            "approved": (projects.filter(status="approved"), "pk", branches),
+            "method_pending": (
+                projects.filter(method_approval=MethodApproval.PENDING),
+                "pk",
+                branches,
+            ),
+        }
+    )
+
+
 def _purchasing_counts(user, membership) -> dict:
     """Budget lines and purchases by status, and what waits for this user."""
-    lines = BudgetLine.objects.visible_to(user).aggregate(
-        draft=Count("pk", filter=Q(status__in=("draft", "returned"))),
-        submitted=Count("pk", filter=Q(status="submitted")),
-        approved=Count("pk", filter=Q(status="approved")),
-    )
-    projects = PurchaseProject.objects.visible_to(user).aggregate(
-        draft=Count("pk", filter=Q(status="draft")),
-        review=Count("pk", filter=Q(status="review")),
-        approved=Count("pk", filter=Q(status="approved")),
-        method_pending=Count("pk", filter=Q(method_approval=MethodApproval.PENDING)),
-    )
+    lines = line_counts(user)
+    projects = project_counts(user)
     context = {"line_counts": lines, "project_counts": projects}
     if membership.role == Role.FINANCE:
         inbox = budget_selectors.finance_inbox(user)
