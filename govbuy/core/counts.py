@@ -18,10 +18,16 @@ from django.db import connections
 from django.db.models import CharField, Q, QuerySet, Value
 
 
-def scope_branches(user, *, own: str, region_path: str) -> list[Q] | None:
+def scope_branches(
+    user, *, own: str, region_path: str, region_ids: list[int] | None = None
+) -> list[Q] | None:
     """The branches of `core.permissions.org_scope_q` (own organizations, plus the
     supervised region subtrees); ``[Q()]`` (everything) for the platform
-    administrator, None for nobody."""
+    administrator, None for nobody. With ``region_ids`` (the regions of the
+    supervised subtrees, `orgs.selectors.supervised_region_ids`) the subtrees are
+    one branch on the region id named by ``region_path`` minus ``__path``: the
+    database then knows how many rows each region has (its statistics per
+    value), where a join on the path prefix makes it guess one."""
     if not getattr(user, "is_authenticated", False):
         return None
     if user.is_platform_admin:
@@ -30,6 +36,11 @@ def scope_branches(user, *, own: str, region_path: str) -> list[Q] | None:
     orgs = user.organization_ids()
     if orgs:
         branches.append(Q(**{f"{own}__in": orgs}))
+    if region_ids is not None:
+        if region_ids:
+            field = region_path.removesuffix("__path") + "_id"
+            branches.append(Q(**{f"{field}__in": region_ids}))
+        return branches
     for path in user.supervised_region_paths():
         branches.append(Q(**{f"{region_path}__startswith": path}))
     return branches

@@ -10,6 +10,7 @@ from django.utils import timezone
 from govbuy.accounts.models import Membership, Role
 from govbuy.core.counts import count_kinds, scope_branches
 from govbuy.orgs.models import Organization
+from govbuy.orgs.selectors import supervised_region_ids
 from govbuy.tendering import bidding_selectors
 from govbuy.tendering.models import (
     Bid,
@@ -129,7 +130,10 @@ def round_branches(user, prefix: str = "") -> list[Q] | None:
     subtrees, the user's panels, the rounds its providers bid in or are invited
     to. ``prefix`` reaches the round from another model (``"tender__"``)."""
     branches = scope_branches(
-        user, own=f"{prefix}project__department_id", region_path=f"{prefix}project__region__path"
+        user,
+        own=f"{prefix}project__department_id",
+        region_path=f"{prefix}project__region__path",
+        region_ids=supervised_region_ids(user) if user.is_authenticated else None,
     )
     if not branches or branches == [Q()]:
         return branches

@@ -22,7 +22,7 @@ from govbuy.core.models import AuditEvent, HolidayCalendar
 from govbuy.core.roles import NON_ACTING_ROLES, Role, active_membership
 from govbuy.orgs.models import Organization
 from govbuy.orgs.rules import OrgCategory, eligibility
-from govbuy.orgs.selectors import finance_bureaus_of
+from govbuy.orgs.selectors import finance_bureaus_of, supervised_region_ids
 from govbuy.procurement import selectors as proc_selectors
 from govbuy.procurement.models import MethodApproval, PurchaseProject, SplitFlag
 from govbuy.tendering import bidding_selectors
@@ -87,27 +87,23 @@ def workbench(request):
     return render(request, f"workbench/{role}.html", context)
 
 
-def line_counts(user) -> dict:
-    """The budget lines the user sees, by status (status first, per indexed
-    visibility branch: `core.counts`)."""
-    branches = scope_branches(user, own="department_id", region_path="region__path")
-    lines = BudgetLine.objects.all()
-    return count_kinds(
-        {
-            "draft": (lines.filter(status__in=("draft", "returned")), "pk", branches),
-            "submitted": (lines.filter(status="submitted"), "pk", branches),
-            "approved": (lines.filter(status="approved"), "pk", branches),
-        }
+def planning_counts(user) -> dict:
+    """The budget lines the user sees by status, the purchases still in planning
+    by status and those whose change of method waits for a decision: status
+    first, per indexed visibility branch (`core.counts`), in one query."""
+    branches = scope_branches(
+        user,
+        own="department_id",
+        region_path="region__path",
+        region_ids=supervised_region_ids(user) if user.is_authenticated else None,
     )
-
-
-def project_counts(user) -> dict:
-    """The purchases the user sees still in planning, by status, and those whose
-    change of method waits for a decision (status first, per indexed branch)."""
-    branches = scope_branches(user, own="department_id", region_path="region__path")
+    lines = BudgetLine.objects.all()
     projects = PurchaseProject.objects.all()
-    return count_kinds(
+    counts = count_kinds(
         {
+            "line_draft": (lines.filter(status__in=("draft", "returned")), "pk", branches),
+            "line_submitted": (lines.filter(status="submitted"), "pk", branches),
+            "line_approved": (lines.filter(status="approved"), "pk", branches),
             "draft": (projects.filter(status="draft"), "pk", branches),
             "review": (projects.filter(status="review"), "pk", branches),
             "approved": (projects.filter(status="approved"), "pk", branches),
@@ -118,13 +114,19 @@ def project_counts(user) -> dict:
             ),
         }
     )
+    line_counts = {
+        k.removeprefix("line_"): counts.pop(k) for k in list(counts) if k.startswith("line_")
+    }
+    return {"line_counts": line_counts, "project_counts": counts}
+
+
+def project_counts(user) -> dict:
+    return planning_counts(user)["project_counts"]
 
 
 def _purchasing_counts(user, membership) -> dict:
     """Budget lines and purchases by status, and what waits for this user."""
-    lines = line_counts(user)
-    projects = project_counts(user)
-    context = {"line_counts": lines, "project_counts": projects}
+    context = planning_counts(user)
     if membership.role == Role.FINANCE:
         inbox = budget_selectors.finance_inbox(user)
         context["budget_inbox"] = inbox["lines"].count() + inbox["adjustments"].count()
