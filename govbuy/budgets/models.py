@@ -136,7 +136,14 @@ class BudgetLine(models.Model):
         verbose_name = _("预算表 budget line")
         verbose_name_plural = _("预算表 budget lines")
         ordering = ["-fiscal_year", "code"]
-        indexes = [models.Index(fields=["department", "fiscal_year"])]
+        indexes = [
+            models.Index(fields=["department", "fiscal_year"]),
+            # C9: the line list's filters (a region's lines by year); C12: the
+            # workbench counts, status first, per visibility branch.
+            models.Index(fields=["region", "fiscal_year"], name="line_region_year_idx"),
+            models.Index(fields=["status", "department"], name="line_status_dept_idx"),
+            models.Index(fields=["status", "region"], name="line_status_region_idx"),
+        ]
         constraints = [
             models.CheckConstraint(condition=Q(amount__gt=0), name="budget_line_amount_positive"),
             models.CheckConstraint(

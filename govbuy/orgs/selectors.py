@@ -365,3 +365,20 @@ def mark_in_force(records, at: dt.date) -> list[CreditRecord]:
     for record in records:
         record.in_force = rules.exclusion_in_force(rules.CreditFacts.of(record), at)
     return records
+
+
+def supervised_region_ids(user) -> list[int]:
+    """The regions of the subtrees the user supervises (finance and audit roles),
+    by id, read once per user object (a workbench asks for them several times)."""
+    cached = getattr(user, "_supervised_region_ids", None)
+    if cached is None:
+        paths = user.supervised_region_paths()
+        if paths:
+            q = Q()
+            for path in paths:
+                q |= Q(path__startswith=path)
+            cached = list(Region.objects.filter(q).order_by("pk").values_list("pk", flat=True))
+        else:
+            cached = []
+        user._supervised_region_ids = cached
+    return cached

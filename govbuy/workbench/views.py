@@ -17,11 +17,12 @@ from govbuy.budgets import selectors as budget_selectors
 from govbuy.budgets.models import BudgetLine
 from govbuy.catalog import selectors as catalog_selectors
 from govbuy.core.audit import last_verification
+from govbuy.core.counts import count_kinds, scope_branches
 from govbuy.core.models import AuditEvent, HolidayCalendar
 from govbuy.core.roles import NON_ACTING_ROLES, Role, active_membership
 from govbuy.orgs.models import Organization
 from govbuy.orgs.rules import OrgCategory, eligibility
-from govbuy.orgs.selectors import finance_bureaus_of
+from govbuy.orgs.selectors import finance_bureaus_of, supervised_region_ids
 from govbuy.procurement import selectors as proc_selectors
 from govbuy.procurement.models import MethodApproval, PurchaseProject, SplitFlag
 from govbuy.tendering import bidding_selectors
@@ -86,20 +87,46 @@ def workbench(request):
     return render(request, f"workbench/{role}.html", context)
 
 
+def planning_counts(user) -> dict:
+    """The budget lines the user sees by status, the purchases still in planning
+    by status and those whose change of method waits for a decision: status
+    first, per indexed visibility branch (`core.counts`), in one query."""
+    branches = scope_branches(
+        user,
+        own="department_id",
+        region_path="region__path",
+        region_ids=supervised_region_ids(user) if user.is_authenticated else None,
+    )
+    lines = BudgetLine.objects.all()
+    projects = PurchaseProject.objects.all()
+    counts = count_kinds(
+        {
+            "line_draft": (lines.filter(status__in=("draft", "returned")), "pk", branches),
+            "line_submitted": (lines.filter(status="submitted"), "pk", branches),
+            "line_approved": (lines.filter(status="approved"), "pk", branches),
+            "draft": (projects.filter(status="draft"), "pk", branches),
+            "review": (projects.filter(status="review"), "pk", branches),
+            "approved": (projects.filter(status="approved"), "pk", branches),
+            "method_pending": (
+                projects.filter(method_approval=MethodApproval.PENDING),
+                "pk",
+                branches,
+            ),
+        }
+    )
+    line_counts = {
+        k.removeprefix("line_"): counts.pop(k) for k in list(counts) if k.startswith("line_")
+    }
+    return {"line_counts": line_counts, "project_counts": counts}
+
+
+def project_counts(user) -> dict:
+    return planning_counts(user)["project_counts"]
+
+
 def _purchasing_counts(user, membership) -> dict:
     """Budget lines and purchases by status, and what waits for this user."""
-    lines = BudgetLine.objects.visible_to(user).aggregate(
-        draft=Count("pk", filter=Q(status__in=("draft", "returned"))),
-        submitted=Count("pk", filter=Q(status="submitted")),
-        approved=Count("pk", filter=Q(status="approved")),
-    )
-    projects = PurchaseProject.objects.visible_to(user).aggregate(
-        draft=Count("pk", filter=Q(status="draft")),
-        review=Count("pk", filter=Q(status="review")),
-        approved=Count("pk", filter=Q(status="approved")),
-        method_pending=Count("pk", filter=Q(method_approval=MethodApproval.PENDING)),
-    )
-    context = {"line_counts": lines, "project_counts": projects}
+    context = planning_counts(user)
     if membership.role == Role.FINANCE:
         inbox = budget_selectors.finance_inbox(user)
         context["budget_inbox"] = inbox["lines"].count() + inbox["adjustments"].count()

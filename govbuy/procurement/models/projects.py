@@ -156,7 +156,20 @@ class PurchaseProject(models.Model):
         verbose_name = _("购买服务项目 purchase project")
         verbose_name_plural = _("购买服务项目 purchase projects")
         ordering = ["-created_at", "-pk"]
-        indexes = [models.Index(fields=["department", "fiscal_year", "catalog_code"])]
+        indexes = [
+            models.Index(fields=["department", "fiscal_year", "catalog_code"]),
+            # C9: the project list's order, overall and within a department.
+            models.Index(fields=["-created_at", "-id"], name="project_created_idx"),
+            models.Index(fields=["department", "-created_at"], name="project_dept_created_idx"),
+            # C12: the workbench counts, status first, per visibility branch.
+            models.Index(fields=["status", "department"], name="project_status_dept_idx"),
+            models.Index(fields=["status", "region"], name="project_status_region_idx"),
+            models.Index(
+                fields=["region"],
+                condition=Q(method_approval="pending"),
+                name="project_method_pending_idx",
+            ),
+        ]
         constraints = [
             models.CheckConstraint(condition=Q(amount__gt=0), name="project_amount_positive"),
             models.CheckConstraint(

@@ -80,7 +80,11 @@ class Bid(models.Model):
         verbose_name = _("投标 bid")
         verbose_name_plural = _("投标 bids")
         ordering = ["submitted_at", "pk"]
-        indexes = [models.Index(fields=["tender", "status"])]
+        indexes = [
+            models.Index(fields=["tender", "status"]),
+            # C9: a provider's bids, newest first.
+            models.Index(fields=["provider", "-submitted_at"], name="bid_provider_submitted_idx"),
+        ]
         constraints = [
             models.CheckConstraint(condition=Q(price__gt=0), name="bid_price_positive"),
             models.UniqueConstraint(

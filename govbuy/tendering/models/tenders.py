@@ -174,7 +174,21 @@ class Tender(models.Model):
         verbose_name = _("采购活动 purchase round")
         verbose_name_plural = _("采购活动 purchase rounds")
         ordering = ["-published_at", "-pk"]
-        indexes = [models.Index(fields=["status", "bid_deadline"])]
+        indexes = [
+            models.Index(fields=["status", "bid_deadline"]),
+            # C9: the round list's order, and its emergency and suspended filters.
+            models.Index(fields=["-published_at", "-id"], name="tender_published_idx"),
+            models.Index(
+                fields=["-published_at", "-id"],
+                condition=Q(emergency=True),
+                name="tender_emergency_idx",
+            ),
+            models.Index(
+                fields=["-published_at", "-id"],
+                condition=Q(suspended_at__isnull=False),
+                name="tender_suspended_idx",
+            ),
+        ]
         constraints = [
             models.UniqueConstraint(fields=["project", "round_no"], name="tender_round_unique"),
             models.UniqueConstraint(
@@ -307,7 +321,22 @@ class Deadline(models.Model):
         verbose_name = _("期限 deadline")
         verbose_name_plural = _("期限 deadlines")
         ordering = ["due_at", "pk"]
-        indexes = [models.Index(fields=["done_at", "due_at"])]
+        indexes = [
+            models.Index(fields=["done_at", "due_at"]),
+            # C12: the purchaser's tasks passed unmet (the `overdue` flag) and the
+            # deadlines met late, read from these instead of a subplan per round.
+            models.Index(
+                fields=["kind", "due_at"],
+                include=["tender"],
+                condition=Q(done_at__isnull=True, superseded_at__isnull=True),
+                name="deadline_open_kind_due_idx",
+            ),
+            models.Index(
+                fields=["tender"],
+                condition=Q(late=True, superseded_at__isnull=True),
+                name="deadline_late_idx",
+            ),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["tender", "kind"],
@@ -421,7 +450,11 @@ class Notice(models.Model):
         verbose_name = _("公告 notice")
         verbose_name_plural = _("公告 notices")
         ordering = ["-published_at", "-pk"]
-        indexes = [models.Index(fields=["kind", "published_at"])]
+        indexes = [
+            models.Index(fields=["kind", "published_at"]),
+            # C12: the notices published out of time (the `late` flags of rounds).
+            models.Index(fields=["tender"], condition=Q(late=True), name="notice_late_idx"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(late=False) | ~Q(late_reason=""), name="notice_late_has_reason"
