@@ -130,5 +130,23 @@ def is_year_covered(year: int) -> bool:
 def years_without_calendar(today: dt.date) -> list[int]:
     """This year and next, those with no official holiday calendar yet (neither
     entered nor shipped): deadlines falling in them cannot be computed until the
-    State Council's notice is entered, so the pages say so."""
-    return [y for y in (today.year, today.year + 1) if not is_year_covered(y)]
+    State Council's notice is entered, so the pages say so. One query at most."""
+    from .models import HolidayCalendar
+
+    years = (today.year, today.year + 1)
+    unshipped = [y for y in years if not _shipped(y)]
+    if not unshipped:
+        return []
+    entered = set(
+        HolidayCalendar.objects.filter(year__in=unshipped).values_list("year", flat=True)
+    )
+    return [y for y in unshipped if y not in entered]
+
+
+def _shipped(year: int) -> bool:
+    """Whether the chinese-calendar package has `year`'s arrangements."""
+    try:
+        chinese_calendar.is_workday(dt.date(year, 6, 30))
+    except NotImplementedError:
+        return False
+    return True
