@@ -92,8 +92,9 @@ def test_workbench_does_not_grow_with_organizations(
 
     # The finance workbench also counts budget lines, purchases and what awaits a
     # decision (complaints, objections to credit records), here (one query more for
-    # the catalog inbox) and (one query) at the bureaus below.
-    bound = MAX_QUERIES + 7
+    # the catalog inbox) and (one query) at the bureaus below, and whether this year
+    # and next have their holiday calendars (one query).
+    bound = MAX_QUERIES + 8
     _resp, few = count_queries(client, "/workbench/", django_assert_max_num_queries, bound)
     add_orgs(make_org, 27, start=2)
     resp, many = count_queries(client, "/workbench/", django_assert_max_num_queries, bound)
