@@ -128,7 +128,8 @@ class KeysetPagination(PaginationBase):
             page_size=pagination.page_size or self.page_size,
             max_page=self.max_page,
         )
-        total = estimated_count(queryset)
+        # A list may say how the planner should see its rows (`estimate_queryset`).
+        total = estimated_count(getattr(queryset, "estimate_queryset", queryset))
         return {
             self.items_attribute: page.items,
             "count": total.value,

@@ -773,9 +773,15 @@ def round_of(user, pk):
 )
 @paginate(KeysetPagination, page_size=50, ordering=bidding.NOTICE_ORDER)
 def list_notices(request, filters: Query[NoticeFilter]):
-    return bidding.public_notices(
-        kind=filters.kind, q=filters.q, region=region_by_code(filters.region), method=filters.method
-    )
+    criteria = {
+        "kind": filters.kind,
+        "q": filters.q,
+        "region": region_by_code(filters.region),
+        "method": filters.method,
+    }
+    notices = bidding.public_notices(**criteria)
+    notices.estimate_queryset = bidding.public_notices(**criteria, for_estimate=True)
+    return notices
 
 
 @public_router.get("/notices/{pk}", response=NoticeDetail, summary="One published notice", **PUBLIC)

@@ -199,26 +199,31 @@ class _BigramsContain(Func):
     output_field = BooleanField()
 
 
-def search_notices(qs, q: str):
+def search_notices(qs, q: str, *, for_estimate: bool = False):
     """Notices whose title, number, project code or department name contains `q`
-    (any case): LIKE on the one stored search column; on PostgreSQL narrowed first
-    by the bigram index when the term has two characters or more."""
+    (any case): LIKE on the one stored search column; on PostgreSQL also the
+    bigram condition the GIN index answers when the term has two characters or
+    more. A two-character term is in the text exactly when it is one of its
+    bigrams: `for_estimate` leaves its LIKE out, so the planner's row estimate
+    (govbuy.core.pagination.estimated_count) is not multiplied by LIKE's guess;
+    the page keeps it, a cheap filter before the bigrams when the planner walks
+    the list's sort index."""
     term = q.strip().lower()
     if not term:
         return qs
     if len(term) < 2 or connections[qs.db].vendor != "postgresql":
         return qs.filter(search_text__contains=term)
     qs = qs.filter(_BigramsContain(F("search_text"), Value(term)))
-    # A two-character term is in the text exactly when it is one of its bigrams;
-    # a longer one has all its bigrams there, and LIKE checks their order.
-    return qs if len(term) == 2 else qs.filter(search_text__contains=term)
+    return qs if for_estimate and len(term) == 2 else qs.filter(search_text__contains=term)
 
 
-def public_notices(*, kind=None, q=None, region=None, method=None):
+def public_notices(*, kind=None, q=None, region=None, method=None, for_estimate=False):
+    """The public notices, newest first; `for_estimate`: the same rows, written for
+    the planner's row estimate (see search_notices)."""
     qs = Notice.objects.select_related("project__department", "project__region", "tender")
     if kind:
         qs = qs.filter(kind=kind)
-    qs = search_notices(qs, q or "")
+    qs = search_notices(qs, q or "", for_estimate=for_estimate)
     if region is not None:
         qs = qs.filter(region_path__startswith=region.path)
     if method:

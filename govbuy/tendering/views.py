@@ -1474,12 +1474,13 @@ def notice_list(request):
     """The public notices, newest first, by keyset pages (C10): a cursor or a page
     number up to NOTICE_NUMBERED_PAGES; no COUNT(*), an estimated total."""
     filters, wanted = filters_of(NoticeFilterForm, request)
-    notices = bidding.public_notices(
-        kind=wanted.get("kind") or None,
-        q=wanted.get("q"),
-        region=wanted.get("region"),
-        method=wanted.get("method") or None,
-    )
+    criteria = {
+        "kind": wanted.get("kind") or None,
+        "q": wanted.get("q"),
+        "region": wanted.get("region"),
+        "method": wanted.get("method") or None,
+    }
+    notices = bidding.public_notices(**criteria)
     context = {"filters": filters, "filtered": any(wanted.values()) if wanted else False}
     try:
         page = keyset_page_of(
@@ -1493,7 +1494,8 @@ def notice_list(request):
     except (InvalidCursor, PageTooDeep) as exc:
         context.update(page=None, page_error=exc.message)
         return render(request, "public/notice_list.html", context, status=400)
-    context.update(page=page, total=estimated_count(notices))
+    total = estimated_count(bidding.public_notices(**criteria, for_estimate=True))
+    context.update(page=page, total=total)
     return render(request, "public/notice_list.html", context)
 
 
