@@ -361,6 +361,7 @@ def _generate(rng: random.Random, purchases: int, anchor: dt.date, log) -> dict:
     from django.utils import timezone
 
     from govbuy.core.audit import compute_hash
+    from govbuy.tendering.models.tenders import notice_search_text
 
     Region = model("Region")  # noqa: N806
     Organization = model("Organization")  # noqa: N806
@@ -451,6 +452,7 @@ def _generate(rng: random.Random, purchases: int, anchor: dt.date, log) -> dict:
         head = head_model.objects.create(id=1, seq=0, hash=GENESIS)
     chain = SimpleNamespace(seq=head.seq, hash=head.hash)
     notice_no = [0]
+    project_code: dict[int, str] = {}
 
     def event(at, action, obj_type, obj_id, obj_repr, org_id, data):
         ev = SimpleNamespace(
@@ -478,15 +480,21 @@ def _generate(rng: random.Random, purchases: int, anchor: dt.date, log) -> dict:
             f"项目编号与预算见本公告数据；供应商可在平台查询采购文件、提出质疑。"
             f"联系人：采购经办人；地点：{dept['region__name']}。"
         )
+        full_title = f"{title}{NOTICE_TITLES[kind]}"
         pk = notices.add(
             project_id=project_id,
             tender_id=tender_id,
             kind=kind,
             number=number,
-            title=f"{title}{NOTICE_TITLES[kind]}",
+            title=full_title,
             body=body,
             data=data,
             published_at=at,
+            # The listed row's copies (tendering.Notice.fill_list_columns).
+            region_path=dept["region__path"],
+            search_text=notice_search_text(
+                full_title, number, project_code[project_id], dept["name"]
+            ),
         )
         event(
             at,
@@ -522,6 +530,7 @@ def _generate(rng: random.Random, purchases: int, anchor: dt.date, log) -> dict:
         name = f"{region_name}{year}年度{service}项目"
         code = f"BP{year}{i:07d}"
         method = weighted(rng, METHODS) if status not in ("draft", "review") else ""
+        project_code[projects.next_id] = code
         pid = projects.add(
             budget_line_id=line_id[(dept["id"], year)],
             department_id=dept["id"],

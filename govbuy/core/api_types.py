@@ -14,10 +14,12 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 from ninja import Field, Schema
 from ninja.pagination import PageNumberPagination as NinjaPageNumberPagination
+from ninja.pagination import PaginationBase
 from ninja.parser import Parser as NinjaParser
 
 from .bounds import DB_INT_MAX, INT32_MAX
 from .errors import InvalidInput
+from .pagination import estimated_count, page_of
 
 Id = Annotated[int, Field(ge=1, le=DB_INT_MAX, description="an id (1 … 2⁶³−1)")]
 Year = Annotated[
@@ -60,6 +62,81 @@ class PageNumberPagination(NinjaPageNumberPagination):
         max_page_size = max_page_size or max(page_size, settings.NINJA_MAX_PER_PAGE_SIZE)
         super().__init__(page_size=page_size, max_page_size=max_page_size, **kwargs)
         self.Input = _page_query(max_page_size)
+
+
+@functools.cache
+def _keyset_query(max_page_size: int, max_page: int) -> type[Schema]:
+    return type(
+        f"KeysetQuery{max_page_size}_{max_page}",
+        (Schema,),
+        {
+            "__annotations__": {"cursor": str | None, "page": int, "page_size": int | None},
+            "cursor": Field(
+                None,
+                max_length=1000,
+                description="the `next` or `previous` of an answer: the page after (before) it",
+            ),
+            "page": Field(
+                1,
+                ge=1,
+                le=settings.GOVBUY_API_MAX_PAGE,
+                description=f"a page number up to {max_page} (without cursor); beyond, follow next",
+            ),
+            "page_size": Field(
+                None, ge=1, le=max_page_size, description=f"items per page, at most {max_page_size}"
+            ),
+        },
+    )
+
+
+class KeysetPagination(PaginationBase):
+    """Keyset (cursor) pagination for large lists (govbuy.core.pagination): `next`
+    and `previous` cursors, page numbers up to `max_page`, and `count` estimated
+    (exact up to 1,000; never an unbounded COUNT(*)). An invalid cursor is a 400
+    on the field cursor, a page beyond `max_page` a 400 on the field page."""
+
+    class Output(Schema):
+        items: list[Any]
+        count: int = Field(
+            description="the number of items: exact when count_exact, else estimated"
+        )
+        count_exact: bool
+        next: str | None = Field(None, description="cursor of the next page (none on the last)")
+        previous: str | None = Field(None, description="cursor of the previous page")
+
+    def __init__(
+        self,
+        page_size: int = 50,
+        ordering: tuple[str, ...] = ("-pk",),
+        max_page: int = 20,
+        max_page_size: int | None = None,
+        **kwargs,
+    ):
+        super().__init__(**kwargs)
+        self.page_size = page_size
+        self.ordering = ordering
+        self.max_page = max_page
+        self.max_page_size = max_page_size or max(page_size, settings.NINJA_MAX_PER_PAGE_SIZE)
+        self.Input = _keyset_query(self.max_page_size, max_page)
+
+    def paginate_queryset(self, queryset, pagination, request=None, **params):
+        page = page_of(
+            queryset,
+            cursor=pagination.cursor,
+            number=pagination.page,
+            ordering=self.ordering,
+            page_size=pagination.page_size or self.page_size,
+            max_page=self.max_page,
+        )
+        # A list may say how the planner should see its rows (`estimate_queryset`).
+        total = estimated_count(getattr(queryset, "estimate_queryset", queryset))
+        return {
+            self.items_attribute: page.items,
+            "count": total.value,
+            "count_exact": total.exact,
+            "next": page.next_cursor,
+            "previous": page.previous_cursor,
+        }
 
 
 # --- text the database cannot store ------------------------------------------------------------

@@ -137,9 +137,7 @@ def years_without_calendar(today: dt.date) -> list[int]:
     unshipped = [y for y in years if not _shipped(y)]
     if not unshipped:
         return []
-    entered = set(
-        HolidayCalendar.objects.filter(year__in=unshipped).values_list("year", flat=True)
-    )
+    entered = set(HolidayCalendar.objects.filter(year__in=unshipped).values_list("year", flat=True))
     return [y for y in unshipped if y not in entered]
 
 

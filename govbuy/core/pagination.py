@@ -53,6 +53,7 @@ class KeysetPage:
     next_cursor: str | None
     previous_cursor: str | None
     page_size: int
+    number: int | None = None  # a numbered page (`numbered_page`), else None
 
     @property
     def has_next(self) -> bool:
@@ -203,6 +204,71 @@ def keyset_page(
         else None
     )
     return KeysetPage(rows, next_cursor, previous_cursor, page_size)
+
+
+class PageTooDeep(ApplicationError):
+    """A page number beyond the numbered pages: deeper pages are reached by cursor."""
+
+    status = 400
+
+    def __init__(self, max_page: int):
+        super().__init__(
+            "page_too_deep",
+            _(
+                "Pages are numbered up to %(max)s: beyond, follow the Next link (a cursor), "
+                "which continues after the last row seen."
+            )
+            % {"max": max_page},
+            field="page",
+        )
+
+
+def numbered_page(
+    queryset,
+    number: int,
+    *,
+    ordering: tuple[str, ...] | list[str] | None = None,
+    page_size: int = 20,
+    max_page: int = 20,
+    salt: str = SALT,
+) -> KeysetPage:
+    """Page `number` (1 … `max_page`) by OFFSET, bounded so the index walk stays
+    short, with the cursors of a keyset page (next continues by cursor); deeper
+    numbers raise `PageTooDeep`. No COUNT(*): one extra row says whether there is more."""
+    if number > max_page:
+        raise PageTooDeep(max_page)
+    number = max(number, 1)
+    keys = _keys(queryset, ordering)
+    qs = queryset.order_by(*[("-" if desc else "") + name for name, desc, _ in keys])
+    offset = (number - 1) * page_size
+    rows = list(qs[offset : offset + page_size + 1])
+    more = len(rows) > page_size
+    rows = rows[:page_size]
+    next_cursor = encode_cursor(NEXT, _row_values(rows[-1], keys), salt=salt) if more else None
+    previous_cursor = (
+        encode_cursor(PREVIOUS, _row_values(rows[0], keys), salt=salt)
+        if number > 1 and rows
+        else None
+    )
+    return KeysetPage(rows, next_cursor, previous_cursor, page_size, number)
+
+
+def page_of(
+    queryset,
+    *,
+    cursor: str | None,
+    number: int | None,
+    ordering: tuple[str, ...] | list[str] | None = None,
+    page_size: int = 20,
+    max_page: int = 20,
+    salt: str = SALT,
+) -> KeysetPage:
+    """The page a list is asked for: by `cursor` if given, else numbered (1 by default)."""
+    if cursor:
+        return keyset_page(queryset, cursor, ordering=ordering, page_size=page_size, salt=salt)
+    return numbered_page(
+        queryset, number or 1, ordering=ordering, page_size=page_size, max_page=max_page, salt=salt
+    )
 
 
 # --- estimated counts ---------------------------------------------------------------------

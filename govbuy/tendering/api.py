@@ -22,7 +22,7 @@ from pydantic import Field
 
 from govbuy.accounts.models import Role
 from govbuy.core.api_auth import AUTH, PublicRateThrottle
-from govbuy.core.api_types import Count, Id, PageNumberPagination
+from govbuy.core.api_types import Count, Id, KeysetPagination, PageNumberPagination
 from govbuy.core.dates import TypedDate
 from govbuy.core.errors import InvalidInput, NotAllowed
 from govbuy.core.idempotency import idempotent
@@ -771,11 +771,17 @@ def round_of(user, pk):
 @public_router.get(
     "/notices", response=list[NoticeOut], summary="Published notices (公告), newest first", **PUBLIC
 )
-@paginate(PageNumberPagination, page_size=50)
+@paginate(KeysetPagination, page_size=50, ordering=bidding.NOTICE_ORDER)
 def list_notices(request, filters: Query[NoticeFilter]):
-    return bidding.public_notices(
-        kind=filters.kind, q=filters.q, region=region_by_code(filters.region), method=filters.method
-    )
+    criteria = {
+        "kind": filters.kind,
+        "q": filters.q,
+        "region": region_by_code(filters.region),
+        "method": filters.method,
+    }
+    notices = bidding.public_notices(**criteria)
+    notices.estimate_queryset = bidding.public_notices(**criteria, for_estimate=True)
+    return notices
 
 
 @public_router.get("/notices/{pk}", response=NoticeDetail, summary="One published notice", **PUBLIC)

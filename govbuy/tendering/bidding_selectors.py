@@ -17,7 +17,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Prefetch, Q
+from django.db import connections
+from django.db.models import BooleanField, Count, F, Func, Prefetch, Q, Value
 from django.http import Http404
 from django.utils import timezone
 
@@ -185,23 +186,49 @@ def deadlines_of(*, project=None, tender=None, history: bool = False):
 # --- notices (public) -------------------------------------------------------------------------
 
 
-def public_notices(*, kind=None, q=None, region=None, method=None):
+# The public list's order, the cursor's keys (govbuy.core.pagination), and its index.
+NOTICE_ORDER = ("-published_at", "-pk")
+
+
+class _BigramsContain(Func):
+    """PostgreSQL: the text's bigrams include the term's — the GIN index
+    notice_search_bigrams (tendering migration 0002) answers it."""
+
+    template = "govbuy_bigrams(%(expressions)s)"
+    arg_joiner = ") @> govbuy_bigrams("
+    output_field = BooleanField()
+
+
+def search_notices(qs, q: str, *, for_estimate: bool = False):
+    """Notices whose title, number, project code or department name contains `q`
+    (any case): LIKE on the one stored search column; on PostgreSQL also the
+    bigram condition the GIN index answers when the term has two characters or
+    more. A two-character term is in the text exactly when it is one of its
+    bigrams: `for_estimate` leaves its LIKE out, so the planner's row estimate
+    (govbuy.core.pagination.estimated_count) is not multiplied by LIKE's guess;
+    the page keeps it, a cheap filter before the bigrams when the planner walks
+    the list's sort index."""
+    term = q.strip().lower()
+    if not term:
+        return qs
+    if len(term) < 2 or connections[qs.db].vendor != "postgresql":
+        return qs.filter(search_text__contains=term)
+    qs = qs.filter(_BigramsContain(F("search_text"), Value(term)))
+    return qs if for_estimate and len(term) == 2 else qs.filter(search_text__contains=term)
+
+
+def public_notices(*, kind=None, q=None, region=None, method=None, for_estimate=False):
+    """The public notices, newest first; `for_estimate`: the same rows, written for
+    the planner's row estimate (see search_notices)."""
     qs = Notice.objects.select_related("project__department", "project__region", "tender")
     if kind:
         qs = qs.filter(kind=kind)
-    q = (q or "").strip()
-    if q:
-        qs = qs.filter(
-            Q(title__icontains=q)
-            | Q(number__icontains=q)
-            | Q(project__code__icontains=q)
-            | Q(project__department__name__icontains=q)
-        )
+    qs = search_notices(qs, q or "", for_estimate=for_estimate)
     if region is not None:
-        qs = qs.filter(project__region__path__startswith=region.path)
+        qs = qs.filter(region_path__startswith=region.path)
     if method:
         qs = qs.filter(tender__method=method)
-    return qs.order_by("-published_at", "-pk")
+    return qs.order_by(*NOTICE_ORDER)
 
 
 def public_notice(pk) -> Notice:

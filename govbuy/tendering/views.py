@@ -31,6 +31,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 from govbuy.accounts.models import Role
 from govbuy.accounts.selectors import active_membership
 from govbuy.core.errors import ApplicationError
+from govbuy.core.pagination import InvalidCursor, PageTooDeep, estimated_count
+from govbuy.core.pagination import page_of as keyset_page_of
 from govbuy.core.permissions import member_orgs
 from govbuy.orgs.models import SmeSize
 from govbuy.orgs.selectors import bidding_violations
@@ -1457,23 +1459,44 @@ def quote_submit(request, pk: int):
 # --- public: notices and rounds ----------------------------------------------------------------
 
 
+# Numbered pages of the public notice list; deeper pages by the Next link (cursor).
+NOTICE_NUMBERED_PAGES = 20
+
+
+def _page_number(value) -> int:
+    try:
+        return max(int(value), 1)
+    except (TypeError, ValueError):
+        return 1
+
+
 def notice_list(request):
+    """The public notices, newest first, by keyset pages (C10): a cursor or a page
+    number up to NOTICE_NUMBERED_PAGES; no COUNT(*), an estimated total."""
     filters, wanted = filters_of(NoticeFilterForm, request)
-    notices = bidding.public_notices(
-        kind=wanted.get("kind") or None,
-        q=wanted.get("q"),
-        region=wanted.get("region"),
-        method=wanted.get("method") or None,
-    )
-    return render(
-        request,
-        "public/notice_list.html",
-        {
-            "page": page_of(request, notices),
-            "filters": filters,
-            "filtered": any(wanted.values()) if wanted else False,
-        },
-    )
+    criteria = {
+        "kind": wanted.get("kind") or None,
+        "q": wanted.get("q"),
+        "region": wanted.get("region"),
+        "method": wanted.get("method") or None,
+    }
+    notices = bidding.public_notices(**criteria)
+    context = {"filters": filters, "filtered": any(wanted.values()) if wanted else False}
+    try:
+        page = keyset_page_of(
+            notices,
+            cursor=request.GET.get("cursor") or None,
+            number=_page_number(request.GET.get("page")),
+            ordering=bidding.NOTICE_ORDER,
+            page_size=PAGE_SIZE,
+            max_page=NOTICE_NUMBERED_PAGES,
+        )
+    except (InvalidCursor, PageTooDeep) as exc:
+        context.update(page=None, page_error=exc.message)
+        return render(request, "public/notice_list.html", context, status=400)
+    total = estimated_count(bidding.public_notices(**criteria, for_estimate=True))
+    context.update(page=page, total=total)
+    return render(request, "public/notice_list.html", context)
 
 
 def _moment_of(value):

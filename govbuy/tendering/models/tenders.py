@@ -404,6 +404,12 @@ def early_notice_q(prefix: str = "") -> Q:
     )
 
 
+def notice_search_text(*parts: str) -> str:
+    """What the public notice list searches, as stored on the notice: the parts
+    lowercased, one per line (a search term matches within one part)."""
+    return "\n".join((p or "").lower() for p in parts)
+
+
 class NoticeQuerySet(models.QuerySet):
     def public(self):
         return self.all()
@@ -442,6 +448,13 @@ class Notice(models.Model):
     due_at = models.DateTimeField(_("due"), null=True, blank=True)
     late = models.BooleanField(_("published late"), default=False)
     late_reason = models.TextField(_("reason for publishing late"), blank=True)
+    # Kept on the listed row for the public list (C9, C11), written once with the
+    # notice (immutable like it): the project's region path, so the region filter
+    # walks an index with the list's order; and the text the list searches
+    # (title, number, project code, department name), lowercased, indexed on
+    # PostgreSQL by its bigrams (migration 0002: pg_trgm needs three characters).
+    region_path = models.CharField(_("region path"), max_length=40, default="", editable=False)
+    search_text = models.TextField(_("search text"), default="", editable=False)
 
     objects = NoticeQuerySet.as_manager()
 
@@ -454,6 +467,15 @@ class Notice(models.Model):
             models.Index(fields=["kind", "published_at"]),
             # C12: the notices published out of time (the `late` flags of rounds).
             models.Index(fields=["tender"], condition=Q(late=True), name="notice_late_idx"),
+            # The public list's order, and its cursor (govbuy.core.pagination).
+            models.Index(fields=["-published_at", "-id"], name="notice_published_desc"),
+            # The region filter: a region's subtree by path prefix, in the list's order.
+            models.Index(
+                fields=["region_path", "-published_at", "-id"],
+                name="notice_region_published",
+                opclasses=["varchar_pattern_ops", "", ""],
+            ),
+            models.Index(fields=["kind", "-published_at", "-id"], name="notice_kind_published"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -467,7 +489,17 @@ class Notice(models.Model):
     def save(self, *args, **kwargs):
         if not self._state.adding:
             raise ImmutableError("a published notice is never changed; publish a correction")
+        if not self.region_path or not self.search_text:
+            self.fill_list_columns()
         super().save(*args, **kwargs)
+
+    def fill_list_columns(self) -> None:
+        """The listed row's copies of its project's region path and searched text."""
+        project = self.project
+        self.region_path = project.region.path
+        self.search_text = notice_search_text(
+            self.title, self.number, project.code, project.department.name
+        )
 
     def delete(self, *args, **kwargs):
         raise ImmutableError("a published notice is never deleted")

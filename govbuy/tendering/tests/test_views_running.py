@@ -176,9 +176,12 @@ def test_public_notices_list_filter_paginate_and_show_their_data(client, tenderi
     assert shown(region="410300") == []
     assert shown(method="single_source") == []
     assert "No notice matches these filters." in text(client.get(url("notice_list"), {"q": "无"}))
-    for bad in ({"kind": "nope"}, {"region": "99"}, {"page": "x"}, {"page": "999"}):
+    for bad in ({"kind": "nope"}, {"region": "99"}, {"page": "x"}):
         response = client.get(url("notice_list"), bad)
         assert response.status_code == 200
+    # Deep pages are reached by the Next link (a cursor), not by number (C10).
+    response = client.get(url("notice_list"), {"page": "999"})
+    assert response.status_code == 400 and "Pages are numbered up to 20" in text(response)
     assert "Unknown region code 99" in text(client.get(url("notice_list"), {"region": "99"}))
     # The notice is rendered from its stored data: the deadline, criteria, SME policy.
     detail = client.get(url("notice_detail", purchase.pk))
