@@ -107,6 +107,25 @@ ADDED_AFTER_SPLIT = {
     "procurement_notice": {"region_path", "search_text"},
 }
 ADDED_INDEXES = {"notice_published_desc", "notice_region_published", "notice_kind_published"}
+# The indexes of the lists and workbench counts (issue 12, C9/C12: budgets 0002,
+# procurement 0007, tendering 0002): new indexes only, no column or row changes.
+ADDED_INDEXES |= {
+    "bid_provider_submitted_idx",
+    "deadline_late_idx",
+    "deadline_open_kind_due_idx",
+    "line_region_year_idx",
+    "line_status_dept_idx",
+    "line_status_region_idx",
+    "notice_late_idx",
+    "project_created_idx",
+    "project_dept_created_idx",
+    "project_method_pending_idx",
+    "project_status_dept_idx",
+    "project_status_region_idx",
+    "tender_emergency_idx",
+    "tender_published_idx",
+    "tender_suspended_idx",
+}
 # New tables after the split (issue 12, C13: core 0003, the audit chain's checkpoint).
 ADDED_TABLES = {"core_auditcheckpoint"}
 
