@@ -30,6 +30,7 @@ from govbuy.procurement.models import ProjectStatus
 from govbuy.procurement.rules import P2
 from govbuy.procurement.services import projects as planning
 from govbuy.tendering import schedule, sealing
+from govbuy.tendering.audit_actions import TenderingAction
 from govbuy.tendering.models import (
     Bid,
     BidAttachment,
@@ -268,7 +269,7 @@ def submit_bid(
             attachment.save()
         audit.record(
             actor=actor,
-            action="procurement.bid.replace" if previous else "procurement.bid.submit",
+            action=TenderingAction.BID_REPLACE if previous else TenderingAction.BID_SUBMIT,
             obj=bid,
             # Never the price or the content: the audit log is read before the opening.
             data={
@@ -310,7 +311,7 @@ def withdraw_bid(*, actor, bid: Bid) -> Bid:
     bid.save(update_fields=["status", "withdrawn_at"])
     audit.record(
         actor=actor,
-        action="procurement.bid.withdraw",
+        action=TenderingAction.BID_WITHDRAW,
         obj=bid,
         data={"tender": tender.pk, "at": now.isoformat()},
     )
@@ -411,7 +412,7 @@ def open_bids(*, actor=SYSTEM, tender: Tender) -> Tender:
     store_deadlines(project, tender, schedule.after_opening(rules_for(project), now), now=now)
     audit.record(
         actor=actor,
-        action="procurement.round.open",
+        action=TenderingAction.ROUND_OPEN,
         obj=tender,
         data={
             "bids": len(bids),
@@ -452,7 +453,7 @@ def respond_to_opening(
     )
     audit.record(
         actor=actor,
-        action="procurement.opening.confirm" if confirm else "procurement.opening.object",
+        action=TenderingAction.OPENING_CONFIRM if confirm else TenderingAction.OPENING_OBJECT,
         obj=response,
         data={"tender": tender.pk},
     )
@@ -475,7 +476,7 @@ def reply_to_objection(*, actor, response: OpeningResponse, reply: str) -> Openi
     response.replied_at = timezone.now()
     response.replied_by = actor
     response.save(update_fields=["reply", "replied_at", "replied_by"])
-    audit.record(actor=actor, action="procurement.opening.reply", obj=response)
+    audit.record(actor=actor, action=TenderingAction.OPENING_REPLY, obj=response)
     return response
 
 
@@ -523,7 +524,7 @@ def open_quote_round(*, actor, tender: Tender, deadline) -> Tender:
     )
     audit.record(
         actor=actor,
-        action="procurement.quote_round.open",
+        action=TenderingAction.QUOTE_ROUND_OPEN,
         obj=tender,
         data={"round": tender.quote_round, "deadline": moment.isoformat()},
     )
@@ -556,7 +557,7 @@ def submit_quote(*, actor, bid: Bid, price, note: str = "") -> BidQuote:
     )
     audit.record(
         actor=actor,
-        action="procurement.quote.submit",
+        action=TenderingAction.QUOTE_SUBMIT,
         obj=quote,
         data={
             "tender": tender.pk,
