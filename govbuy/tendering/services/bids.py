@@ -164,8 +164,21 @@ def _check_changes(tender: Tender, provider: Organization) -> None:
         )
 
 
-@transaction.atomic
-def submit_bid(
+def submit_bid(**kwargs) -> Bid:
+    """Receive a bid (see `_receive_bid`). The attachment files are written inside
+    the transaction (the rows name them) and removed if it does not commit: the
+    service failing, or — called outside any transaction, as views and the API do —
+    the commit itself failing."""
+    written: list[BidAttachment] = []
+    try:
+        with transaction.atomic():
+            return _receive_bid(written=written, **kwargs)
+    except BaseException:
+        _remove_files(written)
+        raise
+
+
+def _receive_bid(
     *,
     actor,
     tender: Tender,
@@ -175,9 +188,11 @@ def submit_bid(
     sme_size: str = "",
     attachments=(),
     replace: bool = False,
+    written: list[BidAttachment],
 ) -> Bid:
-    """Receive a bid. Input is checked before anything is locked; the time of
-    receipt is stamped under the round's lock and must be before the deadline."""
+    """Input is checked before anything is locked; the time of receipt is stamped
+    under the round's lock and must be before the deadline. Each attachment file
+    written is appended to `written` (the caller removes them on rollback)."""
     require_provider(actor, provider)
     price, text, sme_size, checked = _check_input(price, technical_response, sme_size, attachments)
     tender = share_locked_tender(tender)
@@ -252,38 +267,32 @@ def submit_bid(
         raise InvalidState(
             _("Another bid of your organization arrived at the same moment; reload and check.")
         ) from None
-    written: list[BidAttachment] = []
-    try:
-        for f, c in checked:
-            attachment = BidAttachment(
-                bid=bid,
-                name=c.name,
-                kind=c.kind,
-                content_type=c.content_type,
-                size=c.size,
-                sha256=c.sha256,
-            )
-            f.seek(0)
-            attachment.file.save(c.name, f, save=False)
-            written.append(attachment)
-            attachment.save()
-        audit.record(
-            actor=actor,
-            action=TenderingAction.BID_REPLACE if previous else TenderingAction.BID_SUBMIT,
-            obj=bid,
-            # Never the price or the content: the audit log is read before the opening.
-            data={
-                "tender": tender.pk,
-                "received_at": received_at.isoformat(),
-                "digest": digest,
-                "replaces": previous.pk if previous else None,
-                "attachments": len(checked),
-            },
+    for f, c in checked:
+        attachment = BidAttachment(
+            bid=bid,
+            name=c.name,
+            kind=c.kind,
+            content_type=c.content_type,
+            size=c.size,
+            sha256=c.sha256,
         )
-    except BaseException:
-        # The transaction rolls back: the files written for it must not stay on disk.
-        _remove_files(written)
-        raise
+        f.seek(0)
+        attachment.file.save(c.name, f, save=False)
+        written.append(attachment)
+        attachment.save()
+    audit.record(
+        actor=actor,
+        action=TenderingAction.BID_REPLACE if previous else TenderingAction.BID_SUBMIT,
+        obj=bid,
+        # Never the price or the content: the audit log is read before the opening.
+        data={
+            "tender": tender.pk,
+            "received_at": received_at.isoformat(),
+            "digest": digest,
+            "replaces": previous.pk if previous else None,
+            "attachments": len(checked),
+        },
+    )
     return bid
 
 
