@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from govbuy.accounts.audit_actions import AccountsAction
 from govbuy.core import audit
 from govbuy.core.errors import ApplicationError, NotAllowed
 from govbuy.core.permissions import require_platform_admin
@@ -57,7 +58,9 @@ def create_user(
     else:
         user.set_unusable_password()
     user.save()
-    audit.record(actor=actor, action="accounts.user.create", obj=user, data={"username": username})
+    audit.record(
+        actor=actor, action=AccountsAction.USER_CREATE, obj=user, data={"username": username}
+    )
     return user
 
 
@@ -89,7 +92,7 @@ def add_membership(
     if created:
         audit.record(
             actor=actor,
-            action="accounts.membership.create",
+            action=AccountsAction.MEMBERSHIP_CREATE,
             obj=membership,
             data={"user": user.username, "role": role, "is_manager": is_manager},
         )
@@ -98,7 +101,7 @@ def add_membership(
         membership.save(update_fields=["is_active"])
         audit.record(
             actor=actor,
-            action="accounts.membership.reactivate",
+            action=AccountsAction.MEMBERSHIP_REACTIVATE,
             obj=membership,
             data={"user": user.username, "role": role},
         )
@@ -139,7 +142,7 @@ def create_api_token(*, actor: User, name: str, days: int | None = None) -> tupl
     )
     audit.record(
         actor=actor,
-        action="accounts.api_token.create",
+        action=AccountsAction.API_TOKEN_CREATE,
         obj=token,
         data={"name": token.name, "days": days},
     )
@@ -151,7 +154,7 @@ def revoke_api_token(*, actor: User, token: ApiToken) -> ApiToken:
     if token.revoked_at is None:
         token.revoked_at = timezone.now()
         token.save(update_fields=["revoked_at"])
-        audit.record(actor=actor, action="accounts.api_token.revoke", obj=token)
+        audit.record(actor=actor, action=AccountsAction.API_TOKEN_REVOKE, obj=token)
     return token
 
 
@@ -174,10 +177,10 @@ def authenticate_token(key: str) -> User | None:
 
 def record_login(*, user: User, ip: str | None) -> None:
     with transaction.atomic():
-        audit.record(actor=user, action="accounts.login", obj=user, data={"ip": ip or ""})
+        audit.record(actor=user, action=AccountsAction.LOGIN, obj=user, data={"ip": ip or ""})
 
 
-def record_mfa(*, user: User, action: str, device) -> None:
+def record_mfa(*, user: User, action: AccountsAction, device) -> None:
     with transaction.atomic():
         audit.record(actor=user, action=action, obj=user, data={"device": device.name})
 
@@ -199,7 +202,7 @@ def remove_membership(*, actor: User, membership: Membership) -> Membership:
         membership.save(update_fields=["is_active"])
         audit.record(
             actor=actor,
-            action="accounts.membership.remove",
+            action=AccountsAction.MEMBERSHIP_REMOVE,
             obj=membership,
             data={"user": membership.user.username, "role": membership.role},
         )
@@ -218,7 +221,7 @@ def set_user_active(*, actor: User, user: User, active: bool) -> User:
         user.save(update_fields=["is_active"])
         audit.record(
             actor=actor,
-            action="accounts.user.reactivate" if active else "accounts.user.deactivate",
+            action=AccountsAction.USER_REACTIVATE if active else AccountsAction.USER_DEACTIVATE,
             obj=user,
             data={"username": user.username},
         )
@@ -239,7 +242,7 @@ def reset_mfa(*, actor: User, user: User) -> int:
         count += deleted
     audit.record(
         actor=actor,
-        action="accounts.user.reset_mfa",
+        action=AccountsAction.USER_RESET_MFA,
         obj=user,
         data={"username": user.username, "devices": count},
     )
@@ -261,7 +264,7 @@ def issue_password_link(*, actor: User, user: User) -> str:
         raise ApplicationError("inactive", _("Reactivate the user first."))
     audit.record(
         actor=actor,
-        action="accounts.user.password_link",
+        action=AccountsAction.USER_PASSWORD_LINK,
         obj=user,
         data={"username": user.username},  # never the link: it is a credential
     )
@@ -288,7 +291,7 @@ def unlock_login(*, actor: User, username: str) -> int:
     user = User.objects.filter(username=username).first()
     audit.record(
         actor=actor,
-        action="accounts.login.unlock",
+        action=AccountsAction.LOGIN_UNLOCK,
         obj=user,
         data={"username": username, "cleared": cleared},
     )

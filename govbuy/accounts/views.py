@@ -13,6 +13,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from govbuy.core.errors import ApplicationError
 
 from . import selectors, services
+from .audit_actions import AccountsAction
 from .forms import ApiTokenForm, LoginForm, TokenForm
 
 
@@ -64,7 +65,7 @@ def mfa(request):
             if not device.confirmed:
                 device.confirmed = True
                 device.save(update_fields=["confirmed"])
-                services.record_mfa(user=user, action="accounts.mfa.enrol", device=device)
+                services.record_mfa(user=user, action=AccountsAction.MFA_ENROL, device=device)
             otp_login(request, device)
             return redirect(_safe_next(request))
         form.add_error(

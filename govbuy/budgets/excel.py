@@ -31,6 +31,7 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
 from govbuy.accounts.models import Role
+from govbuy.budgets.audit_actions import BudgetsAction
 from govbuy.core import audit, params
 from govbuy.core.errors import InvalidInput
 from govbuy.core.permissions import require_member
@@ -469,7 +470,7 @@ def import_lines(*, actor, department, fiscal_year, data: bytes) -> list[BudgetL
         raise file_error(_("The file has no budget lines below the header row."))
     audit.record(
         actor=actor,
-        action="budgets.table.import",
+        action=BudgetsAction.TABLE_IMPORT,
         obj=department,
         data={"fiscal_year": created[0].fiscal_year, "lines": [c.code for c in created]},
     )

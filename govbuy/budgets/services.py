@@ -16,6 +16,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from govbuy.budgets.audit_actions import BudgetsAction
 from govbuy.catalog import rules as catalog_rules
 from govbuy.catalog.models import DepartmentCatalogItem
 from govbuy.catalog.screening_service import screen_text
@@ -323,7 +324,7 @@ def create_line(*, actor, department, fiscal_year, **data) -> BudgetLine:
     _write_out_years(line, out_years)
     audit.record(
         actor=actor,
-        action="budgets.line.create",
+        action=BudgetsAction.LINE_CREATE,
         obj=line,
         data={"code": line.code, "amount": str(line.amount), "total": str(line.total)},
     )
@@ -386,7 +387,7 @@ def update_line(*, actor, line: BudgetLine, **data) -> BudgetLine:
     _write_out_years(line, out_years)
     audit.record(
         actor=actor,
-        action="budgets.line.update",
+        action=BudgetsAction.LINE_UPDATE,
         obj=line,
         data={"fields": sorted(set(data)), "total": str(line.total)},
     )
@@ -400,7 +401,7 @@ def delete_line(*, actor, line: BudgetLine) -> None:
     permissions.require_file(actor, line.department)
     if line.status != BudgetLineStatus.DRAFT or line.submitted_at is not None:
         raise InvalidState(_("Only a draft that was never submitted can be deleted."))
-    audit.record(actor=actor, action="budgets.line.delete", obj=line, data={"code": line.code})
+    audit.record(actor=actor, action=BudgetsAction.LINE_DELETE, obj=line, data={"code": line.code})
     line.delete()
 
 
@@ -471,7 +472,7 @@ def submit_line(*, actor, line: BudgetLine) -> BudgetLine:
     line.save()
     audit.record(
         actor=actor,
-        action="budgets.line.submit",
+        action=BudgetsAction.LINE_SUBMIT,
         obj=line,
         data={"warnings": [w["rule"] for w in line.warnings]},
     )
@@ -503,7 +504,7 @@ def approve_line(*, actor, line: BudgetLine, note: str = "") -> BudgetLine:
     line.save()
     audit.record(
         actor=actor,
-        action="budgets.line.approve",
+        action=BudgetsAction.LINE_APPROVE,
         obj=line,
         data={"total": str(line.total), "note": line.decision_note},
     )
@@ -522,7 +523,9 @@ def return_line(*, actor, line: BudgetLine, note: str) -> BudgetLine:
     line.decided_by = actor
     line.decision_note = note.strip()
     line.save()
-    audit.record(actor=actor, action="budgets.line.return", obj=line, data={"note": note.strip()})
+    audit.record(
+        actor=actor, action=BudgetsAction.LINE_RETURN, obj=line, data={"note": note.strip()}
+    )
     return line
 
 
@@ -599,7 +602,7 @@ def propose_adjustment(*, actor, line: BudgetLine, amount_after, reason: str) ->
     )
     audit.record(
         actor=actor,
-        action="budgets.adjustment.propose",
+        action=BudgetsAction.ADJUSTMENT_PROPOSE,
         obj=adjustment,
         data={"line": line.code, "before": str(line.amount), "after": str(new_amount)},
     )
@@ -650,7 +653,7 @@ def approve_adjustment(*, actor, adjustment: BudgetAdjustment, note: str = "") -
     adjustment.save()
     audit.record(
         actor=actor,
-        action="budgets.adjustment.approve",
+        action=BudgetsAction.ADJUSTMENT_APPROVE,
         obj=adjustment,
         data={
             "line": adjustment.line.code,
@@ -675,7 +678,7 @@ def return_adjustment(*, actor, adjustment: BudgetAdjustment, note: str) -> Budg
     adjustment.decision_note = note.strip()
     adjustment.save()
     audit.record(
-        actor=actor, action="budgets.adjustment.return", obj=adjustment, data={"note": note}
+        actor=actor, action=BudgetsAction.ADJUSTMENT_RETURN, obj=adjustment, data={"note": note}
     )
     return adjustment
 
@@ -686,5 +689,5 @@ def withdraw_adjustment(*, actor, adjustment: BudgetAdjustment) -> BudgetAdjustm
     permissions.require_file(actor, adjustment.line.department)
     adjustment.status = AdjustmentStatus.WITHDRAWN
     adjustment.save(update_fields=["status"])
-    audit.record(actor=actor, action="budgets.adjustment.withdraw", obj=adjustment)
+    audit.record(actor=actor, action=BudgetsAction.ADJUSTMENT_WITHDRAW, obj=adjustment)
     return adjustment

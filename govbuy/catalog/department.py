@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from govbuy.accounts.models import Role
+from govbuy.catalog.audit_actions import CatalogAction
 from govbuy.core import audit, dates
 from govbuy.core.errors import ApplicationError, InvalidInput, InvalidState
 from govbuy.core.rules import enforce
@@ -90,7 +91,7 @@ def create_department_catalog(*, actor, organization, year: int) -> DepartmentCa
         by_guidance.update((g.pk, item) for g, item in zip(sources, created, strict=True))
     audit.record(
         actor=actor,
-        action="catalog.department_catalog.create",
+        action=CatalogAction.DEPARTMENT_CATALOG_CREATE,
         obj=dc,
         data={"year": year, "within": within.pk},
     )
@@ -171,7 +172,7 @@ def add_department_item(
     )
     audit.record(
         actor=actor,
-        action="catalog.department_item.add",
+        action=CatalogAction.DEPARTMENT_ITEM_ADD,
         obj=dc,
         data={"code": code, "name": name, "guidance": guidance.code},
     )
@@ -192,7 +193,7 @@ def remove_department_item(*, actor, item: DepartmentCatalogItem) -> None:
     item.delete()
     audit.record(
         actor=actor,
-        action="catalog.department_item.remove",
+        action=CatalogAction.DEPARTMENT_ITEM_REMOVE,
         obj=dc,
         data={"code": item.code, "removed": removed},
     )
@@ -266,7 +267,7 @@ def import_department_catalog(*, actor, department_catalog: DepartmentCatalog, d
         created.update((row.path, item) for row, item in zip(level, saved, strict=True))
     audit.record(
         actor=actor,
-        action="catalog.department_catalog.import",
+        action=CatalogAction.DEPARTMENT_CATALOG_IMPORT,
         obj=dc,
         data={"items": len(rows)},
     )
@@ -281,7 +282,7 @@ def submit_department_catalog(*, actor, department_catalog: DepartmentCatalog) -
     dc.status = DepartmentCatalogStatus.SUBMITTED
     dc.submitted_at = timezone.now()
     dc.save(update_fields=["status", "submitted_at", "updated_at"])
-    audit.record(actor=actor, action="catalog.department_catalog.submit", obj=dc)
+    audit.record(actor=actor, action=CatalogAction.DEPARTMENT_CATALOG_SUBMIT, obj=dc)
     return dc
 
 
@@ -326,7 +327,7 @@ def approve_department_catalog(
     dc.save(update_fields=["status", "decided_at", "decided_by", "decision_note", "updated_at"])
     audit.record(
         actor=actor,
-        action="catalog.department_catalog.approve",
+        action=CatalogAction.DEPARTMENT_CATALOG_APPROVE,
         obj=dc,
         data={"note": dc.decision_note, "items": len(items)},
     )
@@ -348,6 +349,6 @@ def return_department_catalog(
     dc.decision_note = note.strip()
     dc.save(update_fields=["status", "decided_at", "decided_by", "decision_note", "updated_at"])
     audit.record(
-        actor=actor, action="catalog.department_catalog.return", obj=dc, data={"note": note}
+        actor=actor, action=CatalogAction.DEPARTMENT_CATALOG_RETURN, obj=dc, data={"note": note}
     )
     return dc

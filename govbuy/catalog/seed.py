@@ -11,6 +11,7 @@ from pathlib import Path
 from django.db import transaction
 from django.utils import timezone
 
+from govbuy.catalog.audit_actions import CatalogAction
 from govbuy.core import audit
 from govbuy.orgs.models import Region
 
@@ -120,7 +121,7 @@ def load_guidance_catalog(
     record_imported(catalog, created, reason="govbuy seed: " + "; ".join(data.get("sources", [])))
     audit.record(
         actor=actor,
-        action="catalog.catalog.seed",
+        action=CatalogAction.CATALOG_SEED,
         obj=catalog,
         data={"year": year, "items": len(created)},
     )

@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from govbuy.accounts.models import Role
+from govbuy.catalog.audit_actions import CatalogAction
 from govbuy.core import audit, dates, params
 from govbuy.core.errors import ApplicationError, InvalidInput, InvalidState, NotAllowed
 from govbuy.core.permissions import refuse_platform_admin, require_member
@@ -42,6 +43,12 @@ from .models import (
 )
 from .permissions import is_keeper, require_keeper
 from .selectors import catalog_in_force
+
+ITEM_ACTIONS = {
+    AdjustmentAction.ADD: CatalogAction.ITEM_ADD,
+    AdjustmentAction.CHANGE: CatalogAction.ITEM_CHANGE,
+    AdjustmentAction.REMOVE: CatalogAction.ITEM_REMOVE,
+}
 
 CODE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,39}$")
 PROCUREMENT_CODE_RE = re.compile(r"^[ABC]\d{2,}$")
@@ -390,7 +397,7 @@ def create_catalog(*, actor, region, owner, year: int, name: str) -> Catalog:
     )
     if not is_keeper(actor, catalog):
         raise NotAllowed(_("Only the level's finance bureau keeps its catalog."))
-    audit.record(actor=actor, action="catalog.catalog.create", obj=catalog, data={"year": year})
+    audit.record(actor=actor, action=CatalogAction.CATALOG_CREATE, obj=catalog, data={"year": year})
     return catalog
 
 
@@ -430,7 +437,7 @@ def copy_catalog(
         by_old.update((old.pk, new) for old, new in zip(olds, created, strict=True))
     audit.record(
         actor=actor,
-        action="catalog.catalog.copy",
+        action=CatalogAction.CATALOG_COPY,
         obj=catalog,
         data={"from": source.pk, "year": year, "items": len(by_old)},
     )
@@ -455,7 +462,7 @@ def publish_catalog(*, actor, catalog: Catalog) -> Catalog:
     catalog.status = CatalogStatus.PUBLISHED
     catalog.published_at = timezone.now()
     catalog.save(update_fields=["status", "published_at", "updated_at"])
-    audit.record(actor=actor, action="catalog.catalog.publish", obj=catalog)
+    audit.record(actor=actor, action=CatalogAction.CATALOG_PUBLISH, obj=catalog)
     return catalog
 
 
@@ -507,7 +514,7 @@ def edit_catalog(
         enforce(content_violations(item.name, item.description, catalog.region))
     audit.record(
         actor=actor,
-        action=f"catalog.item.{action}",
+        action=ITEM_ACTIONS[action],
         obj=item,
         data={"catalog": catalog.pk, "reason": reason.strip(), "state": item_state(item)},
     )
@@ -646,7 +653,7 @@ def import_catalog(*, actor, catalog: Catalog, data: bytes, reason: str = "") ->
     record_imported(catalog, created, reason=reason, actor=actor)
     audit.record(
         actor=actor,
-        action="catalog.catalog.import",
+        action=CatalogAction.CATALOG_IMPORT,
         obj=catalog,
         data={"items": len(created), "reason": reason},
     )
@@ -780,7 +787,7 @@ def propose_adjustment(
         adjustment.expert_review.save(expert_review.name, expert_review, save=True)
     audit.record(
         actor=actor,
-        action="catalog.adjustment.propose",
+        action=CatalogAction.ADJUSTMENT_PROPOSE,
         obj=adjustment,
         data={
             "action": action,
@@ -854,7 +861,7 @@ def approve_adjustment(
         _apply_adjustment(actor, adjustment, target)
     audit.record(
         actor=actor,
-        action="catalog.adjustment.approve",
+        action=CatalogAction.ADJUSTMENT_APPROVE,
         obj=adjustment,
         data={"applied": target is not None, "note": adjustment.decision_note},
     )
@@ -874,7 +881,7 @@ def return_adjustment(*, actor, adjustment: CatalogAdjustment, note: str) -> Cat
     adjustment.decision_note = note.strip()
     adjustment.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
     audit.record(
-        actor=actor, action="catalog.adjustment.return", obj=adjustment, data={"note": note}
+        actor=actor, action=CatalogAction.ADJUSTMENT_RETURN, obj=adjustment, data={"note": note}
     )
     return adjustment
 
@@ -887,7 +894,7 @@ def withdraw_adjustment(*, actor, adjustment: CatalogAdjustment) -> CatalogAdjus
         raise InvalidState(_("Only a proposal awaiting approval can be withdrawn."))
     adjustment.status = AdjustmentStatus.WITHDRAWN
     adjustment.save(update_fields=["status"])
-    audit.record(actor=actor, action="catalog.adjustment.withdraw", obj=adjustment)
+    audit.record(actor=actor, action=CatalogAction.ADJUSTMENT_WITHDRAW, obj=adjustment)
     return adjustment
 
 
@@ -942,7 +949,7 @@ def grant_out_of_catalog_consent(
     )
     audit.record(
         actor=actor,
-        action="catalog.consent.grant",
+        action=CatalogAction.CONSENT_GRANT,
         obj=consent,
         organization=consent.finance_bureau,
         data={"title": consent.title, "adjustment": adjustment.pk},
@@ -1034,12 +1041,12 @@ def save_negative_item(
             position=(top or 0) + 1,
             **values,
         )
-        action = "catalog.negative_list.add"
+        action = CatalogAction.NEGATIVE_LIST_ADD
     else:
         for k, v in values.items():
             setattr(item, k, v)
         item.save()
-        action = "catalog.negative_list.change"
+        action = CatalogAction.NEGATIVE_LIST_CHANGE
     audit.record(
         actor=actor,
         action=action,

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from govbuy.accounts.models import Role
 from govbuy.budgets import services as budgets
+from govbuy.challenges.audit_actions import ChallengesAction
 from govbuy.challenges.models import (
     Complaint,
     ComplaintDecision,
@@ -135,7 +136,7 @@ def file_question(*, actor, tender: Tender, provider, subject: str, content: str
     )
     audit.record(
         actor=actor,
-        action="procurement.question.file",
+        action=ChallengesAction.QUESTION_FILE,
         obj=question,
         data={"tender": tender.pk, "subject": subject, "answer_due": answer_due.isoformat()},
     )
@@ -160,7 +161,7 @@ def answer_question(*, actor, question: Question, answer: str) -> Question:
     question.save(update_fields=["answer", "answered_at", "answered_by", "answered_late"])
     audit.record(
         actor=actor,
-        action="procurement.question.answer",
+        action=ChallengesAction.QUESTION_ANSWER,
         obj=question,
         data={"late": question.answered_late},
     )
@@ -204,7 +205,7 @@ def file_complaint(*, actor, question: Question, content: str) -> Complaint:
     )
     audit.record(
         actor=actor,
-        action="procurement.complaint.file",
+        action=ChallengesAction.COMPLAINT_FILE,
         obj=complaint,
         data={"question": question.pk, "decision_due": complaint.decision_due.isoformat()},
     )
@@ -248,7 +249,7 @@ def review_complaint(*, actor, complaint: Complaint, accept: bool, note: str = "
         _lift(complaint)
     audit.record(
         actor=actor,
-        action="procurement.complaint.accept" if accept else "procurement.complaint.dismiss",
+        action=ChallengesAction.COMPLAINT_ACCEPT if accept else ChallengesAction.COMPLAINT_DISMISS,
         obj=complaint,
         data={"note": note},
     )
@@ -272,7 +273,7 @@ def suspend_purchase(*, actor, complaint: Complaint, days: int) -> Tender:
     complaint.save(update_fields=["suspended"])
     audit.record(
         actor=actor,
-        action="procurement.purchase.suspend",
+        action=ChallengesAction.PURCHASE_SUSPEND,
         obj=tender,
         data={"complaint": complaint.pk, "until": tender.suspended_until.isoformat()},
     )
@@ -303,7 +304,7 @@ def decide_complaint(*, actor, complaint: Complaint, upheld: bool, text: str) ->
     _lift(complaint)
     audit.record(
         actor=actor,
-        action="procurement.complaint.decide",
+        action=ChallengesAction.COMPLAINT_DECIDE,
         obj=complaint,
         data={
             "decision": complaint.decision,

@@ -20,6 +20,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext, gettext_noop, ngettext
 
+from .audit_actions import AuditAction
 from .models import AuditChainHead, AuditCheckpoint, AuditEvent
 
 GENESIS = "0" * 64
@@ -79,13 +80,18 @@ def compute_hash(event: AuditEvent) -> str:
 def record(
     *,
     actor,
-    action: str,
+    action: AuditAction,
     obj=None,
     organization=None,
     data: dict | None = None,
 ) -> AuditEvent:
     """Append an event. Call inside the service's transaction: if the service
-    rolls back, so does its event (and the head stays where it was)."""
+    rolls back, so does its event (and the head stays where it was). `action` is a
+    member of an app's `AuditAction` enum (govbuy.core.audit_actions), never a
+    free string; its value is what is stored and hashed."""
+    if not isinstance(action, AuditAction):
+        raise TypeError(f"audit action {action!r} is not a member of an AuditAction enum")
+    action = action.value
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("audit.record must be called inside transaction.atomic()")
     head = AuditChainHead.objects.select_for_update().filter(id=1).first()

@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils.translation import gettext
 
 from . import audit
+from .audit_actions import CoreAction
 from .errors import ApplicationError
 from .models import HolidayCalendar, HolidayCalendarDay, ParameterDefinition, PolicyParameter
 from .params import parse_value
@@ -112,7 +113,9 @@ def set_holiday_calendar(
     )
     audit.record(
         actor=actor,
-        action="core.holiday_calendar.create" if created else "core.holiday_calendar.replace",
+        action=CoreAction.HOLIDAY_CALENDAR_CREATE
+        if created
+        else CoreAction.HOLIDAY_CALENDAR_REPLACE,
         obj=calendar,
         data={
             "year": year,
@@ -176,7 +179,7 @@ def set_policy_parameter(
     )
     audit.record(
         actor=actor,
-        action="core.policy_parameter.create",
+        action=CoreAction.POLICY_PARAMETER_CREATE,
         obj=row,
         data={
             "key": key,

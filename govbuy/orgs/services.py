@@ -20,6 +20,7 @@ from govbuy.core.permissions import (
 )
 from govbuy.core.roles import Role
 from govbuy.core.rules import enforce
+from govbuy.orgs.audit_actions import OrgsAction
 
 from . import permissions, rules, selectors
 from .models import (
@@ -200,7 +201,7 @@ def create_organization(*, actor, **data) -> Organization:
     org.save()
     audit.record(
         actor=actor,
-        action="orgs.organization.create",
+        action=OrgsAction.ORGANIZATION_CREATE,
         obj=org,
         organization=org,
         data={"org_type": org.org_type, "region": org.region.code, "roles": org.platform_roles},
@@ -224,7 +225,7 @@ def set_platform_roles(*, actor, organization: Organization, **flags) -> Organiz
     org.save(update_fields=[*ROLE_FLAGS, "updated_at"])
     audit.record(
         actor=actor,
-        action="orgs.organization.set_roles",
+        action=OrgsAction.ORGANIZATION_SET_ROLES,
         obj=org,
         data={"before": before, "after": org.platform_roles},
     )
@@ -242,7 +243,9 @@ def set_organization_active(*, actor, organization: Organization, active: bool) 
         org.save(update_fields=["is_active", "updated_at"])
         audit.record(
             actor=actor,
-            action="orgs.organization.reactivate" if active else "orgs.organization.deactivate",
+            action=OrgsAction.ORGANIZATION_REACTIVATE
+            if active
+            else OrgsAction.ORGANIZATION_DEACTIVATE,
             obj=org,
             data={"name": org.name},
         )
@@ -383,7 +386,7 @@ def declare_compliance(*, actor, organization: Organization, **facts) -> Provide
     organization.compliance = compliance
     audit.record(
         actor=actor,
-        action="orgs.compliance.declare",
+        action=OrgsAction.COMPLIANCE_DECLARE,
         obj=compliance,
         data={"changed": changed, "verification_cleared": was_verified},
     )
@@ -405,7 +408,7 @@ def verify_compliance(*, actor, organization: Organization) -> ProviderComplianc
     compliance.save(update_fields=["verified_by", "verified_at", "updated_at"])
     audit.record(
         actor=actor,
-        action="orgs.compliance.verify",
+        action=OrgsAction.COMPLIANCE_VERIFY,
         obj=compliance,
         data={"declared_at": compliance.declared_at},
     )
@@ -583,7 +586,7 @@ def record_credit(
     )
     audit.record(
         actor=actor,
-        action="orgs.credit.record",
+        action=OrgsAction.CREDIT_RECORD,
         obj=record,
         data={
             "kind": kind,
@@ -628,7 +631,7 @@ def revoke_credit(*, actor, record: CreditRecord, reason: str) -> CreditRecord:
     )
     audit.record(
         actor=actor,
-        action="orgs.credit.revoke",
+        action=OrgsAction.CREDIT_REVOKE,
         obj=locked,
         data={"kind": locked.kind, "reason": reason, "objection_answered": bool(answered)},
     )
@@ -651,7 +654,7 @@ def object_to_credit(*, actor, record: CreditRecord, text: str) -> CreditObjecti
     )
     audit.record(
         actor=actor,
-        action="orgs.credit.object",
+        action=OrgsAction.CREDIT_OBJECT,
         obj=objection,
         data={"record": locked.pk, "text": text},
     )
@@ -673,7 +676,7 @@ def keep_credit(*, actor, objection: CreditObjection, answer: str) -> CreditObje
     locked.save(update_fields=["answer", "answered_by", "answered_at"])
     audit.record(
         actor=actor,
-        action="orgs.credit.keep",
+        action=OrgsAction.CREDIT_KEEP,
         obj=locked,
         data={"record": locked.record_id, "answer": answer},
     )

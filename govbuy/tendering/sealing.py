@@ -33,6 +33,7 @@ from govbuy.core import audit
 from govbuy.core.audit import canonical
 from govbuy.core.errors import ApplicationError
 from govbuy.core.money import CENT
+from govbuy.tendering.audit_actions import TenderingAction
 from govbuy.tendering.rules import running as running_rules
 
 # The fields of a bid that are its sealed content (P12): what a receipt never
@@ -40,8 +41,8 @@ from govbuy.tendering.rules import running as running_rules
 SEALED_FIELDS = ("price", "technical_response", "sme_size", "evaluated_price", "price_score")
 
 # Refused reads by id: the same event for a missing, another's or a sealed object.
-REFUSED_BY_ID = "procurement.bid.read_refused"
-REFUSED = "procurement.bid.sealed_read_refused"
+REFUSED_BY_ID = TenderingAction.BID_READ_REFUSED
+REFUSED = TenderingAction.BID_SEALED_READ_REFUSED
 
 
 class Sealed(ApplicationError):

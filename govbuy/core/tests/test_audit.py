@@ -16,6 +16,7 @@ from django.db import connection, transaction
 from govbuy.core import audit
 from govbuy.core.models import AuditChainHead, AuditEvent
 from govbuy.core.rules import RuleViolation
+from govbuy.core.tests.sample_actions import SampleAction
 from govbuy.orgs.models import Organization
 
 
@@ -85,7 +86,7 @@ def test_record_canonicalizes_data_and_the_stored_event_still_verifies(db):
     with transaction.atomic():
         event = audit.record(
             actor="系统",
-            action="core.test",
+            action=SampleAction.TEST,
             data={"amount": Decimal("1.50"), "day": date(2026, 1, 5), "名称": "测试", "n": 3},
         )
     stored = AuditEvent.objects.get(pk=event.pk)
@@ -111,7 +112,9 @@ def test_record_canonicalizes_data_and_the_stored_event_still_verifies(db):
 )
 def test_numbers_read_back_from_the_database_still_verify(db, value, stored):
     with transaction.atomic():
-        event = audit.record(actor="t", action="core.test", data={"v": value, "list": [value]})
+        event = audit.record(
+            actor="t", action=SampleAction.TEST, data={"v": value, "list": [value]}
+        )
     from_db = AuditEvent.objects.get(pk=event.pk)
     assert from_db.data == {"v": stored, "list": [stored]}
     assert type(from_db.data["v"]) is type(stored)
@@ -122,7 +125,7 @@ def test_numbers_read_back_from_the_database_still_verify(db, value, stored):
 def test_record_names_a_user_actor(make_user):
     user = make_user()
     with transaction.atomic():
-        event = audit.record(actor=user, action="core.test")
+        event = audit.record(actor=user, action=SampleAction.TEST)
     stored = AuditEvent.objects.get(pk=event.pk)
     assert stored.actor_id == user.pk
     assert stored.actor_repr == user.get_username()
@@ -286,7 +289,7 @@ def test_concurrent_writers_append_one_unbroken_chain():
     # audit.record refuses to run outside a transaction (its event would not
     # roll back with the service).
     with pytest.raises(RuntimeError, match=r"transaction\.atomic"):
-        audit.record(actor="t", action="x")
+        audit.record(actor="t", action=SampleAction.X)
     start = AuditEvent.objects.count()
     barrier = threading.Barrier(threads_n)
     errors = []
@@ -296,7 +299,7 @@ def test_concurrent_writers_append_one_unbroken_chain():
             barrier.wait(timeout=30)
             for j in range(per_thread):
                 with transaction.atomic():
-                    audit.record(actor=f"t{i}", action="x", data={"thread": i, "n": j})
+                    audit.record(actor=f"t{i}", action=SampleAction.X, data={"thread": i, "n": j})
         except Exception as exc:  # reported below, with the thread that failed
             errors.append((i, repr(exc)))
         finally:

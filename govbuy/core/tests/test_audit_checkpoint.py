@@ -15,12 +15,13 @@ from django.utils import translation
 
 from govbuy.core import audit
 from govbuy.core.models import AuditCheckpoint, AuditEvent
+from govbuy.core.tests.sample_actions import SampleAction
 
 
 def _write(n, start=0):
     for i in range(n):
         with transaction.atomic():
-            audit.record(actor="t", action="core.test", data={"n": start + i})
+            audit.record(actor="t", action=SampleAction.TEST, data={"n": start + i})
 
 
 def _event_rows_read(queries) -> list[str]:

@@ -146,9 +146,12 @@ def test_audit_data_with_a_nul_character_is_stored_and_verifies(db):
     from django.db import transaction
 
     from govbuy.core import audit
+    from govbuy.core.tests.sample_actions import SampleAction
 
     with transaction.atomic():
-        event = audit.record(actor="test", action="x", data={"name": "a\x00b", "k\x00": ["c\x00"]})
+        event = audit.record(
+            actor="test", action=SampleAction.X, data={"name": "a\x00b", "k\x00": ["c\x00"]}
+        )
     event.refresh_from_db()
     assert event.data == {"name": "ab", "k": ["c"]}
     assert audit.verify_chain().ok

@@ -23,6 +23,7 @@ from govbuy.catalog.selectors import public_unit_services
 from govbuy.core import audit
 from govbuy.core.errors import ApplicationError, InvalidState, NotAllowed
 from govbuy.core.rules import RuleViolation, Violation
+from govbuy.procurement.audit_actions import ProcurementAction
 from govbuy.procurement.models import (
     CapacityConfirmation,
     CapacityDecision,
@@ -166,7 +167,7 @@ def sign_capacity(
     row.save()
     audit.record(
         actor=actor,
-        action="procurement.capacity.confirm" if confirm else "procurement.capacity.refuse",
+        action=ProcurementAction.CAPACITY_CONFIRM if confirm else ProcurementAction.CAPACITY_REFUSE,
         obj=row,
         data={
             "project": row.project.code,

@@ -29,6 +29,7 @@ from govbuy.core.permissions import refuse_platform_admin, require_member
 from govbuy.core.rules import Violation, enforce
 from govbuy.orgs.models import Organization
 from govbuy.procurement import methods, rules
+from govbuy.procurement.audit_actions import ProcurementAction
 from govbuy.procurement.models import (
     RUNNING_STATUSES,
     MethodApproval,
@@ -381,7 +382,7 @@ def create_project(
         project.save(update_fields=["warnings"])
     audit.record(
         actor=actor,
-        action="procurement.project.create",
+        action=ProcurementAction.PROJECT_CREATE,
         obj=project,
         data={
             "code": project.code,
@@ -501,7 +502,7 @@ def update_project(*, actor, project: PurchaseProject, **data) -> PurchaseProjec
     capacity.sync_capacity(project)
     audit.record(
         actor=actor,
-        action="procurement.project.update",
+        action=ProcurementAction.PROJECT_UPDATE,
         obj=project,
         data={"fields": sorted(data), "amount": str(project.amount)},
     )
@@ -557,7 +558,7 @@ def submit_for_review(*, actor, project: PurchaseProject) -> PurchaseProject:
     project.submitted_at = timezone.now()
     project.save()
     capacity.sync_capacity(project)
-    audit.record(actor=actor, action="procurement.project.submit", obj=project)
+    audit.record(actor=actor, action=ProcurementAction.PROJECT_SUBMIT, obj=project)
     return project
 
 
@@ -628,7 +629,9 @@ def review_requirements(
     )
     audit.record(
         actor=actor,
-        action="procurement.requirements.approve" if approve else "procurement.requirements.return",
+        action=ProcurementAction.REQUIREMENTS_APPROVE
+        if approve
+        else ProcurementAction.REQUIREMENTS_RETURN,
         obj=project,
         data={"note": review.note},
     )
@@ -690,7 +693,7 @@ def choose_method(
     project.save()
     audit.record(
         actor=actor,
-        action="procurement.method.choose",
+        action=ProcurementAction.METHOD_CHOOSE,
         obj=project,
         data={
             "method": method,
@@ -729,7 +732,7 @@ def decide_method(
     project.save()
     audit.record(
         actor=actor,
-        action="procurement.method.approve" if approve else "procurement.method.refuse",
+        action=ProcurementAction.METHOD_APPROVE if approve else ProcurementAction.METHOD_REFUSE,
         obj=project,
         data={"method": project.method, "note": project.method_decision_note},
     )
@@ -765,7 +768,7 @@ def cancel_project(*, actor, project: PurchaseProject, reason: str) -> PurchaseP
     project.save()
     audit.record(
         actor=actor,
-        action="procurement.project.cancel",
+        action=ProcurementAction.PROJECT_CANCEL,
         obj=project,
         data={"released": str(project.amount), "reason": project.cancel_reason},
     )
@@ -791,7 +794,9 @@ def clear_split_flag(*, actor, flag: SplitFlag, note: str) -> SplitFlag:
     flag.cleared_by = actor
     flag.cleared_note = note.strip()
     flag.save()
-    audit.record(actor=actor, action="procurement.split_flag.clear", obj=flag, data={"note": note})
+    audit.record(
+        actor=actor, action=ProcurementAction.SPLIT_FLAG_CLEAR, obj=flag, data={"note": note}
+    )
     return flag
 
 

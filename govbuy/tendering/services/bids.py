@@ -30,6 +30,7 @@ from govbuy.procurement.models import ProjectStatus
 from govbuy.procurement.rules import P2
 from govbuy.procurement.services import projects as planning
 from govbuy.tendering import schedule, sealing
+from govbuy.tendering.audit_actions import TenderingAction
 from govbuy.tendering.models import (
     Bid,
     BidAttachment,
@@ -163,8 +164,21 @@ def _check_changes(tender: Tender, provider: Organization) -> None:
         )
 
 
-@transaction.atomic
-def submit_bid(
+def submit_bid(**kwargs) -> Bid:
+    """Receive a bid (see `_receive_bid`). The attachment files are written inside
+    the transaction (the rows name them) and removed if it does not commit: the
+    service failing, or — called outside any transaction, as views and the API do —
+    the commit itself failing."""
+    written: list[BidAttachment] = []
+    try:
+        with transaction.atomic():
+            return _receive_bid(written=written, **kwargs)
+    except BaseException:
+        _remove_files(written)
+        raise
+
+
+def _receive_bid(
     *,
     actor,
     tender: Tender,
@@ -174,9 +188,11 @@ def submit_bid(
     sme_size: str = "",
     attachments=(),
     replace: bool = False,
+    written: list[BidAttachment],
 ) -> Bid:
-    """Receive a bid. Input is checked before anything is locked; the time of
-    receipt is stamped under the round's lock and must be before the deadline."""
+    """Input is checked before anything is locked; the time of receipt is stamped
+    under the round's lock and must be before the deadline. Each attachment file
+    written is appended to `written` (the caller removes them on rollback)."""
     require_provider(actor, provider)
     price, text, sme_size, checked = _check_input(price, technical_response, sme_size, attachments)
     tender = share_locked_tender(tender)
@@ -251,38 +267,32 @@ def submit_bid(
         raise InvalidState(
             _("Another bid of your organization arrived at the same moment; reload and check.")
         ) from None
-    written: list[BidAttachment] = []
-    try:
-        for f, c in checked:
-            attachment = BidAttachment(
-                bid=bid,
-                name=c.name,
-                kind=c.kind,
-                content_type=c.content_type,
-                size=c.size,
-                sha256=c.sha256,
-            )
-            f.seek(0)
-            attachment.file.save(c.name, f, save=False)
-            written.append(attachment)
-            attachment.save()
-        audit.record(
-            actor=actor,
-            action="procurement.bid.replace" if previous else "procurement.bid.submit",
-            obj=bid,
-            # Never the price or the content: the audit log is read before the opening.
-            data={
-                "tender": tender.pk,
-                "received_at": received_at.isoformat(),
-                "digest": digest,
-                "replaces": previous.pk if previous else None,
-                "attachments": len(checked),
-            },
+    for f, c in checked:
+        attachment = BidAttachment(
+            bid=bid,
+            name=c.name,
+            kind=c.kind,
+            content_type=c.content_type,
+            size=c.size,
+            sha256=c.sha256,
         )
-    except BaseException:
-        # The transaction rolls back: the files written for it must not stay on disk.
-        _remove_files(written)
-        raise
+        f.seek(0)
+        attachment.file.save(c.name, f, save=False)
+        written.append(attachment)
+        attachment.save()
+    audit.record(
+        actor=actor,
+        action=TenderingAction.BID_REPLACE if previous else TenderingAction.BID_SUBMIT,
+        obj=bid,
+        # Never the price or the content: the audit log is read before the opening.
+        data={
+            "tender": tender.pk,
+            "received_at": received_at.isoformat(),
+            "digest": digest,
+            "replaces": previous.pk if previous else None,
+            "attachments": len(checked),
+        },
+    )
     return bid
 
 
@@ -310,7 +320,7 @@ def withdraw_bid(*, actor, bid: Bid) -> Bid:
     bid.save(update_fields=["status", "withdrawn_at"])
     audit.record(
         actor=actor,
-        action="procurement.bid.withdraw",
+        action=TenderingAction.BID_WITHDRAW,
         obj=bid,
         data={"tender": tender.pk, "at": now.isoformat()},
     )
@@ -411,7 +421,7 @@ def open_bids(*, actor=SYSTEM, tender: Tender) -> Tender:
     store_deadlines(project, tender, schedule.after_opening(rules_for(project), now), now=now)
     audit.record(
         actor=actor,
-        action="procurement.round.open",
+        action=TenderingAction.ROUND_OPEN,
         obj=tender,
         data={
             "bids": len(bids),
@@ -452,7 +462,7 @@ def respond_to_opening(
     )
     audit.record(
         actor=actor,
-        action="procurement.opening.confirm" if confirm else "procurement.opening.object",
+        action=TenderingAction.OPENING_CONFIRM if confirm else TenderingAction.OPENING_OBJECT,
         obj=response,
         data={"tender": tender.pk},
     )
@@ -475,7 +485,7 @@ def reply_to_objection(*, actor, response: OpeningResponse, reply: str) -> Openi
     response.replied_at = timezone.now()
     response.replied_by = actor
     response.save(update_fields=["reply", "replied_at", "replied_by"])
-    audit.record(actor=actor, action="procurement.opening.reply", obj=response)
+    audit.record(actor=actor, action=TenderingAction.OPENING_REPLY, obj=response)
     return response
 
 
@@ -523,7 +533,7 @@ def open_quote_round(*, actor, tender: Tender, deadline) -> Tender:
     )
     audit.record(
         actor=actor,
-        action="procurement.quote_round.open",
+        action=TenderingAction.QUOTE_ROUND_OPEN,
         obj=tender,
         data={"round": tender.quote_round, "deadline": moment.isoformat()},
     )
@@ -556,7 +566,7 @@ def submit_quote(*, actor, bid: Bid, price, note: str = "") -> BidQuote:
     )
     audit.record(
         actor=actor,
-        action="procurement.quote.submit",
+        action=TenderingAction.QUOTE_SUBMIT,
         obj=quote,
         data={
             "tender": tender.pk,

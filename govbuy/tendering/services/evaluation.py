@@ -24,6 +24,7 @@ from govbuy.procurement.rules import P6
 from govbuy.procurement.services import projects as planning
 from govbuy.procurement.services.capacity import asks_for_capacity, require_capacity
 from govbuy.tendering import schedule
+from govbuy.tendering.audit_actions import TenderingAction
 from govbuy.tendering.models import (
     Bid,
     BidStatus,
@@ -141,7 +142,7 @@ def appoint_panel(*, actor, tender: Tender, members: list, chair=None) -> list[P
     )
     audit.record(
         actor=actor,
-        action="procurement.panel.appoint",
+        action=TenderingAction.PANEL_APPOINT,
         obj=tender,
         data={"members": [u.pk for u in users], "chair": chair.pk, "experts": len(experts)},
     )
@@ -165,7 +166,7 @@ def declare_no_conflict(*, actor, tender: Tender) -> PanelMember:
     if member.no_conflict_declared_at is None:
         member.no_conflict_declared_at = timezone.now()
         member.save(update_fields=["no_conflict_declared_at"])
-        audit.record(actor=actor, action="procurement.panel.no_conflict", obj=member)
+        audit.record(actor=actor, action=TenderingAction.PANEL_NO_CONFLICT, obj=member)
     return member
 
 
@@ -200,7 +201,7 @@ def review_bid(*, actor, bid: Bid, valid: bool, reason: str = "") -> Bid:
     bid.save(update_fields=["valid", "invalid_reason"])
     audit.record(
         actor=actor,
-        action="procurement.bid.review",
+        action=TenderingAction.BID_REVIEW,
         obj=bid,
         data={"valid": bool(valid), "reason": reason},
     )
@@ -272,7 +273,7 @@ def submit_scores(*, actor, tender: Tender, scores: dict) -> PanelMember:
     member.save(update_fields=["submitted_at"])
     audit.record(
         actor=actor,
-        action="procurement.panel.score",
+        action=TenderingAction.PANEL_SCORE,
         obj=member,
         data={"tender": tender.pk, "scores": len(rows)},
     )
@@ -367,7 +368,7 @@ def _evaluate(tender: Tender, *, actor) -> None:
     store_deadlines(project, tender, schedule.after_evaluation(rules_for(project), now), now=now)
     audit.record(
         actor=actor,
-        action="procurement.round.evaluate",
+        action=TenderingAction.ROUND_EVALUATE,
         obj=tender,
         data={"ranked": [[r.id, r.rank] for r in results]},
     )
@@ -452,7 +453,7 @@ def confirm_award(
     store_deadlines(project, tender, schedule.after_confirmation(rules_for(project), now), now=now)
     audit.record(
         actor=actor,
-        action="procurement.award.confirm",
+        action=TenderingAction.AWARD_CONFIRM,
         obj=tender,
         data={
             "bid": tender.awarded_bid_id,
@@ -566,7 +567,7 @@ def publish_result(*, actor, tender: Tender, note: str = "", late_reason: str = 
     store_deadlines(project, tender, schedule.after_result(rules_for(project), now), now=now)
     audit.record(
         actor=actor,
-        action="procurement.result.publish",
+        action=TenderingAction.RESULT_PUBLISH,
         obj=tender,
         data={"notice": notice.number, "late": notice.late},
     )
@@ -643,7 +644,7 @@ def commission_directly(*, actor, project: PurchaseProject, price, reason: str) 
     store_deadlines(project, tender, schedule.after_result(rules_for(project), now), now=now)
     audit.record(
         actor=actor,
-        action="procurement.commission.create",
+        action=TenderingAction.COMMISSION_CREATE,
         obj=tender,
         data={"unit": unit.pk, "amount": str(amount), "notice": notice.number},
     )
@@ -715,7 +716,7 @@ def call_off(
     )
     audit.record(
         actor=actor,
-        action="procurement.call_off.create",
+        action=TenderingAction.CALL_OFF_CREATE,
         obj=order,
         organization=project.department,
         data={"member": member.pk, "amount": str(value)},

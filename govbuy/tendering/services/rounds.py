@@ -29,6 +29,7 @@ from govbuy.procurement.rules import P2, P3, P9
 from govbuy.procurement.services import projects as planning
 from govbuy.procurement.services.capacity import asks_for_capacity, require_capacity
 from govbuy.tendering import schedule
+from govbuy.tendering.audit_actions import TenderingAction
 from govbuy.tendering.models import (
     CURRENT_TENDER_STATUSES,
     CallOffMode,
@@ -170,7 +171,7 @@ def publish_intention(*, actor, project: PurchaseProject, expected_on, note: str
     store_deadlines(project, None, [due], now=now)
     audit.record(
         actor=actor,
-        action="procurement.intention.publish",
+        action=TenderingAction.INTENTION_PUBLISH,
         obj=project,
         data={"notice": notice.number, "expected_on": expected_on.isoformat()},
     )
@@ -545,7 +546,7 @@ def start_round(
     planning.move_stage(project, ProjectStatus.BIDDING, warnings=[v.as_record() for v in warnings])
     audit.record(
         actor=actor,
-        action="procurement.round.start",
+        action=TenderingAction.ROUND_START,
         obj=tender,
         data={
             "project": project.code,
@@ -700,7 +701,7 @@ def publish_correction(
     )
     audit.record(
         actor=actor,
-        action="procurement.round.correct",
+        action=TenderingAction.ROUND_CORRECT,
         obj=tender,
         data={"notice": notice.number, "old": old.isoformat(), "new": new.isoformat()},
     )
@@ -739,7 +740,7 @@ def fail(tender: Tender, *, reason: str, actor=SYSTEM, now=None) -> Notice:
     )
     audit.record(
         actor=actor,
-        action="procurement.round.fail",
+        action=TenderingAction.ROUND_FAIL,
         obj=tender,
         data={"notice": notice.number, "reason": reason},
     )
@@ -782,7 +783,7 @@ def terminate_round(*, actor, tender: Tender, reason: str, cancel_project: bool 
     )
     audit.record(
         actor=actor,
-        action="procurement.round.terminate",
+        action=TenderingAction.ROUND_TERMINATE,
         obj=tender,
         data={"notice": notice.number, "reason": reason, "cancel_project": bool(cancel_project)},
     )

@@ -24,6 +24,7 @@ from govbuy.core import audit
 from govbuy.core.errors import InvalidState
 from govbuy.core.rules import RuleViolation
 from govbuy.tendering import schedule
+from govbuy.tendering.audit_actions import TenderingAction
 from govbuy.tendering.models import (
     CURRENT_TENDER_STATUSES,
     Bid,
@@ -176,7 +177,7 @@ def date_pending_deadlines() -> list[Deadline]:
         row.save(update_fields=["due_at", "explanation", "explanation_text"])
         audit.record(
             actor=SYSTEM,
-            action="procurement.deadline.dated",
+            action=TenderingAction.DEADLINE_DATED,
             obj=row,
             data={"kind": row.kind, "due_at": due.isoformat()},
         )
@@ -201,7 +202,7 @@ def lift_ended_suspensions() -> list[Tender]:
             tender.save(update_fields=["suspended_at", "suspended_until", "updated_at"])
             audit.record(
                 actor=SYSTEM,
-                action="procurement.purchase.resume",
+                action=TenderingAction.PURCHASE_RESUME,
                 obj=tender,
                 data={"suspended_until": until.isoformat()},
             )
@@ -254,7 +255,7 @@ def mark_late_deadlines() -> list[Deadline]:
         row.save(update_fields=["late"])
         audit.record(
             actor=SYSTEM,
-            action="procurement.deadline.late",
+            action=TenderingAction.DEADLINE_LATE,
             obj=row,
             data={
                 "tender": row.tender_id,
@@ -308,7 +309,7 @@ def purge_superseded_files() -> list[Bid]:
             BidAttachment.objects.bulk_update(rows, ["file", "purged_at"])
             audit.record(
                 actor=SYSTEM,
-                action="procurement.bid.files_purged",
+                action=TenderingAction.BID_FILES_PURGED,
                 obj=bid,
                 data={
                     "tender": tender.pk,
