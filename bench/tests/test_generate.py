@@ -10,6 +10,7 @@ from django.db import transaction
 
 from bench import generate
 from govbuy.core import audit
+from govbuy.core.tests.sample_actions import SampleAction
 
 
 @pytest.fixture
@@ -52,7 +53,7 @@ def test_generates_the_tables_with_an_intact_chain(demo):
         generate.generate(300, seed=5)
     # A new event continues the chain after the generated ones.
     with transaction.atomic():
-        audit.record(actor="t", action="core.test")
+        audit.record(actor="t", action=SampleAction.TEST)
     assert audit.verify_chain().ok
 
 
