@@ -41,6 +41,7 @@ from govbuy.tendering.models import (
     Tender,
     TenderStatus,
 )
+from govbuy.tendering.permissions import require_provider, require_purchaser
 from govbuy.tendering.rules import running as running_rules
 from govbuy.tendering.services.common import (
     SYSTEM,
@@ -50,8 +51,6 @@ from govbuy.tendering.services.common import (
     guard_not_suspended,
     locked_project,
     locked_tender,
-    require_provider,
-    require_purchaser,
     rules_for,
     share_locked_tender,
     store_deadlines,

@@ -28,7 +28,7 @@ from govbuy.procurement.models import Method, ProjectStatus, PurchaseProject
 from govbuy.procurement.rules import P2, P3, P9
 from govbuy.procurement.services import projects as planning
 from govbuy.procurement.services.capacity import asks_for_capacity, require_capacity
-from govbuy.tendering import schedule
+from govbuy.tendering import permissions, schedule
 from govbuy.tendering.models import (
     CURRENT_TENDER_STATUSES,
     CallOffMode,
@@ -42,6 +42,7 @@ from govbuy.tendering.models import (
     TenderCriterion,
     TenderStatus,
 )
+from govbuy.tendering.permissions import require_purchaser
 from govbuy.tendering.rules import running as running_rules
 from govbuy.tendering.services.common import (
     SYSTEM,
@@ -50,7 +51,6 @@ from govbuy.tendering.services.common import (
     locked_project,
     locked_tender,
     next_notice_number,
-    require_purchaser,
     rules_for,
     store_deadlines,
     within_horizon,
@@ -614,7 +614,7 @@ def publish_correction(
     require_purchaser(actor, project)
     text = clean_text(text, field="text", label=_("what is corrected"), limit=20000)
     now = timezone.now()
-    if tender.status != TenderStatus.BIDDING or now >= tender.bid_deadline:
+    if not permissions.corrections_open(tender, now):
         raise InvalidState(_("Corrections are published while bidding is open."))
     old = tender.bid_deadline
     new = old
@@ -755,7 +755,7 @@ def terminate_round(*, actor, tender: Tender, reason: str, cancel_project: bool 
     project = tender.project
     require_purchaser(actor, project)
     reason = clean_text(reason, field="reason", label=_("the reason"), limit=5000)
-    if tender.status not in (TenderStatus.BIDDING, TenderStatus.OPENED, TenderStatus.EVALUATED):
+    if not permissions.terminable(tender):
         raise InvalidState(_("Only a round under way is terminated."))
     now = timezone.now()
     tender.status = TenderStatus.TERMINATED
