@@ -15,7 +15,6 @@ opening time they refuse (403) and audit the attempt.
 from __future__ import annotations
 
 import contextlib
-import datetime as dt
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -77,6 +76,7 @@ from govbuy.tendering.models import (
     PanelMember,
     TenderStatus,
 )
+from govbuy.tendering.rules import scoring
 from govbuy.tendering.services.bids import final_price
 from govbuy.tendering.services.common import current_deadline, rules_for
 from govbuy.tendering.services.rounds import FIXED_EVALUATION
@@ -452,24 +452,12 @@ def round_correct(request, pk: int):
     tender, acc = _round(request, pk)
     require(acc.purchaser)
     now = timezone.now()
-    if tender.status != TenderStatus.BIDDING or now >= tender.bid_deadline:
+    if not permissions.corrections_open(tender, now):
         messages.error(request, _("Corrections are published while bidding is open."))
         return redirect("tendering:round_detail", tender.pk)
-    lead = None
-    with contextlib.suppress(ApplicationError):  # no parameter or calendar: no lead shown
-        lead = schedule.clarification_lead(rules_for(tender.project), tender.method, now)
-    will_move = bool(
-        lead is not None
-        and lead.due_on is not None
-        and schedule.local_date(tender.bid_deadline) < lead.due_on
-    )
-    moved_to = (
-        timezone.make_aware(
-            dt.datetime.combine(lead.due_on, timezone.localtime(tender.bid_deadline).time())
-        )
-        if will_move
-        else None
-    )
+    lead = tendering_services.correction_lead(tender, now)
+    moved_to = schedule.moved_deadline(lead, tender.bid_deadline)
+    will_move = moved_to is not None
     form = CorrectionForm(posted(request))
     status = 200
     if request.method == "POST" and form.is_valid():
@@ -1031,7 +1019,9 @@ def _evaluation_page(request, tender, acc, *, status=200, award_form=None):
     rows = []
     for b in bids:
         price = final_price(b)
-        deducted = b.is_small_or_micro and not tender.reserved_for_sme and tender.sme_deduction > 0
+        deducted = tender.sme_deduction > 0 and scoring.deducted(
+            small_or_micro=b.is_small_or_micro, reserved_for_sme=tender.reserved_for_sme
+        )
         rows.append(
             {
                 "bid": b,

@@ -302,7 +302,13 @@ def _evaluate(tender: Tender, *, actor) -> None:
             sheet[score.bid_id] = sheet.get(score.bid_id, Decimal(0)) + score.points
         sheets.append(sheet)
     facts = [
-        scoring.BidFacts(b.pk, final_price(b), b.is_small_or_micro and not tender.reserved_for_sme)
+        scoring.BidFacts(
+            b.pk,
+            final_price(b),
+            scoring.deducted(
+                small_or_micro=b.is_small_or_micro, reserved_for_sme=tender.reserved_for_sme
+            ),
+        )
         for b in bids
     ]
     terms = dict(

@@ -596,6 +596,18 @@ def _clean_framework(raw: dict, errors: list) -> dict | None:
 # --- corrections ----------------------------------------------------------------------------
 
 
+def correction_lead(tender: Tender, now=None) -> schedule.Due | None:
+    """The lead a correction that may affect the bids needs before the deadline
+    (the page's preview and `publish_correction` alike); None where the law sets
+    none, or no parameter or calendar is in force (the page shows no lead)."""
+    try:
+        return schedule.clarification_lead(
+            rules_for(tender.project), tender.method, now or timezone.now()
+        )
+    except ApplicationError:
+        return None
+
+
 @transaction.atomic
 def publish_correction(
     *,
@@ -635,7 +647,8 @@ def publish_correction(
         if lead is not None and lead.due_at is None:
             # The lead runs into a year without a holiday calendar: never guessed.
             raise CalendarNotCovered(lead.missing_year)
-        if lead is not None and lead.due_on is not None and schedule.local_date(new) < lead.due_on:
+        moved = schedule.moved_deadline(lead, new)
+        if moved is not None:
             if new_bid_deadline not in (None, ""):
                 raise ApplicationError(
                     "too_early",
@@ -650,8 +663,7 @@ def publish_correction(
                     },
                     field="new_bid_deadline",
                 )
-            local_old = timezone.localtime(old)
-            new = timezone.make_aware(dt.datetime.combine(lead.due_on, local_old.time()))
+            new = moved
             moved_because = _(
                 "The change may affect the bids and comes less than the legal lead before the "
                 "deadline: %(explanation)s (%(basis)s)."
