@@ -24,7 +24,7 @@ from govbuy.core.permissions import acts_for, member_orgs, require_acts_for
 from govbuy.procurement.permissions import is_member
 
 from .models import TenderStatus
-from .schedule import QUOTE_ROUND_METHODS
+from .schedule import INVITATION_METHODS, QUOTE_ROUND_METHODS
 from .sealing import opening_due
 
 PURCHASER = "purchaser"
@@ -182,3 +182,10 @@ def can_review_bids(user, tender, *, is_chair: bool = False) -> bool:
 def can_bid(provider, tender, now=None) -> bool:
     """A provider (the page's acting one) bids while bidding is open (P12)."""
     return provider is not None and bidding_open(tender, now)
+
+
+def is_invited(provider, tender) -> bool:
+    """May `provider` respond to the round at all? An invitation-only round
+    (邀请招标, 竞争性谈判/磋商 by invitation) takes the invited providers only.
+    Basis: P2 (政府采购法 第二十九条、第三十八条)."""
+    return tender.method not in INVITATION_METHODS or tender.invited.filter(pk=provider.pk).exists()

@@ -1274,9 +1274,8 @@ def _bid_page(request, tender, provider, form, *, status=200):
         r for r in bidding.receipt_for_user(request.user, tender) if r.provider_id == provider.pk
     ]
     live = next((r for r in receipts if r.status == BidStatus.SUBMITTED), None)
-    invited_only = tender.method in schedule.INVITATION_METHODS
-    invited = not invited_only or tender.invited.filter(pk=provider.pk).exists()
-    open_ = tender.status == TenderStatus.BIDDING and now < tender.bid_deadline
+    invited = permissions.is_invited(provider, tender)
+    open_ = permissions.bidding_open(tender, now)
     eligibility = bidding_violations(provider, at=timezone.localdate()) if open_ and invited else []
     return render(
         request,

@@ -29,7 +29,7 @@ from govbuy.orgs.selectors import bidding_violations
 from govbuy.procurement.models import ProjectStatus
 from govbuy.procurement.rules import P2
 from govbuy.procurement.services import projects as planning
-from govbuy.tendering import schedule, sealing
+from govbuy.tendering import permissions, schedule, sealing
 from govbuy.tendering.models import (
     Bid,
     BidAttachment,
@@ -189,10 +189,7 @@ def submit_bid(
         running_rules.late_bid_violations(received_at=received_at, deadline=tender.bid_deadline)
     )
     guard_not_suspended(tender)
-    if (
-        tender.method in schedule.INVITATION_METHODS
-        and not tender.invited.filter(pk=provider.pk).exists()
-    ):
+    if not permissions.is_invited(provider, tender):
         raise RuleViolation(
             [
                 P2.violation(
