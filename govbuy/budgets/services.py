@@ -37,7 +37,6 @@ from .models import (
     BudgetLineYear,
     FundNature,
 )
-from .permissions import approving_bureaus, can_decide  # noqa: F401 (procurement reads them here)
 
 FUNCTIONAL_RE = re.compile(r"^\d{3}(\d{2}){0,2}$")
 ECONOMIC_RE = re.compile(r"^\d{3}(\d{2})?$")
@@ -61,7 +60,7 @@ LINE_FIELDS = (
 # --- who decides ---------------------------------------------------------------------
 
 
-# `approving_bureaus` and `can_decide` (used by procurement) live in .permissions.
+# Who decides (`approving_bureaus`, `can_decide`) lives in .permissions.
 
 
 # --- field checks ----------------------------------------------------------------------

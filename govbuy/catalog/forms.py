@@ -5,7 +5,7 @@ from django import forms
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
-from govbuy.core.forms import BaseForm, RefusalMixin  # noqa: F401 (procurement.forms reads RefusalMixin here)
+from govbuy.core.forms import BaseForm
 
 from .models import AdjustmentAction, AdjustmentStatus, NegativeClause, ServiceKind
 

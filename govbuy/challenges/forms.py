@@ -7,10 +7,10 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from govbuy.challenges.models import ComplaintStatus, QuestionSubject
+from govbuy.core.forms import BaseForm
 from govbuy.procurement.forms import (
     SELECT,
     TEXT,
-    BaseForm,
     area_field,
 )
 from govbuy.tendering.forms import choice_field

@@ -14,8 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from govbuy.accounts.models import Role
-from govbuy.budgets import services as budgets
+from govbuy.challenges import permissions
 from govbuy.challenges.audit_actions import ChallengesAction
 from govbuy.challenges.models import (
     Complaint,
@@ -26,19 +25,17 @@ from govbuy.challenges.models import (
 )
 from govbuy.core import audit
 from govbuy.core.errors import ApplicationError, CalendarNotCovered, InvalidState, NotAllowed
-from govbuy.core.permissions import refuse_platform_admin
 from govbuy.core.rules import enforce
 from govbuy.procurement.models import Method
 from govbuy.tendering import schedule
 from govbuy.tendering.models import Bid, DeadlineKind, Tender, TenderStatus
+from govbuy.tendering.permissions import require_provider, require_purchaser
 from govbuy.tendering.rules import running as running_rules
 from govbuy.tendering.services import suspension
 from govbuy.tendering.services.common import (
     clean_text,
     current_deadline,
     locked_tender,
-    require_provider,
-    require_purchaser,
     rules_for,
 )
 
@@ -218,13 +215,7 @@ def _locked_complaint(complaint: Complaint, actor) -> Complaint:
         .select_related("question__tender__project__department__region")
         .get(pk=complaint.pk)
     )
-    department = complaint.question.tender.project.department
-    refuse_platform_admin(actor, Role.FINANCE)
-    if not budgets.can_decide(actor, department):
-        raise NotAllowed(
-            _("Only the finance bureau of %(region)s handles complaints on this purchase.")
-            % {"region": department.region.name}
-        )
+    permissions.require_handle(actor, complaint.question.tender)
     return complaint
 
 
@@ -232,7 +223,7 @@ def _locked_complaint(complaint: Complaint, actor) -> Complaint:
 def review_complaint(*, actor, complaint: Complaint, accept: bool, note: str = "") -> Complaint:
     """受理 or 不予受理 within 5 working days of receipt."""
     complaint = _locked_complaint(complaint, actor)
-    if complaint.status != ComplaintStatus.FILED:
+    if not permissions.reviewable(complaint):
         raise InvalidState(_("This complaint is already reviewed."))
     note = clean_text(
         note,
@@ -260,7 +251,7 @@ def review_complaint(*, actor, complaint: Complaint, accept: bool, note: str = "
 def suspend_purchase(*, actor, complaint: Complaint, days: int) -> Tender:
     """暂停采购活动 while the complaint is handled, for at most 30 days (a parameter)."""
     complaint = _locked_complaint(complaint, actor)
-    if complaint.status not in (ComplaintStatus.FILED, ComplaintStatus.ACCEPTED):
+    if not permissions.suspendable(complaint):
         raise InvalidState(_("Only a complaint being handled suspends the purchase."))
     try:
         days = int(days)
@@ -289,7 +280,7 @@ def _lift(complaint: Complaint) -> None:
 def decide_complaint(*, actor, complaint: Complaint, upheld: bool, text: str) -> Complaint:
     """处理决定 within 30 working days; lifts the suspension."""
     complaint = _locked_complaint(complaint, actor)
-    if complaint.status != ComplaintStatus.ACCEPTED:
+    if not permissions.decidable(complaint):
         raise InvalidState(_("An accepted complaint is decided."))
     complaint.decision_text = clean_text(
         text, field="decision_text", label=_("the decision and its reasons"), limit=20000

@@ -12,7 +12,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from govbuy.accounts.models import Role
-from govbuy.budgets import services as budgets
+from govbuy.accounts.permissions import require_role
+from govbuy.challenges import permissions
 from govbuy.challenges import selectors as challenge_selectors
 from govbuy.challenges import services as challenge_services
 from govbuy.challenges.forms import (
@@ -24,25 +25,18 @@ from govbuy.challenges.forms import (
     QuestionForm,
     SuspendForm,
 )
-from govbuy.challenges.models import Complaint, ComplaintStatus, QuestionSubject
+from govbuy.challenges.models import Complaint, QuestionSubject
 from govbuy.challenges.services import question_window
 from govbuy.core.errors import ApplicationError
-from govbuy.core.permissions import member_orgs
+from govbuy.core.pages import REFUSED, refuse, two_way
+from govbuy.core.pages import post_data as posted
 from govbuy.procurement.models import Method
-from govbuy.procurement.views import (
-    REFUSED,
-    posted,
-    refuse,
-    require_role,
-    two_way,
-)
 from govbuy.tendering import bidding_selectors as bidding
 from govbuy.tendering.services.common import rules_for
 from govbuy.tendering.views import (
     STAFF_ROLES,
     acting_provider,
     filters_of,
-    is_provider_of,
     page_of,
     require,
 )
@@ -109,30 +103,27 @@ def _thread_page(request, question, *, status=200, **forms):
     project = tender.project
     complaint = Complaint.objects.filter(question=question).select_related("decided_by").first()
     today = timezone.localdate()
-    is_purchaser = any(o.pk == project.department_id for o in member_orgs(user, Role.PURCHASER))
-    is_filer = is_provider_of(user, question.provider_id)
+    is_filer = permissions.is_filer(user, question)
     window_ends = challenge_selectors.complaint_window_ends(question, rules_for(project))
     complaint_open = (
         complaint is None
         and (question.answered_at is not None or today > question.answer_due)
         and (window_ends is None or today <= window_ends)
     )
-    deciding = complaint is not None and budgets.can_decide(user, project.department)
+    deciding = complaint is not None and permissions.can_handle(user, tender)
     context = {
         "question": question,
         "tender": tender,
         "complaint": complaint,
         "today": today,
         "window_ends": window_ends,
-        "may_answer": is_purchaser and question.answered_at is None,
+        "may_answer": permissions.can_answer(user, question),
         "may_complain": is_filer and complaint_open,
         "complaint_open": complaint_open,
         "deciding": deciding,
-        "may_review": deciding and complaint.status == ComplaintStatus.FILED,
-        "may_suspend": deciding
-        and complaint.status in (ComplaintStatus.FILED, ComplaintStatus.ACCEPTED)
-        and not complaint.suspended,
-        "may_decide": deciding and complaint.status == ComplaintStatus.ACCEPTED,
+        "may_review": deciding and permissions.can_review(user, complaint),
+        "may_suspend": deciding and permissions.can_suspend(user, complaint),
+        "may_decide": deciding and permissions.can_decide_complaint(user, complaint),
         "answer_form": AnswerForm(),
         "review_form": ComplaintReviewForm(),
         "suspend_form": SuspendForm(),
@@ -151,8 +142,7 @@ def question_detail(request, pk: int):
 @require_POST
 def question_answer(request, pk: int):
     question = challenge_selectors.question_for_user(request.user, pk)
-    department = question.tender.project.department_id
-    require(any(o.pk == department for o in member_orgs(request.user, Role.PURCHASER)))
+    require(permissions.is_purchaser(request.user, question.tender))
     form = AnswerForm(request.POST)
     status = 200
     if form.is_valid():
@@ -173,7 +163,7 @@ def question_answer(request, pk: int):
 def complaint_file(request, pk: int):
     acting_provider(request)
     question = challenge_selectors.question_for_user(request.user, pk)
-    require(is_provider_of(request.user, question.provider_id))
+    require(permissions.is_filer(request.user, question))
     if hasattr(question, "complaint"):
         messages.info(request, _("A complaint on this question is already filed."))
         return redirect("challenges:question_detail", question.pk)
@@ -235,7 +225,7 @@ def complaint_list(request):
 
 def _complaint(request, pk):
     complaint = challenge_selectors.complaint_for_user(request.user, pk)
-    require(budgets.can_decide(request.user, complaint.question.tender.project.department))
+    require(permissions.can_handle(request.user, complaint.question.tender))
     return complaint
 
 

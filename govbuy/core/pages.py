@@ -61,3 +61,22 @@ def refuse(
         return 200
     form.add_error(field_of(exc.field), exc.message)
     return 403 if exc.status == 403 else 200
+
+
+def two_way(request, form, *, field: str, yes: str, no: str, missing: str, act, done, fields=None):
+    """A POST that chooses one of two answers (approve/refuse, accept/dismiss…)
+    with a form: `act(chose_yes, cleaned_data)` calls the service; on success
+    `done(chose_yes)` flashes and answers the redirect. Returns (response or
+    None, status) so the caller re-renders its page with the form's messages."""
+    choice = request.POST.get(field)
+    if choice not in (yes, no):
+        form.is_valid()
+        form.add_error(None, missing)
+        return None, 200
+    if not form.is_valid():
+        return None, 200
+    try:
+        act(choice == yes, form.cleaned_data)
+    except REFUSED as e:
+        return None, refuse(form, e, fields=fields)
+    return done(choice == yes), 200

@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from govbuy.budgets import services as budgets
-from govbuy.catalog.forms import RefusalMixin
+from govbuy.core.forms import BaseForm
 from govbuy.core.money import yuan
 from govbuy.orgs.models import Region
 from govbuy.procurement.models import ProjectStatus, SplitFlagStatus
@@ -17,10 +17,6 @@ from govbuy.procurement.models import ProjectStatus, SplitFlagStatus
 TEXT = {"class": "form-control"}
 SELECT = {"class": "form-select"}
 CHECK = {"class": "form-check-input"}
-
-
-class BaseForm(RefusalMixin, forms.Form):
-    pass
 
 
 def text_field(label, *, maxlength=None, help_text="", required=False, attrs=None):

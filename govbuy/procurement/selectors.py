@@ -276,7 +276,7 @@ def capacity_to_sign(user):
 
 def mark_clearable(user, flags) -> list:
     """Set ``may_clear`` on each flag: the user's finance bureau decides for its
-    department (budgets.services.can_decide, without a query per flag)."""
+    department (procurement.permissions.can_clear_flag, without a query per flag)."""
     regions = deciding_region_ids(user)
     flags = list(flags)
     for flag in flags:

@@ -20,16 +20,16 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from govbuy.accounts.models import Role
-from govbuy.accounts.selectors import active_membership
-from govbuy.budgets import rules as budget_rules
-from govbuy.budgets import services as budgets
+from govbuy.accounts.permissions import require_role
 from govbuy.budgets.models import BudgetLine
-from govbuy.core.errors import ApplicationError, InvalidInput
-from govbuy.core.permissions import acts_for, get_for_user_or_404
+from govbuy.core import pages
+from govbuy.core.errors import ApplicationError
+from govbuy.core.forms import BaseForm
+from govbuy.core.pages import REFUSED, post_data
+from govbuy.core.permissions import get_for_user_or_404
 from govbuy.core.rules import RuleViolation
-from govbuy.procurement import extensions, methods, selectors, services
+from govbuy.procurement import extensions, methods, permissions, selectors, services
 from govbuy.procurement.forms import (
-    BaseForm,
     CancelForm,
     CapacityForm,
     MethodForm,
@@ -47,7 +47,6 @@ from govbuy.procurement.services import capacity
 
 PAGE_SIZE = 25
 STAFF_ROLES = (Role.PURCHASER, Role.FINANCE, Role.AUDITOR, Role.PLATFORM_ADMIN)
-REFUSED = (ApplicationError, RuleViolation)
 # Where the services' field names land on these pages' forms: screening reports
 # the project's name as the purchase's "title".
 FIELDS = {
@@ -61,67 +60,14 @@ FIELDS = {
 # --- helpers -----------------------------------------------------------------------
 
 
-def require_role(request, *roles):
-    """(Used by the pages of tendering and challenges too.) The active membership, when its role is one of ``roles`` (403 otherwise)."""
-    m = active_membership(request)
-    if m is None or m.role not in roles:
-        raise PermissionDenied
-    return m
-
-
 def refuse(form, exc: Exception, *, fields: dict | None = None) -> int:
-    """Put a refused action's messages on ``form``: beside the field they name
-    when the form has it, else above the form. Returns the page's HTTP status."""
-    rename = {**FIELDS, **(fields or {})}
-
-    def field_of(name):
-        name = rename.get(name, name)
-        return name if name in form.fields else None
-
-    if isinstance(exc, RuleViolation):
-        for v in exc.violations:
-            name = field_of(v.field)
-            if name:
-                form.violations.setdefault(name, []).append(v)
-            else:
-                form.general_violations.append(v)
-        return 200
-    if isinstance(exc, InvalidInput):
-        for error in exc.errors:
-            form.add_error(field_of(error.get("field")), error["message"])
-        return 200
-    form.add_error(field_of(exc.field), exc.message)
-    return 403 if exc.status == 403 else 200
+    """`core.pages.refuse` with these pages' field names (`FIELDS`)."""
+    return pages.refuse(form, exc, fields={**FIELDS, **(fields or {})})
 
 
-def two_way(request, form, *, field: str, yes: str, no: str, missing: str, act, done):
-    """A POST that chooses one of two answers (approve/refuse, accept/dismiss…)
-    with a form: `act(chose_yes, cleaned_data)` calls the service; on success
-    `done(chose_yes)` flashes and answers the redirect. Returns (response or
-    None, status) so the caller re-renders its page with the form's messages."""
-    choice = request.POST.get(field)
-    if choice not in (yes, no):
-        form.is_valid()
-        form.add_error(None, missing)
-        return None, 200
-    if not form.is_valid():
-        return None, 200
-    try:
-        act(choice == yes, form.cleaned_data)
-    except REFUSED as e:
-        return None, refuse(form, e)
-    return done(choice == yes), 200
-
-
-def posted(request):
-    """The submitted form data on a POST, None on a GET (a page's unbound form)."""
-    return request.POST if request.method == "POST" else None
-
-
-def is_member(user, project) -> bool:
-    """The user acts for the project's department as a purchaser (never the
-    platform administrator)."""
-    return acts_for(user, project.department, Role.PURCHASER)
+def two_way(request, form, **kwargs):
+    """`core.pages.two_way` with these pages' field names (`FIELDS`)."""
+    return pages.two_way(request, form, fields=FIELDS, **kwargs)
 
 
 def method_rows(decision) -> list[dict]:
@@ -175,7 +121,7 @@ def project_list(request):
             "filters": filters,
             "filtered": bool(wanted and any(wanted.values())),
             "totals": selectors.total_amount(projects),
-            "may_create": m.role == Role.PURCHASER,
+            "may_create": permissions.can_create_in(request.user, m.organization),
             "supervising": supervising,
         },
     )
@@ -197,13 +143,11 @@ def project_create(request):
             BudgetLine.objects.filter(department=department), request.user, pk=wanted
         )
         initial = {"budget_line": chosen.pk, "name": chosen.name}
-    form = ProjectForm(posted(request), initial=initial, **form_kwargs)
+    form = ProjectForm(post_data(request), initial=initial, **form_kwargs)
     status = 200
     if request.method == "GET" and chosen is not None and chosen not in lines:
         # A draft, submitted or returned line is not yet money (B1).
-        form.violations["budget_line"] = budget_rules.commitment_violations(
-            line_status=chosen.status, available=None, amount=chosen.amount
-        )
+        form.violations["budget_line"] = services.line_problems(chosen)
     if request.method == "POST" and form.is_valid():
         line = (
             BudgetLine.objects.visible_to(request.user)
@@ -213,10 +157,6 @@ def project_create(request):
             else None
         )
         try:
-            if line is None:
-                raise RuleViolation(
-                    budget_rules.commitment_violations(line_status=None, available=None, amount=0)
-                )
             project = services.create_project(
                 actor=request.user, budget_line=line, **form.service_values()
             )
@@ -241,17 +181,13 @@ def project_create(request):
 
 def _detail_page(request, project, *, status: int = 200, **forms):
     user = request.user
-    member = is_member(user, project)
+    member = permissions.is_member(user, project)
     decision, decision_error = None, None
     try:
         decision = methods.decide_for_project(project)
     except ApplicationError as e:  # no parameter in force for the start date
         decision_error = e.message
-    may_choose = (
-        member
-        and project.status == ProjectStatus.APPROVED
-        and project.method_approval != MethodApproval.APPROVED
-    )
+    may_choose = permissions.can_choose_method(user, project)
     method_form = None
     if may_choose and decision is not None:
         method_form = MethodForm(
@@ -263,16 +199,6 @@ def _detail_page(request, project, *, status: int = 200, **forms):
             },
             choices=[(r["value"], r["label"]) for r in method_rows(decision)],
         )
-    may_review = (
-        project.status == ProjectStatus.REVIEW
-        and services.is_manager(user, project.department)
-        and project.submitted_by_id != user.pk
-    )
-    may_decide = (
-        project.status == ProjectStatus.APPROVED
-        and project.method_approval == MethodApproval.PENDING
-        and budgets.can_decide(user, project.department)
-    )
     context = {
         "project": project,
         "req": project.requirement,
@@ -282,12 +208,12 @@ def _detail_page(request, project, *, status: int = 200, **forms):
         ),
         "decision_error": decision_error,
         "member": member,
-        "may_edit": member and project.is_editable,
-        "may_cancel": member and project.status != ProjectStatus.CANCELLED,
-        "may_review": may_review,
+        "may_edit": permissions.can_edit(user, project),
+        "may_cancel": permissions.can_cancel(user, project),
+        "may_review": permissions.can_review(user, project),
         "may_choose": may_choose,
-        "may_decide": may_decide,
-        "may_clear": budgets.can_decide(user, project.department),
+        "may_decide": permissions.can_decide_method(user, project),
+        "may_clear": permissions.can_clear_flags_of(user, project.department),
         "method_form": method_form,
         "review_form": ReviewForm(),
         "decide_form": NoteForm(),
@@ -326,7 +252,7 @@ def _edit_page(request, project, form, *, status=200, submitting=False):
 @require_http_methods(["GET", "POST"])
 def project_edit(request, pk: int):
     project = selectors.project_for_user(request.user, pk)
-    if not is_member(request.user, project):
+    if not permissions.is_member(request.user, project):
         raise PermissionDenied
     if not project.is_editable:
         messages.error(
@@ -336,7 +262,7 @@ def project_edit(request, pk: int):
         )
         return redirect("procurement:project_detail", project.pk)
     form = ProjectForm(
-        posted(request),
+        post_data(request),
         initial=project_initial(project),
         units=selectors.own_units(project.department),
     )
@@ -413,12 +339,12 @@ def project_review(request, pk: int):
 @require_http_methods(["GET", "POST"])
 def project_cancel(request, pk: int):
     project = selectors.project_for_user(request.user, pk)
-    if not is_member(request.user, project):
+    if not permissions.is_member(request.user, project):
         raise PermissionDenied
     if project.status == ProjectStatus.CANCELLED:
         messages.info(request, _("The project is already cancelled."))
         return redirect("procurement:project_detail", project.pk)
-    form = CancelForm(posted(request))
+    form = CancelForm(post_data(request))
     status = 200
     if request.method == "POST" and form.is_valid():
         try:
@@ -517,7 +443,7 @@ def capacity_detail(request, pk: int):
     """A capacity confirmation (C8): what the unit is funded to provide, both
     sign-offs, and the form of each side the user may sign."""
     row = selectors.capacity_for_user(request.user, pk)
-    form = CapacityForm(posted(request))
+    form = CapacityForm(post_data(request))
     status = 200
     if request.method == "POST":
 
@@ -552,7 +478,7 @@ def capacity_detail(request, pk: int):
     signable = {
         side: open_
         and getattr(row, side) == "pending"
-        and capacity.may_sign(request.user, row, side)
+        and permissions.can_sign_capacity(request.user, row, side)
         for side in capacity.SIDES
     }
     return render(
@@ -603,12 +529,12 @@ def split_flags(request):
 @require_http_methods(["GET", "POST"])
 def split_flag_clear(request, pk: int):
     flag = selectors.split_flag_for_user(request.user, pk)
-    if not budgets.can_decide(request.user, flag.department):
+    if not permissions.can_clear_flag(request.user, flag):
         raise PermissionDenied
     if flag.status != SplitFlagStatus.OPEN:
         messages.info(request, _("The flag is already cleared."))
         return redirect("procurement:split_flags")
-    form = NoteForm(posted(request))
+    form = NoteForm(post_data(request))
     status = 200
     if request.method == "POST" and form.is_valid():
         try:

@@ -26,6 +26,7 @@ from govbuy.accounts.models import Role
 from govbuy.core.permissions import get_for_user_or_404, member_orgs
 from govbuy.orgs.models import CreditRecord
 from govbuy.orgs.selectors import credit_summary
+from govbuy.procurement.permissions import is_member
 from govbuy.tendering import sealing
 from govbuy.tendering.models import (
     Bid,
@@ -70,11 +71,10 @@ class Access:
 def access(user, tender: Tender) -> Access:
     if not getattr(user, "is_authenticated", False):
         return Access()
-    dept = tender.project.department_id
     path = tender.project.region.path
     provider_ids = tuple(o.pk for o in member_orgs(user, Role.PROVIDER))
     return Access(
-        purchaser=any(o.pk == dept for o in member_orgs(user, Role.PURCHASER)),
+        purchaser=is_member(user, tender.project),
         supervisor=any(path.startswith(p) for p in user.supervised_region_paths()),
         admin=user.is_platform_admin,
         panel=PanelMember.objects.filter(tender=tender, user=user).exists(),

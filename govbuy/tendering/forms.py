@@ -13,13 +13,13 @@ from decimal import Decimal, InvalidOperation
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from govbuy.core.forms import BaseForm
 from govbuy.core.uploads import accept_attribute, allowed_label
 from govbuy.orgs.models import Region, SmeSize
 from govbuy.procurement.forms import (
     CHECK,
     SELECT,
     TEXT,
-    BaseForm,
     area_field,
     check_field,
     date_field,

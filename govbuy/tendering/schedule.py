@@ -403,6 +403,16 @@ def notice_deadlines(
     return out
 
 
+def moved_deadline(lead: Due | None, deadline: dt.datetime) -> dt.datetime | None:
+    """Where a correction that may affect the bids moves `deadline` (the lead's day
+    at the deadline's time of day), or None when the deadline keeps the lead."""
+    if lead is None or lead.due_on is None or local_date(deadline) >= lead.due_on:
+        return None
+    return timezone.make_aware(
+        dt.datetime.combine(lead.due_on, timezone.localtime(deadline).time())
+    )
+
+
 def clarification_lead(rules: Rules, method: str, corrected_at: dt.datetime) -> Due | None:
     """A correction that may affect the bids needs this much time before the bid
     deadline: the earliest deadline after it (None where the law sets no lead)."""

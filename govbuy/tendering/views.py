@@ -15,7 +15,6 @@ opening time they refuse (403) and audit the attempt.
 from __future__ import annotations
 
 import contextlib
-import datetime as dt
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -29,27 +28,22 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from govbuy.accounts.models import Role
+from govbuy.accounts.permissions import require_role
 from govbuy.accounts.selectors import active_membership
 from govbuy.core.errors import ApplicationError
+from govbuy.core.forms import BaseForm
+from govbuy.core.pages import REFUSED, refuse, two_way
+from govbuy.core.pages import post_data as posted
 from govbuy.core.pagination import InvalidCursor, PageTooDeep, estimated_count
 from govbuy.core.pagination import page_of as keyset_page_of
-from govbuy.core.permissions import member_orgs
 from govbuy.orgs.models import SmeSize
 from govbuy.orgs.selectors import bidding_violations
 from govbuy.procurement import selectors
-from govbuy.procurement.forms import BaseForm
 from govbuy.procurement.models import Method, ProjectStatus
-from govbuy.procurement.views import (
-    PAGE_SIZE,
-    REFUSED,
-    is_member,
-    posted,
-    refuse,
-    require_role,
-    two_way,
-)
+from govbuy.procurement.permissions import is_member
+from govbuy.procurement.views import PAGE_SIZE
 from govbuy.tendering import bidding_selectors as bidding
-from govbuy.tendering import extensions, schedule, sealing
+from govbuy.tendering import extensions, permissions, schedule, sealing
 from govbuy.tendering import selectors as tendering_selectors
 from govbuy.tendering import services as tendering_services
 from govbuy.tendering.forms import (
@@ -84,6 +78,7 @@ from govbuy.tendering.models import (
     PanelMember,
     TenderStatus,
 )
+from govbuy.tendering.rules import scoring
 from govbuy.tendering.services.bids import final_price
 from govbuy.tendering.services.common import current_deadline, rules_for
 from govbuy.tendering.services.rounds import FIXED_EVALUATION
@@ -150,8 +145,7 @@ def page_of(request, queryset):
     return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
 
 
-def is_provider_of(user, org_id) -> bool:
-    return any(o.pk == org_id for o in member_orgs(user, Role.PROVIDER))
+is_provider_of = permissions.is_provider_of
 
 
 def deadline_rows(deadlines, tender, now=None) -> list:
@@ -404,13 +398,10 @@ def _round_page(request, tender, acc, *, status=200, **forms):
     now = timezone.now()
     sealed = sealing.is_sealed(tender, now)
     all_deadlines = list(bidding.deadlines_of(tender=tender, history=True))
-    is_member = acc.purchaser
-    may_bid = False
     provider = None
     m = active_membership(request)
     if m is not None and m.role == Role.PROVIDER:
         provider = m.organization
-        may_bid = tender.status == TenderStatus.BIDDING and now < tender.bid_deadline
     quote_open = sealing.quotes_sealed(tender, now)
     context = {
         "tender": tender,
@@ -427,25 +418,17 @@ def _round_page(request, tender, acc, *, status=200, **forms):
         "panel": list(bidding.panel_of(tender)) if acc.reads_all_bids else [],
         "receipts": list(bidding.receipt_for_user(user, tender)) if acc.provider_ids else [],
         "provider": provider,
-        "may_bid": may_bid,
+        "may_bid": permissions.can_bid(provider, tender, now),
         "may_question": provider is not None,
         "is_panel": acc.panel,
         "quote_open": quote_open,
-        "may_correct": is_member
-        and tender.status == TenderStatus.BIDDING
-        and now < tender.bid_deadline,
-        "may_terminate": is_member
-        and tender.status in (TenderStatus.BIDDING, TenderStatus.OPENED, TenderStatus.EVALUATED),
-        "may_open": is_member and sealing.opening_due(tender, now),
-        "may_appoint": is_member and tender.status in (TenderStatus.BIDDING, TenderStatus.OPENED),
-        "may_quote_round": is_member
-        and tender.status == TenderStatus.OPENED
-        and tender.method in schedule.QUOTE_ROUND_METHODS
-        and not quote_open,
-        "may_award": is_member and tender.status == TenderStatus.EVALUATED,
-        "may_publish": is_member
-        and tender.status == TenderStatus.AWARDED
-        and tender.result_published_at is None,
+        "may_correct": permissions.can_correct(user, tender, now),
+        "may_terminate": permissions.can_terminate(user, tender),
+        "may_open": permissions.can_open(user, tender, now),
+        "may_appoint": permissions.can_appoint_panel(user, tender),
+        "may_quote_round": permissions.can_open_quote_round(user, tender, now),
+        "may_award": permissions.can_award(user, tender),
+        "may_publish": permissions.can_publish_result(user, tender),
         "is_framework": tender.method in schedule.ADMITTING_METHODS,
         "sme_percent": tender.sme_deduction * 100,
         "savings_percent": tender.savings_rate * 100 if tender.savings_rate is not None else None,
@@ -471,24 +454,12 @@ def round_correct(request, pk: int):
     tender, acc = _round(request, pk)
     require(acc.purchaser)
     now = timezone.now()
-    if tender.status != TenderStatus.BIDDING or now >= tender.bid_deadline:
+    if not permissions.corrections_open(tender, now):
         messages.error(request, _("Corrections are published while bidding is open."))
         return redirect("tendering:round_detail", tender.pk)
-    lead = None
-    with contextlib.suppress(ApplicationError):  # no parameter or calendar: no lead shown
-        lead = schedule.clarification_lead(rules_for(tender.project), tender.method, now)
-    will_move = bool(
-        lead is not None
-        and lead.due_on is not None
-        and schedule.local_date(tender.bid_deadline) < lead.due_on
-    )
-    moved_to = (
-        timezone.make_aware(
-            dt.datetime.combine(lead.due_on, timezone.localtime(tender.bid_deadline).time())
-        )
-        if will_move
-        else None
-    )
+    lead = tendering_services.correction_lead(tender, now)
+    moved_to = schedule.moved_deadline(lead, tender.bid_deadline)
+    will_move = moved_to is not None
     form = CorrectionForm(posted(request))
     status = 200
     if request.method == "POST" and form.is_valid():
@@ -941,7 +912,7 @@ def _bids_page(request, tender, acc, *, status=200, review_forms=None):
     except sealing.Sealed as e:
         return _sealed(request, e, tender)
     is_chair = PanelMember.objects.filter(tender=tender, user=request.user, is_chair=True).exists()
-    may_review = (acc.purchaser or is_chair) and tender.status == TenderStatus.OPENED
+    may_review = permissions.can_review_bids(request.user, tender, is_chair=is_chair)
     return render(
         request,
         "procurement/running/bid_list.html",
@@ -1050,7 +1021,9 @@ def _evaluation_page(request, tender, acc, *, status=200, award_form=None):
     rows = []
     for b in bids:
         price = final_price(b)
-        deducted = b.is_small_or_micro and not tender.reserved_for_sme and tender.sme_deduction > 0
+        deducted = tender.sme_deduction > 0 and scoring.deducted(
+            small_or_micro=b.is_small_or_micro, reserved_for_sme=tender.reserved_for_sme
+        )
         rows.append(
             {
                 "bid": b,
@@ -1088,7 +1061,7 @@ def _evaluation_page(request, tender, acc, *, status=200, award_form=None):
         for m in members
     ]
     confirmation = current_deadline(tender, DeadlineKind.CONFIRMATION)
-    may_award = acc.purchaser and tender.status == TenderStatus.EVALUATED
+    may_award = permissions.can_award(request.user, tender)
     if award_form is None and may_award:
         award_form = AwardForm(initial={"bid": str(ranked[0]["bid"].pk) if ranked else ""})
     return render(
@@ -1215,7 +1188,7 @@ def call_offs(request, pk: int):
         raise Http404("This round has no framework agreement.")
     members = list(framework.members.select_related("provider"))
     orders = list(framework.call_offs.select_related("member__provider", "created_by"))
-    may_order = acc.purchaser and tender.result_published_at is not None
+    may_order = permissions.can_place_orders(request.user, tender)
     if request.method == "POST":
         require(acc.purchaser)
     form = CallOffForm(posted(request), members=members)
@@ -1303,9 +1276,8 @@ def _bid_page(request, tender, provider, form, *, status=200):
         r for r in bidding.receipt_for_user(request.user, tender) if r.provider_id == provider.pk
     ]
     live = next((r for r in receipts if r.status == BidStatus.SUBMITTED), None)
-    invited_only = tender.method in schedule.INVITATION_METHODS
-    invited = not invited_only or tender.invited.filter(pk=provider.pk).exists()
-    open_ = tender.status == TenderStatus.BIDDING and now < tender.bid_deadline
+    invited = permissions.is_invited(provider, tender)
+    open_ = permissions.bidding_open(tender, now)
     eligibility = bidding_violations(provider, at=timezone.localdate()) if open_ and invited else []
     return render(
         request,

@@ -7,7 +7,7 @@ import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.http import Http404
 
-from govbuy.budgets import selectors, services
+from govbuy.budgets import permissions, selectors, services
 from govbuy.budgets.models import BudgetLineStatus
 
 D = Decimal
@@ -250,11 +250,11 @@ def test_finance_inbox_agrees_with_the_service_on_who_decides(buying, table, adj
     for user in (buying.finance, buying.finance_hn, buying.finance_ly, buying.auditor):
         inbox = selectors.finance_inbox(user)
         for line in inbox["lines"]:
-            assert services.can_decide(user, line.department)
+            assert permissions.can_decide(user, line.department)
         for a in inbox["adjustments"]:
-            assert services.can_decide(user, a.line.department)
+            assert permissions.can_decide(user, a.line.department)
         submitted = table[1]
-        assert (submitted in list(inbox["lines"])) == services.can_decide(user, buying.dept)
+        assert (submitted in list(inbox["lines"])) == permissions.can_decide(user, buying.dept)
 
 
 def test_decided_items_leave_the_inbox(buying, table, adjustment):

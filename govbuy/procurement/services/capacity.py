@@ -17,7 +17,6 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from govbuy.budgets import services as budgets
 from govbuy.catalog import rules as catalog_rules
 from govbuy.catalog.selectors import public_unit_services
 from govbuy.core import audit
@@ -30,7 +29,7 @@ from govbuy.procurement.models import (
     ProjectStatus,
     PurchaseProject,
 )
-from govbuy.procurement.services.membership import is_manager
+from govbuy.procurement.permissions import approving_bureaus, can_sign_capacity
 
 SIDES = ("finance", "department")
 # Before the purchase starts: the sign-offs are given (or asked for) only then.
@@ -100,15 +99,6 @@ def require_capacity(project: PurchaseProject) -> None:
         raise RuleViolation(problems)
 
 
-def may_sign(user, row: CapacityConfirmation, side: str) -> bool:
-    """The finance bureau of the project's department's region (同级财政); a manager
-    (负责人) of the unit's competent department — the unit never judges itself."""
-    if side == "finance":
-        return bool(budgets.approving_bureaus(user, row.project.department))
-    competent = row.unit.competent_department
-    return competent is not None and is_manager(user, competent)
-
-
 @transaction.atomic
 def sign_capacity(
     *, actor, confirmation: CapacityConfirmation, side: str, confirm: bool, note: str
@@ -124,7 +114,7 @@ def sign_capacity(
         .select_related("project__department__region", "unit__competent_department")
         .get(pk=confirmation.pk)
     )
-    if not may_sign(actor, row, side):
+    if not can_sign_capacity(actor, row, side):
         if side == "finance":
             raise NotAllowed(
                 _("Only the finance bureau of %(region)s signs for the finance bureau.")
@@ -155,7 +145,7 @@ def sign_capacity(
         raise ApplicationError("too_long", _("At most 5,000 characters."), field="note")
     decision = CapacityDecision.CONFIRMED if confirm else CapacityDecision.REFUSED
     org = (
-        budgets.approving_bureaus(actor, row.project.department)[0]
+        approving_bureaus(actor, row.project.department)[0]
         if side == "finance"
         else row.unit.competent_department
     )

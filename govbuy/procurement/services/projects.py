@@ -24,11 +24,11 @@ from govbuy.budgets.models import BudgetLine, BudgetLineStatus
 from govbuy.catalog import rules as catalog_rules
 from govbuy.catalog.screening_service import screen_purchase
 from govbuy.core import audit, dates, params
-from govbuy.core.errors import ApplicationError, InvalidInput, InvalidState, NotAllowed
+from govbuy.core.errors import ApplicationError, InvalidInput, InvalidState
 from govbuy.core.permissions import refuse_platform_admin, require_member
-from govbuy.core.rules import Violation, enforce
+from govbuy.core.rules import RuleViolation, Violation, enforce
 from govbuy.orgs.models import Organization
-from govbuy.procurement import methods, rules
+from govbuy.procurement import methods, permissions, rules
 from govbuy.procurement.audit_actions import ProcurementAction
 from govbuy.procurement.models import (
     RUNNING_STATUSES,
@@ -42,7 +42,6 @@ from govbuy.procurement.models import (
     SplitFlagStatus,
 )
 from govbuy.procurement.services import capacity
-from govbuy.procurement.services.membership import is_manager
 
 REQUIREMENT_TEXT_FIELDS = (
     "content",
@@ -307,6 +306,16 @@ def _splitting(project: PurchaseProject) -> list[Violation]:
 # --- projects ------------------------------------------------------------------------------
 
 
+def line_problems(line: BudgetLine | None) -> list[Violation]:
+    """What B1 says of starting a purchase from `line` before any amount is given
+    (none chosen, or not approved): the pages show it beside the line."""
+    return budget_rules.commitment_violations(
+        line_status=None if line is None else line.status,
+        available=None,
+        amount=0 if line is None else line.amount,
+    )
+
+
 @transaction.atomic
 def create_project(
     *,
@@ -321,7 +330,9 @@ def create_project(
     **requirement,
 ) -> PurchaseProject:
     """Start a purchase from an approved budget line: screen it, commit its money
-    (B1), warn about splitting (B4)."""
+    (B1), warn about splitting (B4). No line (`budget_line=None`) is refused (B1)."""
+    if budget_line is None:
+        raise RuleViolation(line_problems(None))
     line = BudgetLine.objects.select_related(
         "department__region", "catalog_item__guidance_item"
     ).get(pk=budget_line.pk)
@@ -590,12 +601,7 @@ def review_requirements(
     approval waits for the C8 confirmations."""
     refuse_platform_admin(actor, Role.PURCHASER)
     project = _locked(project)
-    if not is_manager(actor, project.department):
-        raise NotAllowed(_("Only a manager (负责人) of the department reviews requirements."))
-    if project.submitted_by_id == actor.pk:
-        raise NotAllowed(
-            _("The requirements are reviewed by someone other than the person who submitted them.")
-        )
+    permissions.require_review(actor, project)
     if project.status != ProjectStatus.REVIEW:
         raise InvalidState(
             _("The project is %(status)s, not under review.")
@@ -711,11 +717,7 @@ def decide_method(
     """The same-level finance bureau approves or refuses a change of method."""
     refuse_platform_admin(actor, Role.FINANCE)
     project = _locked(project)
-    if not budgets.can_decide(actor, project.department):
-        raise NotAllowed(
-            _("Only the finance bureau of %(region)s decides on this department's method.")
-            % {"region": project.department.region.name}
-        )
+    permissions.require_decide_method(actor, project)
     if (
         project.status != ProjectStatus.APPROVED
         or project.method_approval != MethodApproval.PENDING
@@ -786,8 +788,7 @@ def clear_split_flag(*, actor, flag: SplitFlag, note: str) -> SplitFlag:
         .get(pk=flag.pk)
     )
     refuse_platform_admin(actor, Role.FINANCE)
-    if not budgets.can_decide(actor, flag.department):
-        raise NotAllowed(_("Only the department's finance bureau clears its flags."))
+    permissions.require_clear_flag(actor, flag)
     if flag.status != SplitFlagStatus.OPEN:
         raise InvalidState(_("The flag is already cleared."))
     flag.status = SplitFlagStatus.CLEARED

@@ -36,6 +36,12 @@ class BidResult:
     rank: int
 
 
+def deducted(*, small_or_micro: bool, reserved_for_sme: bool) -> bool:
+    """Does a bid get the SME price deduction (价格扣除, 财库〔2020〕46号 第九条)? A
+    small or micro enterprise's, unless the purchase is reserved for SMEs."""
+    return small_or_micro and not reserved_for_sme
+
+
 def evaluated_price(price: Decimal, *, small_or_micro: bool, deduction: Decimal) -> Decimal:
     if small_or_micro and deduction:
         return (price * (1 - deduction)).quantize(CENT, rounding=ROUND_HALF_UP)

@@ -24,6 +24,7 @@ from govbuy.tendering.services.evaluation import (
     submit_scores,
 )
 from govbuy.tendering.services.rounds import (
+    correction_lead,
     publish_correction,
     publish_intention,
     start_round,
@@ -38,6 +39,7 @@ __all__ = [
     "declare_no_conflict",
     "open_bids",
     "open_quote_round",
+    "correction_lead",
     "publish_correction",
     "publish_intention",
     "publish_result",

@@ -29,7 +29,7 @@ from govbuy.orgs.selectors import bidding_violations
 from govbuy.procurement.models import ProjectStatus
 from govbuy.procurement.rules import P2
 from govbuy.procurement.services import projects as planning
-from govbuy.tendering import schedule, sealing
+from govbuy.tendering import permissions, schedule, sealing
 from govbuy.tendering.audit_actions import TenderingAction
 from govbuy.tendering.models import (
     Bid,
@@ -42,6 +42,7 @@ from govbuy.tendering.models import (
     Tender,
     TenderStatus,
 )
+from govbuy.tendering.permissions import require_provider, require_purchaser
 from govbuy.tendering.rules import running as running_rules
 from govbuy.tendering.services.common import (
     SYSTEM,
@@ -51,8 +52,6 @@ from govbuy.tendering.services.common import (
     guard_not_suspended,
     locked_project,
     locked_tender,
-    require_provider,
-    require_purchaser,
     rules_for,
     share_locked_tender,
     store_deadlines,
@@ -206,10 +205,7 @@ def _receive_bid(
         running_rules.late_bid_violations(received_at=received_at, deadline=tender.bid_deadline)
     )
     guard_not_suspended(tender)
-    if (
-        tender.method in schedule.INVITATION_METHODS
-        and not tender.invited.filter(pk=provider.pk).exists()
-    ):
+    if not permissions.is_invited(provider, tender):
         raise RuleViolation(
             [
                 P2.violation(

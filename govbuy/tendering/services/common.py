@@ -9,10 +9,8 @@ from django.db import connection
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from govbuy.accounts.models import Role
 from govbuy.core import dates
 from govbuy.core.errors import ApplicationError, InvalidState
-from govbuy.core.permissions import acts_for, require_acts_for  # noqa: F401 (evaluation reads acts_for here)
 from govbuy.core.rules import RuleViolation
 from govbuy.procurement.models import PurchaseProject
 from govbuy.tendering import schedule
@@ -48,25 +46,6 @@ def locked_project(project: PurchaseProject) -> PurchaseProject:
         PurchaseProject.objects.select_for_update(of=("self",))
         .select_related("department__region", "region", "budget_line", "intended_provider")
         .get(pk=project.pk)
-    )
-
-
-def require_purchaser(user, project: PurchaseProject) -> None:
-    require_acts_for(
-        user,
-        project.department,
-        Role.PURCHASER,
-        _("Only the purchasing department %(org)s runs this purchase.")
-        % {"org": project.department.name},
-    )
-
-
-def require_provider(user, provider) -> None:
-    require_acts_for(
-        user,
-        provider,
-        Role.PROVIDER,
-        _("You do not act for %(org)s as a provider.") % {"org": provider.name},
     )
 
 

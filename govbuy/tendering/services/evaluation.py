@@ -13,7 +13,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from govbuy.accounts.models import Role
 from govbuy.core import audit
 from govbuy.core.errors import ApplicationError, InvalidInput, InvalidState, NotAllowed
 from govbuy.core.rules import RuleViolation, enforce
@@ -23,7 +22,7 @@ from govbuy.procurement.models import Method, ProjectStatus, PurchaseProject
 from govbuy.procurement.rules import P6
 from govbuy.procurement.services import projects as planning
 from govbuy.procurement.services.capacity import asks_for_capacity, require_capacity
-from govbuy.tendering import schedule
+from govbuy.tendering import permissions, schedule
 from govbuy.tendering.audit_actions import TenderingAction
 from govbuy.tendering.models import (
     Bid,
@@ -39,19 +38,18 @@ from govbuy.tendering.models import (
     Tender,
     TenderStatus,
 )
+from govbuy.tendering.permissions import require_purchaser
 from govbuy.tendering.rules import running as running_rules
 from govbuy.tendering.rules import scoring
 from govbuy.tendering.selectors import expert_pool, panel_candidates
 from govbuy.tendering.services.bids import final_price, parse_price
 from govbuy.tendering.services.common import (
-    acts_for,
     clean_text,
     complete_deadline,
     current_deadline,
     guard_not_suspended,
     locked_project,
     locked_tender,
-    require_purchaser,
     rules_for,
     store_deadlines,
 )
@@ -89,7 +87,7 @@ def appoint_panel(*, actor, tender: Tender, members: list, chair=None) -> list[P
     tender = locked_tender(tender)
     project = tender.project
     require_purchaser(actor, project)
-    if tender.status not in (TenderStatus.BIDDING, TenderStatus.OPENED):
+    if not permissions.panel_appointable(tender):
         raise InvalidState(_("The panel is set up before the evaluation."))
     if Score.objects.filter(member__tender=tender).exists():
         raise InvalidState(_("The panel has started scoring; it is no longer changed."))
@@ -176,9 +174,9 @@ def review_bid(*, actor, bid: Bid, valid: bool, reason: str = "") -> Bid:
     finds a bid valid or invalid, with the reason."""
     tender = locked_tender(bid.tender_id)
     is_chair = PanelMember.objects.filter(tender=tender, user=actor, is_chair=True).exists()
-    if not (is_chair or acts_for(actor, tender.project.department, Role.PURCHASER)):
+    if not (is_chair or permissions.is_purchaser(actor, tender)):
         raise NotAllowed(_("The panel's chair or the purchaser reviews the bids."))
-    if tender.status != TenderStatus.OPENED:
+    if not permissions.bids_reviewable(tender):
         raise InvalidState(_("Bids are reviewed after the opening, before the evaluation ends."))
     guard_not_suspended(tender)
     bid = Bid.objects.select_for_update(of=("self",)).get(pk=bid.pk, tender=tender)
@@ -305,7 +303,13 @@ def _evaluate(tender: Tender, *, actor) -> None:
             sheet[score.bid_id] = sheet.get(score.bid_id, Decimal(0)) + score.points
         sheets.append(sheet)
     facts = [
-        scoring.BidFacts(b.pk, final_price(b), b.is_small_or_micro and not tender.reserved_for_sme)
+        scoring.BidFacts(
+            b.pk,
+            final_price(b),
+            scoring.deducted(
+                small_or_micro=b.is_small_or_micro, reserved_for_sme=tender.reserved_for_sme
+            ),
+        )
         for b in bids
     ]
     terms = dict(
@@ -389,7 +393,7 @@ def confirm_award(
     tender = locked_tender(tender)
     project = tender.project
     require_purchaser(actor, project)
-    if tender.status != TenderStatus.EVALUATED:
+    if not permissions.awardable(tender):
         raise InvalidState(_("The winner is confirmed after the evaluation."))
     guard_not_suspended(tender)
     now = timezone.now()
@@ -532,7 +536,7 @@ def publish_result(*, actor, tender: Tender, note: str = "", late_reason: str = 
     tender = locked_tender(tender)
     project = tender.project
     require_purchaser(actor, project)
-    if tender.status != TenderStatus.AWARDED or tender.result_published_at is not None:
+    if not permissions.result_publishable(tender):
         raise InvalidState(_("The result is published once, after the winner is confirmed."))
     guard_not_suspended(tender)
     note = clean_text(note, field="note", label="", limit=5000, required=False)
@@ -672,14 +676,14 @@ def call_off(
     agreement = member.agreement
     tender = locked_tender(agreement.tender_id)
     project = tender.project
-    is_purchaser = acts_for(actor, project.department, Role.PURCHASER)
+    is_purchaser = permissions.is_purchaser(actor, tender)
     is_recipient = getattr(actor, "is_authenticated", False) and actor.is_recipient
     if agreement.call_off_mode == CallOffMode.RECIPIENT:
         if not (is_purchaser or is_recipient):
             raise NotAllowed(_("The recipient or the purchaser places this order."))
     elif not is_purchaser:
         raise NotAllowed(_("The purchaser places orders under this agreement."))
-    if tender.result_published_at is None:
+    if not permissions.orders_open(tender):
         raise InvalidState(_("Orders follow the published result of the first stage."))
     today = timezone.localdate()
     if not (agreement.term_start <= today <= agreement.term_end):

@@ -28,7 +28,7 @@ from govbuy.procurement.models import Method, ProjectStatus, PurchaseProject
 from govbuy.procurement.rules import P2, P3, P9
 from govbuy.procurement.services import projects as planning
 from govbuy.procurement.services.capacity import asks_for_capacity, require_capacity
-from govbuy.tendering import schedule
+from govbuy.tendering import permissions, schedule
 from govbuy.tendering.audit_actions import TenderingAction
 from govbuy.tendering.models import (
     CURRENT_TENDER_STATUSES,
@@ -43,6 +43,7 @@ from govbuy.tendering.models import (
     TenderCriterion,
     TenderStatus,
 )
+from govbuy.tendering.permissions import require_purchaser
 from govbuy.tendering.rules import running as running_rules
 from govbuy.tendering.services.common import (
     SYSTEM,
@@ -51,7 +52,6 @@ from govbuy.tendering.services.common import (
     locked_project,
     locked_tender,
     next_notice_number,
-    require_purchaser,
     rules_for,
     store_deadlines,
     within_horizon,
@@ -597,6 +597,18 @@ def _clean_framework(raw: dict, errors: list) -> dict | None:
 # --- corrections ----------------------------------------------------------------------------
 
 
+def correction_lead(tender: Tender, now=None) -> schedule.Due | None:
+    """The lead a correction that may affect the bids needs before the deadline
+    (the page's preview and `publish_correction` alike); None where the law sets
+    none, or no parameter or calendar is in force (the page shows no lead)."""
+    try:
+        return schedule.clarification_lead(
+            rules_for(tender.project), tender.method, now or timezone.now()
+        )
+    except ApplicationError:
+        return None
+
+
 @transaction.atomic
 def publish_correction(
     *,
@@ -615,7 +627,7 @@ def publish_correction(
     require_purchaser(actor, project)
     text = clean_text(text, field="text", label=_("what is corrected"), limit=20000)
     now = timezone.now()
-    if tender.status != TenderStatus.BIDDING or now >= tender.bid_deadline:
+    if not permissions.corrections_open(tender, now):
         raise InvalidState(_("Corrections are published while bidding is open."))
     old = tender.bid_deadline
     new = old
@@ -636,7 +648,8 @@ def publish_correction(
         if lead is not None and lead.due_at is None:
             # The lead runs into a year without a holiday calendar: never guessed.
             raise CalendarNotCovered(lead.missing_year)
-        if lead is not None and lead.due_on is not None and schedule.local_date(new) < lead.due_on:
+        moved = schedule.moved_deadline(lead, new)
+        if moved is not None:
             if new_bid_deadline not in (None, ""):
                 raise ApplicationError(
                     "too_early",
@@ -651,8 +664,7 @@ def publish_correction(
                     },
                     field="new_bid_deadline",
                 )
-            local_old = timezone.localtime(old)
-            new = timezone.make_aware(dt.datetime.combine(lead.due_on, local_old.time()))
+            new = moved
             moved_because = _(
                 "The change may affect the bids and comes less than the legal lead before the "
                 "deadline: %(explanation)s (%(basis)s)."
@@ -756,7 +768,7 @@ def terminate_round(*, actor, tender: Tender, reason: str, cancel_project: bool 
     project = tender.project
     require_purchaser(actor, project)
     reason = clean_text(reason, field="reason", label=_("the reason"), limit=5000)
-    if tender.status not in (TenderStatus.BIDDING, TenderStatus.OPENED, TenderStatus.EVALUATED):
+    if not permissions.terminable(tender):
         raise InvalidState(_("Only a round under way is terminated."))
     now = timezone.now()
     tender.status = TenderStatus.TERMINATED
