@@ -147,7 +147,9 @@ def test_the_elderly_assessment_is_filed_under_its_own_item(demo):
     assert (project.catalog_code, item.guidance_item.name) == ("A0506", "老年人能力评估")
     assert item.parent.code == "A05"
     meals = DepartmentCatalogItem.objects.get(
-        department_catalog__organization=project.department, code="A050101"
+        department_catalog__organization=project.department,
+        department_catalog__year=project.budget_line.fiscal_year,
+        code="A050101",
     )
     assert not PurchaseProject.objects.filter(budget_line__catalog_item=meals).exclude(
         name__contains="助餐"

@@ -234,8 +234,9 @@ def test_framework_admits_several_providers_and_call_offs_follow(tendering, cloc
     assert exc.value.field == "amount"
 
 
-def test_direct_commission_of_the_own_public_welfare_2_unit(buying, clock, make_org, make_user):
-    clock.at("2026-08-03 09:30")
+def test_direct_commission_of_the_own_public_welfare_2_unit(request, clock, make_org, make_user):
+    clock.at("2026-08-03 09:30")  # before the budget-first world: its catalog is of 2026
+    buying = request.getfixturevalue("buying")
     unit, _user = provider_org(
         make_org,
         make_user,
@@ -285,9 +286,10 @@ def test_competitive_review_below_the_threshold(tendering, clock):
 
 
 def test_emergency_green_channel_is_simplified_recorded_and_reported(
-    buying, clock, make_org, make_user
+    request, clock, make_org, make_user
 ):
-    clock.at("2026-08-03 09:30")
+    clock.at("2026-08-03 09:30")  # before the budget-first world: its catalog is of 2026
+    buying = request.getfixturevalue("buying")
     project = approved_project(
         buying,
         method="competitive_negotiation",
