@@ -113,20 +113,6 @@ def working_days_between(a: dt.date, b: dt.date, calendar: WorkingCalendar | Non
     return count
 
 
-def is_year_covered(year: int) -> bool:
-    """Whether working days can be computed in `year`: an entered calendar, or
-    the chinese-calendar package's data."""
-    from .models import HolidayCalendar
-
-    if HolidayCalendar.objects.filter(year=year).exists():
-        return True
-    try:
-        chinese_calendar.is_workday(dt.date(year, 6, 30))
-    except NotImplementedError:
-        return False
-    return True
-
-
 def years_without_calendar(today: dt.date) -> list[int]:
     """This year and next, those with no official holiday calendar yet (neither
     entered nor shipped): deadlines falling in them cannot be computed until the

@@ -1134,7 +1134,7 @@ def result_publish(request, pk: int):
     """中标（成交）结果公告, late only with a recorded reason."""
     tender, acc = _round(request, pk)
     require(acc.purchaser)
-    if tender.status != TenderStatus.AWARDED or tender.result_published_at is not None:
+    if not permissions.result_publishable(tender):
         messages.info(request, _("The result is published once, after the winner is confirmed."))
         return redirect("tendering:round_detail", tender.pk)
     due = current_deadline(tender, DeadlineKind.RESULT_NOTICE)
@@ -1534,9 +1534,7 @@ def round_public(request, pk: int):
             "deadlines": deadline_rows(bidding.deadlines_of(tender=tender), tender, now),
             "notices": list(tender.notices.order_by("published_at", "pk")),
             "provider": provider,
-            "may_bid": provider is not None
-            and tender.status == TenderStatus.BIDDING
-            and now < tender.bid_deadline,
+            "may_bid": permissions.can_bid(provider, tender, now),
             "now": now,
         },
     )
